@@ -1,0 +1,1 @@
+"""Implementations of the ports on DynamoDB, KMS, Secrets Manager, SNS, SQS and SES."""

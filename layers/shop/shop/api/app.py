@@ -1,0 +1,111 @@
+"""The resolver every API function uses: validation, the contract's error bodies and request ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.logging import correlation_paths
+
+from shop.api.errors import error_response, response_for, validation_details
+from shop.errors import ShopError
+
+MAX_BODY_BYTES = 64 * 1024
+logger = Logger(service="shop")
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def make_app(*routers: Router) -> APIGatewayRestResolver:
+    """A resolver that validates input against the route's models and answers errors as the contract says."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    for router in routers:
+        app.include_router(router)
+
+    @app.exception_handler(ShopError)
+    def on_shop_error(exc: ShopError) -> Response[str]:
+        return response_for(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def on_invalid_request(exc: RequestValidationError) -> Response[str]:
+        details = validation_details(list(exc.errors()))
+        return error_response(400, "VALIDATION_ERROR", "The request is not valid.", details)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def on_wrong_media_type(_: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.")
+
+    @app.exception_handler(Exception)
+    def on_crash(_: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return error_response(500, "INTERNAL", ShopError.message)
+
+    @app.not_found
+    def on_unknown_route(_: NotFoundError) -> Response[str]:
+        return error_response(404, "NOT_FOUND", "No such route.")
+
+    return app
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return str(value) if value is not None else None
+    return None
+
+
+def _refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Oversized, non-JSON or unparsable bodies are refused before any route sees them."""
+    body = event.get("body")
+    if not body:
+        return None
+    if len(body.encode()) > MAX_BODY_BYTES:
+        return _raw(error_response(413, "PAYLOAD_TOO_LARGE", "The request body is too large."))
+    media_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return _raw(error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json."))
+    try:
+        json.loads(body)
+    except ValueError:
+        details = [{"field": "body", "message": "is not valid JSON"}]
+        return _raw(error_response(400, "VALIDATION_ERROR", "The request body is not valid JSON.", details))
+    return None
+
+
+def _raw(response: Response[str]) -> dict[str, Any]:
+    headers = {key: [value] if isinstance(value, str) else value for key, value in response.headers.items()}
+    return {
+        "statusCode": response.status_code,
+        "multiValueHeaders": headers,
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _request_id(event: dict[str, Any]) -> str:
+    given = _header(event, "x-request-id")
+    if given and len(given) <= 200:
+        return given
+    return str((event.get("requestContext") or {}).get("requestId") or "")
+
+
+def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The handler of an API function: JSON logs correlated by request id, body guards, then the route."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        result = _refuse_body(event) or app.resolve(event, context)
+        headers = result.setdefault("multiValueHeaders", {})
+        headers["X-Request-Id"] = [_request_id(event)]
+        return result
+
+    return handler

@@ -1,0 +1,50 @@
+"""Who is calling: the user id and role that the authorizer put into the request context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+from shop.errors import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    GUEST = "guest"
+    CUSTOMER = "customer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def optional_principal(app: BaseRouter) -> Principal | None:
+    """The caller, or None on a route whose authorizer let an anonymous request through."""
+    context = app.current_event.request_context.authorizer.raw_event or {}
+    user_id, role = context.get("user_id"), context.get("role")
+    if not user_id or role not in Role.__members__.values():
+        return None
+    return Principal(user_id=str(user_id), role=Role(role))
+
+
+def current_principal(app: BaseRouter) -> Principal:
+    principal = optional_principal(app)
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+def require_role(app: BaseRouter, roles: Iterable[Role]) -> Principal:
+    principal = current_principal(app)
+    if principal.role not in set(roles):
+        raise Forbidden()
+    return principal

@@ -1,0 +1,68 @@
+"""Settings, read and checked once per cold start from the environment the template gives a function."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed: the function must not start."""
+
+
+def _text(env: Mapping[str, str], name: str, default: str | None = None) -> str:
+    value = env.get(name, default)
+    if value is None or not value.strip():
+        raise ConfigError(f"setting {name} is missing")
+    return value.strip()
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"setting {name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"setting {name} must be positive, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    users_table: str
+    catalog_table: str
+    audit_table: str
+    data_key_id: str
+    signing_key_secret: str
+    blind_index_secret: str
+    access_token_ttl_seconds: int
+    refresh_token_ttl_seconds: int
+    token_issuer: str
+    token_audience: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            users_table=_text(env, "USERS_TABLE"),
+            catalog_table=_text(env, "CATALOG_TABLE"),
+            audit_table=_text(env, "AUDIT_TABLE"),
+            data_key_id=_text(env, "DATA_KEY_ID"),
+            signing_key_secret=_text(env, "SIGNING_KEY_SECRET"),
+            blind_index_secret=_text(env, "BLIND_INDEX_SECRET"),
+            access_token_ttl_seconds=_positive_int(env, "ACCESS_TOKEN_TTL_SECONDS", 900),
+            refresh_token_ttl_seconds=_positive_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+            token_issuer=_text(env, "TOKEN_ISSUER", "serverless-shop"),
+            token_audience=_text(env, "TOKEN_AUDIENCE", "serverless-shop-api"),
+        )
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read once (cold start)."""
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Use cases: each talks to ports, never to boto3."""
