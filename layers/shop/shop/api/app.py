@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 
 from shop.api.errors import error_response, response_for, validation_details
@@ -72,7 +72,9 @@ def _refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
         return _raw(error_response(413, "PAYLOAD_TOO_LARGE", "The request body is too large."))
     media_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        return _raw(error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json."))
+        return _raw(
+            error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.")
+        )
     try:
         json.loads(body)
     except ValueError:

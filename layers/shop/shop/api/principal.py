@@ -29,11 +29,12 @@ class Principal:
 
 def optional_principal(app: BaseRouter) -> Principal | None:
     """The caller, or None on a route whose authorizer let an anonymous request through."""
-    context = app.current_event.request_context.authorizer.raw_event or {}
+    request_context = app.current_event.get("requestContext") or {}
+    context = request_context.get("authorizer") or {}
     user_id, role = context.get("user_id"), context.get("role")
-    if not user_id or role not in Role.__members__.values():
+    if not user_id or role not in {r.value for r in Role}:
         return None
-    return Principal(user_id=str(user_id), role=Role(role))
+    return Principal(user_id=str(user_id), role=Role(str(role)))
 
 
 def current_principal(app: BaseRouter) -> Principal:

@@ -1,0 +1,70 @@
+# Serverless Shop: every everyday action is one target. `make run` and `make test` do their own set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := 3.11
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION := 1.170.0
+STAMP := $(VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
+PYTEST_FLAGS ?=
+
+.PHONY: help setup run admin test lint typecheck validate build unit integration e2e deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt layers/shop/requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "Python $(PYTHON_VERSION) is needed (the Lambda runtime is python$(PYTHON_VERSION)); found %d.%d" % v)'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(SAM): | $(STAMP)
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+
+setup: $(STAMP) $(SAM) ## Create the virtual environments (done by run and test themselves)
+
+run: $(STAMP) ## Run the whole shop locally on the embedded emulator (Ctrl-C stops it)
+	$(PY) -m shop_local run
+
+admin: $(STAMP) ## Create or promote an admin in the running local shop: make admin EMAIL=.. PASSWORD=..
+	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make admin EMAIL=you@example.com PASSWORD='a long password'"; exit 2; }
+	@$(PY) -m shop_local admin --email "$(EMAIL)" --password "$(PASSWORD)"
+
+lint: $(STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP) ## mypy, strict
+	$(VENV)/bin/mypy layers/shop/shop infra/shop_local functions tests
+
+validate: $(SAM) ## sam validate --lint (cfn-lint) on template.yaml
+	$(SAM) validate --lint
+
+build: $(SAM) ## sam build (layer and functions, arm64)
+	$(SAM) build
+
+unit: $(STAMP) ## Unit tests: no network
+	$(PY) -m pytest tests/unit $(PYTEST_FLAGS)
+
+integration: $(STAMP) ## Adapters against the embedded emulator, tables from template.yaml
+	$(PY) -m pytest tests/integration $(PYTEST_FLAGS)
+
+e2e: $(STAMP) ## HTTP against a local shop that the tests start and stop
+	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)
+
+test: lint typecheck validate build unit integration e2e ## Every check
+
+deploy: build ## Deploy to AWS with your credentials (sam deploy --guided the first time)
+	$(SAM) deploy
+
+clean: ## Remove build output and caches
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

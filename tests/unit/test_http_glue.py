@@ -1,0 +1,134 @@
+"""The shared HTTP glue answers every malformed request with the contract's 4xx error body."""
+
+import json
+from typing import Annotated
+
+import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import Field
+
+from shop.api import lambda_entry, make_app
+from shop.api.models import RequestModel, ResponseModel
+from shop.errors import InsufficientStock, RateLimited
+
+
+class ThingIn(RequestModel):
+    name: str = Field(min_length=1)
+    quantity: int
+
+
+class ThingOut(ResponseModel):
+    name: str
+
+
+router = Router()
+
+
+@router.post("/things")
+def create_thing(
+    body: Annotated[ThingIn, Body()], limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> tuple[ThingOut, int]:
+    if body.name == "conflict":
+        raise InsufficientStock(details={"available": 0})
+    if body.name == "slow":
+        raise RateLimited(retry_after_seconds=42)
+    if body.name == "crash":
+        raise RuntimeError("secret internals")
+    return ThingOut(name=body.name), 201
+
+
+class Context:
+    function_name = "things"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:things"
+    aws_request_id = "req-1"
+
+
+handler = lambda_entry(make_app(router))
+
+
+def call(body, content_type="application/json", query=None, request_id=None):
+    headers = {"Content-Type": content_type}
+    if request_id:
+        headers["X-Request-Id"] = request_id
+    event = {
+        "resource": "/things",
+        "path": "/things",
+        "httpMethod": "POST",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "requestId": "gw-1",
+            "resourcePath": "/things",
+            "httpMethod": "POST",
+            "stage": "prod",
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+    result = handler(event, Context())
+    return result["statusCode"], json.loads(result["body"]), result["multiValueHeaders"]
+
+
+def test_valid_request_is_created_and_carries_request_id():
+    status, body, headers = call('{"name": "pen", "quantity": 2}', request_id="client-7")
+    assert (status, body) == (201, {"name": "pen"})
+    assert headers["X-Request-Id"] == ["client-7"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"name": "pen", "quantity": 2, "role": "admin"}', "body.role"),
+        ('{"name": "pen", "quantity": "2"}', "body.quantity"),
+        ('{"name": "pen", "quantity": 2.5}', "body.quantity"),
+        ('{"name": "", "quantity": 2}', "body.name"),
+        ('{"quantity": 2}', "body.name"),
+    ],
+)
+def test_bad_fields_are_400_naming_the_field(body, field):
+    status, answer, headers = call(body)
+    assert status == 400
+    assert answer["error"]["code"] == "VALIDATION_ERROR"
+    assert field in [d["field"] for d in answer["error"]["details"]]
+    assert headers["X-Request-Id"] == ["gw-1"]
+
+
+def test_malformed_json_wrong_media_type_and_huge_body():
+    status, answer, _ = call("{nope")
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert call('{"name": "a", "quantity": 1}', content_type="text/plain")[0] == 415
+    assert call(json.dumps({"name": "a" * 70_000, "quantity": 1}))[0] == 413
+
+
+def test_query_limit_outside_range_is_400():
+    status, answer, _ = call('{"name": "pen", "quantity": 2}', query={"limit": "0"})
+    assert status == 400
+    assert answer["error"]["details"][0]["field"] == "query.limit"
+
+
+def test_domain_errors_map_to_contract_codes():
+    assert call('{"name": "conflict", "quantity": 1}')[:2] == (
+        409,
+        {
+            "error": {
+                "code": "INSUFFICIENT_STOCK",
+                "message": "Not enough stock is available.",
+                "details": {"available": 0},
+            }
+        },
+    )
+    status, answer, headers = call('{"name": "slow", "quantity": 1}')
+    assert (status, answer["error"]["code"], headers["Retry-After"]) == (429, "RATE_LIMITED", ["42"])
+
+
+def test_crash_is_500_without_internals():
+    status, answer, _ = call('{"name": "crash", "quantity": 1}')
+    assert status == 500
+    assert answer["error"]["code"] == "INTERNAL"
+    assert "secret" not in json.dumps(answer)
