@@ -11,6 +11,11 @@ BASE = {
     "DATA_KEY_ID": "key-1",
     "SIGNING_KEY_SECRET": "arn:secret:signing",
     "BLIND_INDEX_SECRET": "arn:secret:blind",
+    "CARTS_TABLE": "carts",
+    "ORDERS_TABLE": "orders",
+    "IDEMPOTENCY_TABLE": "idempotency",
+    "PROCESSED_EVENTS_TABLE": "processed",
+    "ORDER_EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:order-events",
 }
 
 

@@ -44,6 +44,12 @@ class Settings:
     refresh_token_ttl_seconds: int
     token_issuer: str
     token_audience: str
+    carts_table: str
+    orders_table: str
+    idempotency_table: str
+    processed_events_table: str
+    order_events_topic_arn: str
+    reservation_ttl_seconds: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +65,12 @@ class Settings:
             refresh_token_ttl_seconds=_positive_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
             token_issuer=_text(env, "TOKEN_ISSUER", "serverless-shop"),
             token_audience=_text(env, "TOKEN_AUDIENCE", "serverless-shop-api"),
+            carts_table=_text(env, "CARTS_TABLE"),
+            orders_table=_text(env, "ORDERS_TABLE"),
+            idempotency_table=_text(env, "IDEMPOTENCY_TABLE"),
+            processed_events_table=_text(env, "PROCESSED_EVENTS_TABLE"),
+            order_events_topic_arn=_text(env, "ORDER_EVENTS_TOPIC_ARN"),
+            reservation_ttl_seconds=_positive_int(env, "RESERVATION_TTL_SECONDS", 900),
         )
 
 

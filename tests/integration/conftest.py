@@ -1,0 +1,79 @@
+"""The local cloud for integration tests: one emulator and the repo's template.yaml, per session.
+
+The test process gets the environment a function would get (AWS_ENDPOINT_URL, fake credentials,
+every function's variables), so `shop.config.settings()` and `shop.adapters.aws.client()` point
+at the emulator exactly as they would inside the Lambda.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from shop_local.emulator import Emulator, start_emulator
+from shop_local.provision import Stack, provision
+from shop_local.template import find_template, load_template
+
+# Another template (e.g. a scratch copy) can be provisioned instead of the repo's.
+TEMPLATE = Path(os.environ.get("SHOP_LOCAL_TEMPLATE", "template.yaml"))
+
+
+def _forget_cached_clients() -> None:
+    from shop.adapters.aws import client
+    from shop.config import settings
+
+    client.cache_clear()
+    settings.cache_clear()
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    _forget_cached_clients()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        _forget_cached_clients()
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    running = start_emulator()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_environment(emulator: Emulator) -> Iterator[dict[str, str]]:
+    """boto3 in the test process talks to the emulator, with fake credentials."""
+    values = {
+        "AWS_ENDPOINT_URL": emulator.url,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+    with _environment(values):
+        yield values
+
+
+@pytest.fixture(scope="session")
+def stack(emulator: Emulator, aws_environment: dict[str, str]) -> Iterator[Stack]:
+    """template.yaml provisioned, and every function's environment variable set in the test process."""
+    provisioned = provision(load_template(TEMPLATE), emulator.url, base_dir=find_template(TEMPLATE).parent)
+    values = provisioned.globals_environment()
+    for function in provisioned.functions():
+        values.update(function.environment)
+    with _environment(values):
+        yield provisioned
