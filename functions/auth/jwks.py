@@ -1,0 +1,19 @@
+"""GET /.well-known/jwks.json: the public keys that verify access tokens (RFC 7517), for any
+service that wants to check our tokens itself."""
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from shop.api import lambda_entry, make_app
+from shop.api.auth_models import JwksResponse
+from shop.bootstrap import build_key_ring
+
+keys = build_key_ring()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.get("/.well-known/jwks.json", summary="Token verification keys", tags=["auth"])
+def jwks() -> JwksResponse:
+    return JwksResponse.model_validate(keys.current().jwks())
+
+
+handler = lambda_entry(make_app(router))

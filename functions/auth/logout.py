@@ -1,0 +1,27 @@
+"""POST /auth/logout: end the session (revoke every refresh token of its login).
+
+Always 204, even for an unknown or spent token: logout is idempotent and does not tell a caller
+whether a token it holds was valid.
+"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from shop.api import lambda_entry, make_app
+from shop.api.auth_models import RefreshRequest
+from shop.bootstrap import build_auth_service
+
+auth = build_auth_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.post("/auth/logout", summary="Log out", tags=["auth"])
+def logout(body: Annotated[RefreshRequest, Body()]) -> Response[str]:
+    auth.logout(body.refresh_token)
+    return Response(status_code=204, body="")
+
+
+handler = lambda_entry(make_app(router))

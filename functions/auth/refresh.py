@@ -1,0 +1,21 @@
+"""POST /auth/refresh: spend a refresh token for a new access token and a new refresh token."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from shop.api import lambda_entry, make_app
+from shop.api.auth_models import RefreshRequest, TokenPairResponse, request_id
+from shop.bootstrap import build_auth_service
+
+auth = build_auth_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.post("/auth/refresh", summary="Refresh a session", tags=["auth"])
+def refresh(body: Annotated[RefreshRequest, Body()]) -> TokenPairResponse:
+    return TokenPairResponse.of_session(auth.refresh(body.refresh_token, request_id(router)))
+
+
+handler = lambda_entry(make_app(router))

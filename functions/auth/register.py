@@ -1,0 +1,22 @@
+"""POST /auth/register: create a customer account and start its first session."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from shop.api import lambda_entry, make_app
+from shop.api.auth_models import RegisterRequest, SessionResponse
+from shop.bootstrap import build_auth_service
+
+auth = build_auth_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.post("/auth/register", summary="Register", tags=["auth"])
+def register(body: Annotated[RegisterRequest, Body()]) -> tuple[SessionResponse, int]:
+    session = auth.register(body.email, body.password, body.name, body.guest_token)
+    return SessionResponse.from_session(session), 201
+
+
+handler = lambda_entry(make_app(router))

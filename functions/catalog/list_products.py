@@ -1,0 +1,31 @@
+"""GET /products: a page of the catalog, filtered by category and name; only admins see non-ACTIVE products."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from shop.api import lambda_entry, make_app
+from shop.api.catalog_models import ProductPage, ProductResponse
+from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from shop.api.principal import optional_principal
+from shop.bootstrap import build_product_service
+from shop.domain.catalog import ID_MAX, QUERY_MAX
+
+products = build_product_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.get("/products", summary="Browse products", tags=["catalog"])
+def list_products(
+    category_id: Annotated[str | None, Query(min_length=1, max_length=ID_MAX)] = None,
+    q: Annotated[str | None, Query(max_length=QUERY_MAX, description="Name contains (any case).")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ProductPage:
+    viewer = optional_principal(router)
+    page = products.list_products(bool(viewer and viewer.is_admin), category_id, q, limit, cursor)
+    return ProductPage(items=[ProductResponse.of(p) for p in page.items], next_cursor=page.next_cursor)
+
+
+handler = lambda_entry(make_app(router))

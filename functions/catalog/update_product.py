@@ -1,0 +1,29 @@
+"""PATCH /products/{id}: an admin changes catalog fields (never stock: that moves only by adjustments)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from shop.api import lambda_entry, make_app
+from shop.api.catalog_models import ProductChanges, ProductResponse, Ref, admin_actor, errors, success
+from shop.bootstrap import build_product_service
+
+products = build_product_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.patch(
+    "/products/<id>",
+    summary="Change a product",
+    tags=["catalog"],
+    responses=success(ProductResponse, "Changed")
+    | errors(e403="FORBIDDEN: admins only", e404="NOT_FOUND", e409="SKU_TAKEN"),
+)
+def update_product(
+    product_id: Annotated[Ref, Path(alias="id")], body: Annotated[ProductChanges, Body()]
+) -> ProductResponse:
+    return ProductResponse.of(products.update_product(admin_actor(router), product_id, body.changes()))
+
+
+handler = lambda_entry(make_app(router))

@@ -1,0 +1,97 @@
+"""How the catalog lives in CatalogTable, and the transaction helper its stores share.
+
+Items (pk / sk):
+  CATEGORY#<id> / CATEGORY  a category; product_count (non-archived products in it) and child_count
+                            (subcategories) are kept in the same transactions that change them,
+                            so a delete conditioned on both being 0 is race-free.
+                            gsi1: CATEGORIES / <name lowercased>#<id>  (all categories, by name)
+  SLUG#<slug> / GUARD       makes slugs unique: written with attribute_not_exists in the same
+                            transaction as the category.
+  PRODUCT#<id> / PRODUCT    a product, with its stock levels (available, reserved, sold) on the same
+                            item so that one GetItem answers GET /products/{id}.
+                            gsi1: PRODUCTS#<status> / <name lowercased>#<id>
+                            gsi2: CATEGORY#<category id>#<status> / <name lowercased>#<id>
+                            stock: STOCK / available  (low-stock report)
+  SKU#<SKU uppercased> / GUARD  makes SKUs unique, like the slug guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shop.domain.catalog import StaleWrite
+from shop.errors import Conflict
+
+AttrMap = dict[str, Any]
+Failure = Callable[[AttrMap | None], Exception]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+GUARD = "GUARD"
+
+
+def category_key(category_id: str) -> AttrMap:
+    return {"pk": {"S": f"CATEGORY#{category_id}"}, "sk": {"S": "CATEGORY"}}
+
+
+def product_key(product_id: str) -> AttrMap:
+    return {"pk": {"S": f"PRODUCT#{product_id}"}, "sk": {"S": "PRODUCT"}}
+
+
+def slug_key(slug: str) -> AttrMap:
+    return {"pk": {"S": f"SLUG#{slug}"}, "sk": {"S": GUARD}}
+
+
+def sku_guard_key(sku_key: str) -> AttrMap:
+    return {"pk": {"S": f"SKU#{sku_key}"}, "sk": {"S": GUARD}}
+
+
+def name_order(name: str, item_id: str) -> str:
+    """Sort key that lists by name, case-insensitively, with the id breaking ties."""
+    return f"{name.casefold()[:200]}#{item_id}"
+
+
+def to_attrs(values: Mapping[str, Any]) -> AttrMap:
+    """Serialise a plain dict, leaving out None (an absent attribute reads back as None)."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_attrs(item: AttrMap) -> dict[str, Any]:
+    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: int(v) if isinstance(v, Decimal) else v for k, v in plain.items()}
+
+
+def values(**named: Any) -> AttrMap:
+    """ExpressionAttributeValues from keyword arguments (`:name` placeholders)."""
+    return {f":{k}": _serializer.serialize(v) for k, v in named.items()}
+
+
+def transact(client: Any, items: Sequence[AttrMap], failures: Sequence[Failure | None]) -> None:
+    """Run one TransactWriteItems; a failed condition on item i raises failures[i](old item or None).
+
+    Every operation asks for ALL_OLD on failure so the failure can tell "gone" from "changed".
+    A TransactionConflict (another transaction on the same item) is a StaleWrite: read and retry.
+    """
+    for item in items:
+        next(iter(item.values()))["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    try:
+        client.transact_write_items(TransactItems=list(items))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons") or [])  # type: ignore[arg-type]
+        for reason, failure in zip(reasons, failures, strict=False):
+            if reason.get("Code") == "ConditionalCheckFailed" and failure is not None:
+                raise failure(reason.get("Item")) from exc
+        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+            raise StaleWrite() from exc
+        raise Conflict("The request conflicts with a concurrent change; try again.") from exc
+
+
+def stale(_: AttrMap | None) -> Exception:
+    return StaleWrite()

@@ -1,0 +1,173 @@
+"""Products on CatalogTable: SKU guard items and category counts change in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shop.adapters.catalog_dynamo import (
+    AttrMap,
+    Failure,
+    category_key,
+    from_attrs,
+    name_order,
+    product_key,
+    sku_guard_key,
+    stale,
+    to_attrs,
+    transact,
+    values,
+)
+from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
+from shop.domain.catalog import Product, ProductStatus, sku_key, unknown_reference, uses_category
+from shop.domain.paging import Page, scope_of
+from shop.errors import Conflict, SkuTaken
+
+_CATALOG_FIELDS = ("sku", "name", "description", "price_cents", "currency", "category_id", "status")
+
+
+def product_from_item(item: AttrMap) -> Product:
+    data = from_attrs(item)
+    return Product(
+        id=data["id"],
+        sku=data["sku"],
+        name=data["name"],
+        description=data.get("description"),
+        price_cents=data["price_cents"],
+        currency=data["currency"],
+        category_id=data["category_id"],
+        status=data["status"],
+        stock_available=data["available"],
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        version=data["version"],
+    )
+
+
+def _index_keys(p: Product) -> dict[str, str]:
+    order = name_order(p.name, p.id)
+    return {
+        "gsi1pk": f"PRODUCTS#{p.status}",
+        "gsi1sk": order,
+        "gsi2pk": f"CATEGORY#{p.category_id}#{p.status}",
+        "gsi2sk": order,
+        "name_lc": p.name.casefold(),
+    }
+
+
+def _sku_taken(_: AttrMap | None) -> Exception:
+    return SkuTaken()
+
+
+def _no_category(_: AttrMap | None) -> Exception:
+    return unknown_reference("category_id", "category")
+
+
+class DynamoProductStore:
+    def __init__(self, client: Any, table: str):
+        self._client = client
+        self._table = table
+
+    def get_product(self, product_id: str) -> Product | None:
+        got = self._client.get_item(TableName=self._table, Key=product_key(product_id), ConsistentRead=True)
+        return product_from_item(got["Item"]) if "Item" in got else None
+
+    def add_product(self, p: Product) -> None:
+        fields = {f: getattr(p, f) for f in _CATALOG_FIELDS}
+        stock = {"stock_pk": "STOCK", "available": 0, "reserved": 0, "sold": 0}
+        meta = {"id": p.id, "created_at": p.created_at, "updated_at": p.updated_at, "version": p.version}
+        item = product_key(p.id) | to_attrs(fields | stock | meta | _index_keys(p))
+        guard = sku_guard_key(sku_key(p.sku)) | to_attrs({"product_id": p.id})
+        ops = [
+            self._put(item),
+            self._put(guard),
+            self._category_op(p.category_id, int(uses_category(p.status))),
+        ]
+        transact(self._client, ops, [lambda _: Conflict(), _sku_taken, _no_category])
+
+    def replace_product(self, old: Product, new: Product) -> None:
+        ops: list[AttrMap] = [self._update(old, new)]
+        failures: list[Failure | None] = [stale]
+        if sku_key(new.sku) != sku_key(old.sku):
+            ops.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": sku_guard_key(sku_key(old.sku)),
+                        "ConditionExpression": "product_id = :id",
+                        "ExpressionAttributeValues": values(id=old.id),
+                    }
+                }
+            )
+            ops.append(self._put(sku_guard_key(sku_key(new.sku)) | to_attrs({"product_id": new.id})))
+            failures += [stale, _sku_taken]
+        counts = {old.category_id: -int(uses_category(old.status))}
+        counts[new.category_id] = counts.get(new.category_id, 0) + int(uses_category(new.status))
+        for category_id, delta in counts.items():
+            if delta != 0 or category_id != old.category_id:
+                ops.append(self._category_op(category_id, delta))
+                failures.append(_no_category if category_id == new.category_id else stale)
+        transact(self._client, ops, failures)
+
+    def list_products(
+        self,
+        statuses: Sequence[ProductStatus],
+        category_id: str | None,
+        name_contains: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Product]:
+        if category_id is None:
+            index, partitions = "gsi1", [f"PRODUCTS#{s}" for s in statuses]
+        else:
+            index, partitions = "gsi2", [f"CATEGORY#{category_id}#{s}" for s in statuses]
+        spec = QuerySpec(
+            table=self._table,
+            index=index,
+            hash_attr=f"{index}pk",
+            range_attr=f"{index}sk",
+            partitions=partitions,
+            scope=scope_of("products", index, partitions, name_contains),
+            filter=("contains(name_lc, :q)", values(q=name_contains)) if name_contains else None,
+        )
+        page = query_page(self._client, spec, limit, cursor)
+        return Page([product_from_item(item) for item in page.items], page.next_cursor)
+
+    def _update(self, old: Product, new: Product) -> AttrMap:
+        """Changes the catalog fields only: stock levels move concurrently and are never overwritten."""
+        data = {f: getattr(new, f) for f in _CATALOG_FIELDS} | _index_keys(new)
+        data |= {"updated_at": new.updated_at, "version": new.version}
+        names = {f"#{k}": k for k in data}
+        sets = [f"#{k} = :{k}" for k, v in data.items() if v is not None]
+        removes = [f"#{k}" for k, v in data.items() if v is None]
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        attrs = values(**{k: v for k, v in data.items() if v is not None}) | values(old_version=old.version)
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": product_key(old.id),
+                "UpdateExpression": expression,
+                "ConditionExpression": "version = :old_version",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": attrs,
+            }
+        }
+
+    def _category_op(self, category_id: str, delta: int) -> AttrMap:
+        """Count a product in (+1) or out (-1) of its category; 0 only checks that the category exists."""
+        op = {
+            "TableName": self._table,
+            "Key": category_key(category_id),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        if delta == 0:
+            return {"ConditionCheck": op}
+        return {
+            "Update": op
+            | {"UpdateExpression": "ADD product_count :d", "ExpressionAttributeValues": values(d=delta)}
+        }
+
+    def _put(self, item: AttrMap) -> AttrMap:
+        return {
+            "Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+        }

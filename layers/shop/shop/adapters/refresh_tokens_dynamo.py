@@ -1,0 +1,141 @@
+"""Refresh tokens and their families in the Users table.
+
+`REFRESH#<sha256>/REFRESH` holds one token's state (never the token), `FAMILY#<id>/FAMILY` one
+login's state. Rotation is one transaction: spend the old token only if it is still active and
+unexpired, check that the family is not revoked, add the successor. Of two concurrent refreshes
+with one token, DynamoDB lets exactly one through. Items expire by TTL with their family.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shop.domain.tokens import RefreshStatus, RefreshToken
+
+_ser, _de = TypeSerializer(), TypeDeserializer()
+CONFLICT_RETRIES = 3
+
+
+def _token_key(token_hash: str) -> dict[str, Any]:
+    return {"pk": {"S": f"REFRESH#{token_hash}"}, "sk": {"S": "REFRESH"}}
+
+
+def _family_key(family_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"FAMILY#{family_id}"}, "sk": {"S": "FAMILY"}}
+
+
+def _token_item(token: RefreshToken) -> dict[str, Any]:
+    fields = {
+        "entity": "refresh_token",
+        "family_id": token.family_id,
+        "user_id": token.user_id,
+        "status": token.status,
+        "expires_at": token.expires_at,
+    }
+    return {**_token_key(token.token_hash), **{k: _ser.serialize(v) for k, v in fields.items()}}
+
+
+def _reasons(exc: ClientError) -> list[str]:
+    return [str(reason.get("Code", "None")) for reason in exc.response.get("CancellationReasons") or []]
+
+
+class DynamoRefreshTokens:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def start_family(self, token: RefreshToken) -> None:
+        family = {
+            **_family_key(token.family_id),
+            "entity": {"S": "refresh_family"},
+            "user_id": {"S": token.user_id},
+            "revoked": {"BOOL": False},
+            "expires_at": {"N": str(token.expires_at)},
+        }
+        absent = "attribute_not_exists(pk)"
+        self._db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": self._table, "Item": family, "ConditionExpression": absent}},
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": _token_item(token),
+                        "ConditionExpression": absent,
+                    }
+                },
+            ]
+        )
+
+    def find(self, token_hash: str) -> RefreshToken | None:
+        answer = self._db.get_item(TableName=self._table, Key=_token_key(token_hash), ConsistentRead=True)
+        if "Item" not in answer:
+            return None
+        item = {name: _de.deserialize(value) for name, value in answer["Item"].items()}
+        return RefreshToken(
+            token_hash=token_hash,
+            family_id=item["family_id"],
+            user_id=item["user_id"],
+            status=cast(RefreshStatus, item["status"]),
+            expires_at=int(item["expires_at"]),
+        )
+
+    def rotate(self, spent_hash: str, successor: RefreshToken, now: int) -> bool:
+        """Spend `spent_hash` and store `successor`, atomically; False if the old token was not
+        active any more, had expired, or its family was revoked."""
+        items = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": _token_key(spent_hash),
+                    "UpdateExpression": "SET #status = :spent, spent_at = :now",
+                    "ConditionExpression": "#status = :active AND expires_at > :now AND family_id = :family",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":spent": {"S": "spent"},
+                        ":active": {"S": "active"},
+                        ":now": {"N": str(now)},
+                        ":family": {"S": successor.family_id},
+                    },
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": _family_key(successor.family_id),
+                    "ConditionExpression": "revoked = :no",
+                    "ExpressionAttributeValues": {":no": {"BOOL": False}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _token_item(successor),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                self._db.transact_write_items(TransactItems=items)
+                return True
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                if "ConditionalCheckFailed" in _reasons(exc):
+                    return False
+        return False
+
+    def revoke_family(self, family_id: str) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_family_key(family_id),
+                UpdateExpression="SET revoked = :yes",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

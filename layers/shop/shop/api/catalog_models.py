@@ -1,0 +1,151 @@
+"""Request and response bodies of the catalog routes, and the admin actor of a catalog write."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import Field, StringConstraints, model_validator
+
+from shop.api.models import RequestModel, ResponseModel
+from shop.api.principal import Role, require_role
+from shop.domain import catalog as rules
+from shop.domain.catalog import Category, Product
+from shop.services.catalog_audit import Actor
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=rules.NAME_MAX)]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=rules.SLUG_MAX, pattern=rules.SLUG_PATTERN)]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=rules.SKU_MAX, pattern=rules.SKU_PATTERN)]
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=rules.ID_MAX)]
+Description = Annotated[str, StringConstraints(max_length=rules.DESCRIPTION_MAX)]
+Price = Annotated[int, Field(gt=0, le=rules.PRICE_MAX_CENTS)]
+Currency = Annotated[str, StringConstraints(pattern=rules.CURRENCY_PATTERN)]
+Status = Literal["DRAFT", "ACTIVE", "ARCHIVED"]
+
+
+def admin_actor(router: BaseRouter) -> Actor:
+    """The admin making a catalog or inventory write (403 for anyone else), named for the audit trail."""
+    principal = require_role(router, [Role.ADMIN])
+    event = router.current_event
+    context = event.raw_event.get("requestContext") or {}
+    request_id = str(event.headers.get("x-request-id") or context.get("requestId") or "")
+    return Actor(id=principal.user_id, role=principal.role.value, request_id=request_id[:200])
+
+
+class PatchModel(RequestModel):
+    """A PATCH body: at least one field, and null only where the field itself may be null."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _some_change(self) -> PatchModel:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        for field in self.model_fields_set - self.nullable:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {field: getattr(self, field) for field in self.model_fields_set}
+
+
+class NewCategory(RequestModel):
+    name: Name
+    slug: Slug
+    parent_id: Ref | None = None
+
+
+class CategoryChanges(PatchModel):
+    nullable = frozenset({"parent_id"})
+    name: Name | None = None
+    slug: Slug | None = None
+    parent_id: Ref | None = None
+
+
+class NewProduct(RequestModel):
+    sku: Sku
+    name: Name
+    description: Description | None = None
+    price_cents: Price
+    currency: Currency = "USD"
+    category_id: Ref
+    status: Status = "DRAFT"
+
+
+class ProductChanges(PatchModel):
+    nullable = frozenset({"description"})
+    sku: Sku | None = None
+    name: Name | None = None
+    description: Description | None = None
+    price_cents: Price | None = None
+    currency: Currency | None = None
+    category_id: Ref | None = None
+    status: Status | None = None
+
+
+class CategoryResponse(ResponseModel):
+    id: str
+    name: str
+    slug: str
+    parent_id: str | None
+
+    @classmethod
+    def of(cls, c: Category) -> CategoryResponse:
+        return cls(id=c.id, name=c.name, slug=c.slug, parent_id=c.parent_id)
+
+
+class CategoryList(ResponseModel):
+    items: list[CategoryResponse]
+    next_cursor: None = None
+
+
+class ProductResponse(ResponseModel):
+    id: str
+    sku: str
+    name: str
+    description: str | None
+    price_cents: int
+    currency: str
+    category_id: str
+    status: Status
+    stock_available: int
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, p: Product) -> ProductResponse:
+        return cls(
+            id=p.id,
+            sku=p.sku,
+            name=p.name,
+            description=p.description,
+            price_cents=p.price_cents,
+            currency=p.currency,
+            category_id=p.category_id,
+            status=p.status,
+            stock_available=p.stock_available,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+
+
+class ProductPage(ResponseModel):
+    items: list[ProductResponse]
+    next_cursor: str | None
+
+
+def errors(**described: str) -> dict[int, OpenAPIResponse]:
+    """OpenAPI entries of a route's contract errors, e.g. `errors(e409="SKU_TAKEN: ...")`."""
+    content: dict[str, Any] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    return {int(key[1:]): {"description": text, "content": content} for key, text in described.items()}
+
+
+def no_content(description: str) -> dict[int, OpenAPIResponse]:
+    return {204: {"description": description}}
+
+
+def success(model: type[ResponseModel], description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
+    """The success entry; needed because naming any response replaces powertools' default 200."""
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}

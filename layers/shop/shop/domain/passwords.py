@@ -1,0 +1,99 @@
+"""Password hashing with Argon2id (OWASP minimum: 19 MiB, 2 passes, 1 lane).
+
+Hashes are PHC strings that carry their own parameters, so the parameters can be raised later:
+old hashes still verify, and `needs_rehash` tells when to store a stronger one after a login.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    memory_cost_kib: int = 19456
+    iterations: int = 2
+    lanes: int = 1
+    salt_bytes: int = 16
+    hash_bytes: int = 32
+
+
+CURRENT = Argon2Params()
+_LIMIT = Argon2Params(memory_cost_kib=1024 * 1024, iterations=64, lanes=8, salt_bytes=64, hash_bytes=64)
+
+
+def hash_password(password: str, params: Argon2Params = CURRENT) -> str:
+    kdf = Argon2id(
+        salt=os.urandom(params.salt_bytes),
+        length=params.hash_bytes,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_cost_kib,
+    )
+    return kdf.derive_phc_encoded(password.encode())
+
+
+def _b64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def _parse(encoded: str) -> tuple[Argon2Params, bytes, bytes]:
+    """Read a `$argon2id$v=19$m=..,t=..,p=..$salt$hash` string; ValueError if it is anything else."""
+    parts = encoded.split("$")
+    if len(parts) != 6 or parts[1] != "argon2id" or parts[2] != "v=19":
+        raise ValueError("not an argon2id v19 PHC string")
+    fields = dict(pair.split("=", 1) for pair in parts[3].split(","))
+    salt, digest = _b64(parts[4]), _b64(parts[5])
+    params = Argon2Params(int(fields["m"]), int(fields["t"]), int(fields["p"]), len(salt), len(digest))
+    if not (8 <= params.salt_bytes <= _LIMIT.salt_bytes and 16 <= params.hash_bytes <= _LIMIT.hash_bytes):
+        raise ValueError("salt or hash length out of range")
+    if params.memory_cost_kib > _LIMIT.memory_cost_kib or params.iterations > _LIMIT.iterations:
+        raise ValueError("parameters out of range")
+    return params, salt, digest
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """Recompute with the stored parameters and compare in constant time; a malformed hash never matches."""
+    try:
+        params, salt, expected = _parse(encoded)
+    except (ValueError, KeyError):
+        return False
+    kdf = Argon2id(
+        salt=salt,
+        length=params.hash_bytes,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_cost_kib,
+    )
+    return hmac.compare_digest(kdf.derive(password.encode()), expected)
+
+
+def needs_rehash(encoded: str, params: Argon2Params = CURRENT) -> bool:
+    """True when a stored hash is weaker than today's parameters (or unreadable)."""
+    try:
+        stored, _, _ = _parse(encoded)
+    except (ValueError, KeyError):
+        return True
+    return (
+        stored.memory_cost_kib < params.memory_cost_kib
+        or stored.iterations < params.iterations
+        or stored.salt_bytes < params.salt_bytes
+        or stored.hash_bytes < params.hash_bytes
+    )
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(18))
+
+
+def spend_verification_time(password: str) -> None:
+    """Do the work of one verification for an unknown email, so timing does not tell which emails exist."""
+    verify_password(password, _dummy_hash())

@@ -1,0 +1,116 @@
+"""Sessions: an access token plus a rotating refresh token, one family per login.
+
+Refresh re-reads the user, so a role change or a disabled account takes effect at the next
+refresh. A spent token presented again means that someone else holds a copy: the whole family is
+revoked and the event is audited.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shop.domain.tokens import RefreshToken, hash_refresh_token, new_family_id, new_refresh_token
+from shop.domain.users import User
+from shop.errors import AccountDisabled, InvalidToken, TokenReused
+from shop.services.auth_ports import AccessTokens, AuditRecorder, RefreshTokenStore, UserRepository
+
+MAX_REFRESH_TOKEN_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+class Sessions:
+    def __init__(
+        self,
+        store: RefreshTokenStore,
+        tokens: AccessTokens,
+        users: UserRepository,
+        audit: AuditRecorder,
+        refresh_ttl_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store, self._tokens, self._users, self._audit = store, tokens, users, audit
+        self._ttl, self._clock = refresh_ttl_seconds, clock
+
+    def start(self, user: User) -> Session:
+        """A new login: a new family whose lifetime bounds every token rotated from it."""
+        presented = new_refresh_token()
+        first = RefreshToken(
+            token_hash=hash_refresh_token(presented),
+            family_id=new_family_id(),
+            user_id=user.id,
+            status="active",
+            expires_at=int(self._clock()) + self._ttl,
+        )
+        self._store.start_family(first)
+        return self._session(user, presented)
+
+    def refresh(self, presented: str, request_id: str = "") -> Session:
+        now = int(self._clock())
+        current = self._find(presented)
+        if current.status == "spent":
+            self._reused(current, request_id)
+        if current.expires_at <= now:
+            raise InvalidToken()
+        user = self._users.get(current.user_id)
+        if user is None:
+            self._store.revoke_family(current.family_id)
+            raise InvalidToken()
+        if user.disabled:
+            self._store.revoke_family(current.family_id)
+            raise AccountDisabled()
+        successor_token = new_refresh_token()
+        successor = RefreshToken(
+            token_hash=hash_refresh_token(successor_token),
+            family_id=current.family_id,
+            user_id=user.id,
+            status="active",
+            expires_at=current.expires_at,
+        )
+        if not self._store.rotate(current.token_hash, successor, now):
+            again = self._store.find(current.token_hash)
+            if again is not None and again.status == "spent":
+                self._reused(again, request_id)  # lost a race with another use of the same token
+            raise InvalidToken()  # family revoked (logout, reuse) or token just expired
+        return self._session(user, successor_token)
+
+    def end(self, presented: str) -> None:
+        """Logout: revoke the token's family. An unknown token is not an error (nothing to end)."""
+        if not presented or len(presented) > MAX_REFRESH_TOKEN_LENGTH:
+            return
+        found = self._store.find(hash_refresh_token(presented))
+        if found is not None:
+            self._store.revoke_family(found.family_id)
+
+    def _find(self, presented: str) -> RefreshToken:
+        if not presented or len(presented) > MAX_REFRESH_TOKEN_LENGTH:
+            raise InvalidToken()
+        found = self._store.find(hash_refresh_token(presented))
+        if found is None:
+            raise InvalidToken()
+        return found
+
+    def _reused(self, token: RefreshToken, request_id: str) -> None:
+        self._store.revoke_family(token.family_id)
+        self._audit.record(
+            actor_id="anonymous",
+            actor_role="anonymous",
+            action="auth.refresh_token_reused",
+            target_type="user",
+            target_id=token.user_id,
+            request_id=request_id,
+            details={"family_id": token.family_id, "family_revoked": True},
+        )
+        raise TokenReused()
+
+    def _session(self, user: User, refresh_token: str) -> Session:
+        access = self._tokens.issue(user.id, user.role)
+        return Session(user, access.token, access.expires_in, refresh_token)

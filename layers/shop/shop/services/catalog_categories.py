@@ -1,0 +1,83 @@
+"""Category use cases: browse the tree, and the admin's create, rename/move and delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from shop.domain.catalog import MAX_CATEGORY_DEPTH, Category, StaleWrite, check_category, check_new_parent
+from shop.domain.catalog import unknown_reference as unknown
+from shop.errors import Conflict, NotFound, ValidationFailed
+from shop.services.catalog_audit import Actor, AuditPort, audit
+from shop.services.catalog_ports import CategoryStore
+
+_RETRIES = 3
+_EDITABLE = frozenset({"name", "slug", "parent_id"})
+
+
+class CategoryService:
+    def __init__(self, store: CategoryStore, audit_trail: AuditPort, new_id: Callable[[], str] | None = None):
+        self._store = store
+        self._audit = audit_trail
+        self._new_id = new_id or (lambda: uuid.uuid4().hex)
+
+    def list_categories(self) -> list[Category]:
+        return self._store.all_categories()
+
+    def create_category(self, actor: Actor, name: str, slug: str, parent_id: str | None = None) -> Category:
+        category = Category(id=self._new_id(), name=name, slug=slug, parent_id=parent_id)
+        check_category(category)
+        if parent_id is not None:
+            check_new_parent(category.id, self._ancestors(parent_id))
+        self._store.add_category(category)
+        audit(self._audit, actor, "category.create", "category", category.id, name=name, slug=slug)
+        return category
+
+    def update_category(self, actor: Actor, category_id: str, changes: Mapping[str, Any]) -> Category:
+        if not changes or not set(changes) <= _EDITABLE:
+            raise ValidationFailed("Send at least one of name, slug, parent_id.", [{"field": "body"}])
+        for _ in range(_RETRIES):
+            old = self._existing(category_id)
+            new = replace(old, **changes, version=old.version + 1)
+            check_category(new)
+            ancestors = self._ancestors(new.parent_id) if new.parent_id != old.parent_id else []
+            if new.parent_id is not None and new.parent_id != old.parent_id:
+                check_new_parent(category_id, ancestors)
+            try:
+                self._store.replace_category(old, new, ancestors)
+            except StaleWrite:
+                continue
+            audit(self._audit, actor, "category.update", "category", category_id, changes=dict(changes))
+            return new
+        raise Conflict("The category changed concurrently; try again.")
+
+    def delete_category(self, actor: Actor, category_id: str) -> None:
+        for _ in range(_RETRIES):
+            category = self._existing(category_id)
+            try:
+                self._store.remove_category(category)
+            except StaleWrite:
+                continue
+            audit(self._audit, actor, "category.delete", "category", category_id, slug=category.slug)
+            return
+        raise Conflict("The category changed concurrently; try again.")
+
+    def _existing(self, category_id: str) -> Category:
+        category = self._store.get_category(category_id)
+        if category is None:
+            raise NotFound("No such category.")
+        return category
+
+    def _ancestors(self, parent_id: str | None) -> list[Category]:
+        """The proposed parent and its ancestors, nearest first; bounded so a corrupt chain cannot loop."""
+        chain: list[Category] = []
+        next_id = parent_id
+        while next_id is not None and len(chain) <= MAX_CATEGORY_DEPTH:
+            found = self._store.get_category(next_id)
+            if found is None:
+                raise unknown("parent_id", "category")
+            chain.append(found)
+            next_id = found.parent_id
+        return chain

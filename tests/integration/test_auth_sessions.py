@@ -1,0 +1,173 @@
+"""Auth on the emulator: the whole flow through the real adapters, concurrent refreshes of one
+token, the login throttle under a burst, and the audit chain under concurrent writers."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from shop.adapters.aws import client
+from shop.adapters.login_attempts_dynamo import DynamoLoginAttempts
+from shop.config import settings
+from shop.errors import InvalidCredentials, InvalidToken, RateLimited, ShopError, TokenReused
+from shop.services.audit import AuditTrail, verify_chain
+from shop.services.auth import AuthService
+
+pytestmark = pytest.mark.integration
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def auth(stack: Any) -> AuthService:
+    from shop.bootstrap import build_auth_service
+
+    return build_auth_service()
+
+
+def unique_email() -> str:
+    return f"user-{uuid.uuid4().hex[:10]}@example.net"
+
+
+def test_register_login_refresh_reuse_logout(auth: AuthService) -> None:
+    email = unique_email()
+    registered = auth.register(email.upper(), PASSWORD, "Ann")
+    session = auth.login(email, PASSWORD)
+    assert session.user.id == registered.user.id and session.user.email == email
+    refreshed = auth.refresh(session.refresh_token)
+    with pytest.raises(TokenReused):
+        auth.refresh(session.refresh_token)
+    with pytest.raises(InvalidToken):
+        auth.refresh(refreshed.refresh_token)  # the family went down with the reuse
+    other = auth.login(email, PASSWORD)
+    auth.logout(other.refresh_token)
+    auth.logout(other.refresh_token)  # idempotent
+    with pytest.raises(InvalidToken):
+        auth.refresh(other.refresh_token)
+
+
+def test_concurrent_refreshes_of_one_token_let_exactly_one_through(auth: AuthService) -> None:
+    session = auth.register(unique_email(), PASSWORD, "Ann")
+
+    def refresh(_: int) -> str:
+        try:
+            auth.refresh(session.refresh_token)
+        except (TokenReused, InvalidToken) as exc:
+            return exc.code
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(refresh, range(6)))
+    assert outcomes.count("ok") == 1
+    assert set(outcomes) - {"ok"} <= {"TOKEN_REUSED", "UNAUTHORIZED"}
+
+
+def test_refresh_tokens_are_stored_hashed(auth: AuthService) -> None:
+    session = auth.register(unique_email(), PASSWORD, "Ann")
+    import hashlib
+
+    token_hash = hashlib.sha256(session.refresh_token.encode()).hexdigest()
+    item = client("dynamodb").get_item(
+        TableName=settings().users_table, Key={"pk": {"S": f"REFRESH#{token_hash}"}, "sk": {"S": "REFRESH"}}
+    )["Item"]
+    assert session.refresh_token not in repr(item)
+    assert int(item["expires_at"]["N"]) > time.time()  # DynamoDB TTL removes it with its family
+
+
+def test_the_throttle_admits_exactly_five_of_a_burst(stack: Any) -> None:
+    attempts = DynamoLoginAttempts(client("dynamodb"), settings().users_table)
+    key, now = "idx-burst-" + uuid.uuid4().hex, int(time.time())
+
+    def attempt(_: int) -> str:
+        try:
+            attempts.reserve_attempt(key, now)
+        except RateLimited as exc:
+            assert 0 < exc.retry_after_seconds <= 900
+            return "limited"
+        return "admitted"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(20)))
+    assert outcomes.count("admitted") == 5
+    with pytest.raises(RateLimited) as limited:
+        attempts.reserve_attempt(key, now + 600)
+    assert limited.value.retry_after_seconds == 300
+    assert attempts.reserve_attempt(key, now + 900) == now + 900 + 900  # a fresh window
+
+
+def test_a_successful_login_gives_back_only_its_own_slot(stack: Any) -> None:
+    attempts = DynamoLoginAttempts(client("dynamodb"), settings().users_table)
+    key, now = "idx-release-" + uuid.uuid4().hex, int(time.time())
+    tickets = [attempts.reserve_attempt(key, now) for _ in range(5)]
+    attempts.release_attempt(key, tickets[-1])
+    attempts.reserve_attempt(key, now)
+    with pytest.raises(RateLimited):
+        attempts.reserve_attempt(key, now)
+
+
+def test_login_failures_reach_429_through_the_service(auth: AuthService) -> None:
+    email = unique_email()
+    auth.register(email, PASSWORD, "Ann")
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            auth.login(email, "not the password")
+    with pytest.raises(RateLimited):
+        auth.login(email, PASSWORD)
+
+
+def test_the_audit_chain_holds_under_concurrent_writers(stack: Any) -> None:
+    from shop.bootstrap import build_audit_trail
+
+    trail: AuditTrail = build_audit_trail()
+
+    def write(i: int) -> int:
+        return trail.record(
+            actor_id=f"u_{i}",
+            actor_role="admin",
+            action="test.concurrent",
+            target_type="test",
+            target_id=str(i),
+        ).seq
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        seqs = list(pool.map(write, range(12)))
+    assert len(set(seqs)) == 12
+    assert verify_chain(_store()) is None
+
+
+def test_verify_chain_finds_an_edited_entry(stack: Any) -> None:
+    from shop.bootstrap import build_audit_trail
+
+    entry = build_audit_trail().record(
+        actor_id="u_x", actor_role="admin", action="test.tamper", target_type="test", target_id="t"
+    )
+    table, key = settings().audit_table, {"pk": {"S": "AUDIT"}, "sk": {"S": f"SEQ#{entry.seq:012d}"}}
+    original = client("dynamodb").get_item(TableName=table, Key=key)["Item"]
+    client("dynamodb").put_item(TableName=table, Item={**original, "actor_id": {"S": "u_someone_else"}})
+    try:
+        broken = verify_chain(_store())
+        assert broken is not None and broken.seq == entry.seq
+    finally:
+        client("dynamodb").put_item(TableName=table, Item=original)
+    assert verify_chain(_store()) is None
+
+
+def _store() -> Any:
+    from shop.adapters.audit_dynamo import DynamoAuditStore
+
+    return DynamoAuditStore(client("dynamodb"), settings().audit_table)
+
+
+def test_login_is_audited_without_the_email(auth: AuthService) -> None:
+    email = unique_email()
+    user = auth.register(email, PASSWORD, "Ann").user
+    with pytest.raises(ShopError):
+        auth.login(email, "wrong password")
+    auth.login(email, PASSWORD, request_id="req-123")
+    recent = [entry for entry in _store().entries() if entry.target_id == user.id]
+    assert [entry.action for entry in recent] == ["auth.login_failed", "auth.login_succeeded"]
+    assert recent[-1].request_id == "req-123"
+    assert email not in repr(recent)

@@ -1,0 +1,89 @@
+"""Stock adjustments on the emulator: one conditional write each, so stock never goes negative."""
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from shop.adapters.aws import client
+from shop.adapters.inventory_dynamo import DynamoStockStore
+from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
+from shop.config import settings
+from shop.errors import InsufficientStock, NotFound
+from shop.services.catalog_audit import Actor
+
+pytestmark = pytest.mark.integration
+ADMIN = Actor(id="admin-it", role="admin", request_id="it")
+
+
+@pytest.fixture
+def new_product(stack):
+    tag = uuid.uuid4().hex[:8]
+    category = build_category_service().create_category(ADMIN, "Stock", f"stock-{tag}")
+    made = iter(range(1000))
+
+    def make(available: int = 0):
+        product = build_product_service().create_product(
+            ADMIN, sku=f"STK-{tag}-{next(made)}", name="Stocked", price_cents=100, category_id=category.id
+        )
+        if available:
+            build_inventory_service().adjust_stock(ADMIN, product.id, available, "initial count")
+        return product
+
+    return make
+
+
+def test_levels_start_at_zero_and_follow_adjustments(new_product):
+    inventory = build_inventory_service()
+    product = new_product()
+    assert inventory.stock_levels(product.id).available == 0
+    levels = inventory.adjust_stock(ADMIN, product.id, 12, "delivery")
+    assert (levels.available, levels.reserved, levels.sold) == (12, 0, 0)
+    with pytest.raises(InsufficientStock) as refused:
+        inventory.adjust_stock(ADMIN, product.id, -13, "miscount")
+    assert refused.value.details["available"] == 12
+    assert build_product_service().get_product(product.id, is_admin=True).stock_available == 12
+    with pytest.raises(NotFound):
+        inventory.adjust_stock(ADMIN, "no-such-product", 1, "x")
+
+
+def test_concurrent_removals_never_take_stock_below_zero(new_product):
+    product = new_product(available=100)
+    store = DynamoStockStore(client("dynamodb"), settings().catalog_table)
+    successes, lock = [], threading.Lock()
+
+    def take_until_refused(_: int) -> None:
+        while True:
+            try:
+                store.adjust_stock(product.id, -7)
+            except InsufficientStock:
+                return
+            with lock:
+                successes.append(1)
+
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(take_until_refused, range(32)))
+    levels = store.stock_levels(product.id)
+    assert levels is not None
+    assert levels.available == 100 - 7 * len(successes) >= 0
+    assert len(successes) == 14 and levels.available == 2
+    assert (levels.reserved, levels.sold) == (0, 0)
+
+
+def test_below_lists_only_low_products_lowest_first(new_product):
+    low, empty, plenty = new_product(3), new_product(0), new_product(50)
+    inventory = build_inventory_service()
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = inventory.products_below(5, 2, cursor)
+        pages += 1
+        assert len(page.items) <= 2
+        seen += [(row.product.id, row.levels.available) for row in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    ids = [pid for pid, _ in seen]
+    assert low.id in ids and empty.id in ids and plenty.id not in ids
+    assert len(ids) == len(set(ids))
+    assert [n for _, n in seen] == sorted(n for _, n in seen) and all(n < 5 for _, n in seen)

@@ -1,0 +1,323 @@
+"""Catalog use cases against an in-memory catalog that keeps the same rules the DynamoDB stores keep."""
+
+from dataclasses import replace
+
+import pytest
+
+from shop.domain.catalog import Category, Product, StaleWrite, sku_key, uses_category
+from shop.domain.paging import Page, Position, decode_cursor, encode_cursor, scope_of
+from shop.errors import CategoryNotEmpty, Conflict, NotFound, SkuTaken, SlugTaken, ValidationFailed
+from shop.services.catalog_audit import Actor
+from shop.services.catalog_categories import CategoryService
+from shop.services.catalog_products import ProductService
+
+ADMIN = Actor(id="admin-1", role="admin", request_id="req-1")
+
+
+class FakeAudit:
+    def __init__(self):
+        self.entries = []
+
+    def record(self, **entry):
+        self.entries.append(entry)
+
+
+class FakeCatalog:
+    """Categories and products with guard-item semantics: unique slugs/SKUs, counted category use."""
+
+    def __init__(self):
+        self.categories: dict[str, Category] = {}
+        self.products: dict[str, Product] = {}
+        self.product_count: dict[str, int] = {}
+        self.stale_writes = 0  # how many next writes fail as if someone else wrote first
+
+    def _maybe_stale(self):
+        if self.stale_writes:
+            self.stale_writes -= 1
+            raise StaleWrite()
+
+    # categories
+    def all_categories(self):
+        return sorted(self.categories.values(), key=lambda c: (c.name.casefold(), c.id))
+
+    def get_category(self, category_id):
+        return self.categories.get(category_id)
+
+    def add_category(self, category):
+        if any(c.slug == category.slug for c in self.categories.values()):
+            raise SlugTaken()
+        if category.parent_id is not None and category.parent_id not in self.categories:
+            raise ValidationFailed(details=[{"field": "body.parent_id"}])
+        self.categories[category.id] = category
+        self.product_count[category.id] = 0
+
+    def replace_category(self, old, new, ancestors):
+        self._maybe_stale()
+        if self.categories.get(old.id) != old or any(self.categories.get(a.id) != a for a in ancestors):
+            raise StaleWrite()
+        if any(c.slug == new.slug and c.id != new.id for c in self.categories.values()):
+            raise SlugTaken()
+        self.categories[new.id] = new
+
+    def remove_category(self, category):
+        self._maybe_stale()
+        children = [c for c in self.categories.values() if c.parent_id == category.id]
+        if self.product_count[category.id] or children:
+            raise CategoryNotEmpty()
+        del self.categories[category.id]
+
+    # products
+    def get_product(self, product_id):
+        return self.products.get(product_id)
+
+    def _check_sku_and_category(self, product):
+        if any(sku_key(p.sku) == sku_key(product.sku) and p.id != product.id for p in self.products.values()):
+            raise SkuTaken()
+        if product.category_id not in self.categories:
+            raise ValidationFailed(details=[{"field": "body.category_id"}])
+
+    def add_product(self, product):
+        self._check_sku_and_category(product)
+        self.products[product.id] = product
+        self.product_count[product.category_id] += uses_category(product.status)
+
+    def replace_product(self, old, new):
+        self._maybe_stale()
+        if self.products[old.id].version != old.version:
+            raise StaleWrite()
+        self._check_sku_and_category(new)
+        self.product_count[old.category_id] -= uses_category(old.status)
+        self.product_count[new.category_id] += uses_category(new.status)
+        self.products[new.id] = new
+
+    def list_products(self, statuses, category_id, name_contains, limit, cursor):
+        scope = scope_of(statuses, category_id, name_contains)
+        after = str(decode_cursor(cursor, scope).key["after"]) if cursor else ""
+        rows = sorted(
+            (p for p in self.products.values() if p.status in statuses),
+            key=lambda p: f"{p.name.casefold()}#{p.id}",
+        )
+        rows = [p for p in rows if category_id in (None, p.category_id)]
+        rows = [p for p in rows if not name_contains or name_contains in p.name.casefold()]
+        rows = [p for p in rows if f"{p.name.casefold()}#{p.id}" > after]
+        if len(rows) <= limit:
+            return Page(rows, None)
+        last = rows[limit - 1]
+        return Page(
+            rows[:limit], encode_cursor(Position(0, {"after": f"{last.name.casefold()}#{last.id}"}), scope)
+        )
+
+
+class Ids:
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self):
+        self.n += 1
+        return f"id{self.n}"
+
+
+@pytest.fixture
+def catalog():
+    return FakeCatalog()
+
+
+@pytest.fixture
+def audit():
+    return FakeAudit()
+
+
+@pytest.fixture
+def categories(catalog, audit):
+    return CategoryService(catalog, audit, new_id=Ids())
+
+
+@pytest.fixture
+def products(catalog, audit):
+    ids = Ids()
+    return ProductService(
+        catalog, audit, new_id=lambda: f"p-{ids()}", clock=lambda: "2025-01-01T00:00:00.000Z"
+    )
+
+
+@pytest.fixture
+def mugs(categories):
+    return categories.create_category(ADMIN, "Mugs", "mugs")
+
+
+def _product(products, category, **overrides):
+    fields = {"sku": "MUG-1", "name": "Blue mug", "price_cents": 1299, "category_id": category.id} | overrides
+    return products.create_product(ADMIN, **fields)
+
+
+def _fields(raised):
+    return [d["field"] for d in raised.value.details]
+
+
+# ------------------------------------------------------------------ categories
+def test_a_category_is_created_and_audited(categories, audit):
+    created = categories.create_category(ADMIN, "Mugs", "mugs")
+    assert categories.list_categories() == [created]
+    assert audit.entries[-1] | {"details": None} == {
+        "actor_id": "admin-1",
+        "actor_role": "admin",
+        "action": "category.create",
+        "target_type": "category",
+        "target_id": created.id,
+        "request_id": "req-1",
+        "details": None,
+    }
+
+
+@pytest.mark.parametrize("slug", ["Mugs", "mugs!", "-mugs", "mugs-", "mu--gs", "mu gs", "", "ü"])
+def test_slugs_are_lowercase_words_joined_by_hyphens(categories, slug):
+    with pytest.raises(ValidationFailed) as raised:
+        categories.create_category(ADMIN, "Mugs", slug)
+    assert _fields(raised) == ["body.slug"]
+
+
+def test_a_slug_is_unique(categories, mugs):
+    with pytest.raises(SlugTaken):
+        categories.create_category(ADMIN, "Other mugs", "mugs")
+
+
+def test_a_parent_must_exist(categories):
+    with pytest.raises(ValidationFailed) as raised:
+        categories.create_category(ADMIN, "Tea mugs", "tea-mugs", parent_id="nope")
+    assert _fields(raised) == ["body.parent_id"]
+
+
+def test_a_category_cannot_become_its_own_ancestor(categories, mugs):
+    tea = categories.create_category(ADMIN, "Tea mugs", "tea-mugs", parent_id=mugs.id)
+    small = categories.create_category(ADMIN, "Small tea mugs", "small-tea-mugs", parent_id=tea.id)
+    for new_parent in (mugs.id, small.id):
+        with pytest.raises(ValidationFailed) as raised:
+            categories.update_category(ADMIN, mugs.id, {"parent_id": new_parent})
+        assert _fields(raised) == ["body.parent_id"]
+    assert categories.update_category(ADMIN, small.id, {"parent_id": None}).parent_id is None
+
+
+def test_categories_nest_only_so_deep(categories):
+    parent_id = None
+    for depth in range(8):
+        parent_id = categories.create_category(ADMIN, f"L{depth}", f"l{depth}", parent_id=parent_id).id
+    with pytest.raises(ValidationFailed):
+        categories.create_category(ADMIN, "Too deep", "too-deep", parent_id=parent_id)
+
+
+def test_an_update_retries_a_stale_write_then_gives_up(categories, catalog, mugs):
+    catalog.stale_writes = 2
+    assert categories.update_category(ADMIN, mugs.id, {"name": "Cups"}).name == "Cups"
+    catalog.stale_writes = 3
+    with pytest.raises(Conflict):
+        categories.update_category(ADMIN, mugs.id, {"name": "Beakers"})
+
+
+def test_an_empty_or_unknown_change_is_refused(categories, mugs):
+    for changes in ({}, {"product_count": 3}):
+        with pytest.raises(ValidationFailed):
+            categories.update_category(ADMIN, mugs.id, changes)
+
+
+def test_a_used_category_cannot_be_deleted_until_its_products_are_archived(categories, products, mugs):
+    product = _product(products, mugs)
+    with pytest.raises(CategoryNotEmpty):
+        categories.delete_category(ADMIN, mugs.id)
+    products.archive_product(ADMIN, product.id)
+    categories.delete_category(ADMIN, mugs.id)
+    with pytest.raises(NotFound):
+        categories.delete_category(ADMIN, mugs.id)
+
+
+# ------------------------------------------------------------------ products
+def test_a_new_product_is_a_draft_in_usd_with_no_stock(products, mugs, audit):
+    product = _product(products, mugs)
+    assert (product.status, product.currency, product.stock_available) == ("DRAFT", "USD", 0)
+    assert audit.entries[-1]["action"] == "product.create"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("price_cents", 0),
+        ("price_cents", -1),
+        ("price_cents", 19.99),
+        ("price_cents", "1999"),
+        ("price_cents", True),
+        ("currency", "usd"),
+        ("currency", "EURO"),
+        ("status", "LIVE"),
+        ("sku", ""),
+        ("sku", "has space"),
+        ("name", " "),
+        ("name", "n" * 201),
+        ("description", "d" * 5001),
+    ],
+)
+def test_invalid_product_fields_are_named(products, mugs, field, value):
+    with pytest.raises(ValidationFailed) as raised:
+        _product(products, mugs, **{field: value})
+    assert _fields(raised) == [f"body.{field}"]
+
+
+def test_a_product_needs_an_existing_category(products):
+    with pytest.raises(ValidationFailed):
+        products.create_product(ADMIN, sku="X-1", name="X", price_cents=1, category_id="nope")
+
+
+def test_skus_are_unique_regardless_of_case(products, mugs):
+    first = _product(products, mugs, sku="MUG-1")
+    with pytest.raises(SkuTaken):
+        _product(products, mugs, sku="mug-1")
+    second = _product(products, mugs, sku="MUG-2")
+    with pytest.raises(SkuTaken):
+        products.update_product(ADMIN, second.id, {"sku": "Mug-1"})
+    assert products.update_product(ADMIN, first.id, {"sku": "mug-1"}).sku == "mug-1"
+
+
+def test_only_admins_see_products_that_are_not_active(products, mugs):
+    draft = _product(products, mugs, sku="D-1")
+    active = _product(products, mugs, sku="A-1", status="ACTIVE")
+    with pytest.raises(NotFound):
+        products.get_product(draft.id, is_admin=False)
+    assert products.get_product(draft.id, is_admin=True) == draft
+    assert products.get_product(active.id, is_admin=False) == active
+    assert [p.id for p in products.list_products(False, None, None, 20, None).items] == [active.id]
+    assert len(products.list_products(True, None, None, 20, None).items) == 2
+    products.archive_product(ADMIN, active.id)
+    with pytest.raises(NotFound):
+        products.get_product(active.id, is_admin=False)
+
+
+def test_q_matches_part_of_the_name_in_any_case(products, mugs):
+    _product(products, mugs, sku="A", name="Blue Mug", status="ACTIVE")
+    _product(products, mugs, sku="B", name="Red plate", status="ACTIVE")
+    names = [p.name for p in products.list_products(False, None, "  MUG ", 20, None).items]
+    assert names == ["Blue Mug"]
+
+
+def test_a_patch_changes_only_what_it_names(products, mugs):
+    product = _product(products, mugs, description="Holds tea")
+    changed = products.update_product(ADMIN, product.id, {"price_cents": 999, "description": None})
+    assert replace(changed, updated_at=product.updated_at) == replace(
+        product, price_cents=999, description=None, version=product.version + 1
+    )
+
+
+def test_moving_a_product_moves_its_category_use(categories, products, mugs):
+    plates = categories.create_category(ADMIN, "Plates", "plates")
+    product = _product(products, mugs)
+    products.update_product(ADMIN, product.id, {"category_id": plates.id})
+    categories.delete_category(ADMIN, mugs.id)
+    with pytest.raises(CategoryNotEmpty):
+        categories.delete_category(ADMIN, plates.id)
+
+
+def test_unknown_products_are_not_found(products):
+    for call in (
+        lambda: products.get_product("nope", is_admin=True),
+        lambda: products.update_product(ADMIN, "nope", {"name": "x"}),
+        lambda: products.archive_product(ADMIN, "nope"),
+    ):
+        with pytest.raises(NotFound):
+            call()
