@@ -1,0 +1,19 @@
+"""GET /cart: the caller's cart, priced with the catalog's current prices (GetItem + BatchGetItem)."""
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from shop.api import lambda_entry, make_app
+from shop.api.cart_models import CartResponse, cart_owner
+from shop.api.catalog_models import success
+from shop.bootstrap import build_cart_service
+
+carts = build_cart_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.get("/cart", summary="Get my cart", tags=["cart"], responses=success(CartResponse, "The cart"))
+def get_cart() -> CartResponse:
+    return CartResponse.of(carts.view(cart_owner(router)))
+
+
+handler = lambda_entry(make_app(router))
