@@ -6,6 +6,7 @@ or what environment a function gets, so that everything agrees with what was rea
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,16 @@ class Stack:
         return self.template.get("Resources") or {}
 
     def client(self, service: str) -> Any:
-        """A boto3 client for the emulator, with fake credentials whatever the environment says."""
-        return boto3.session.Session().client(  # type: ignore[call-overload]
+        """A boto3 client for the emulator, with fake credentials whatever the environment says.
+
+        A per-service endpoint setting (AWS_ENDPOINT_URL_DYNAMODB: DynamoDB Local) wins, as in boto3.
+        """
+        session = boto3.session.Session()
+        service_id = str(session._session.get_service_model(service).service_id)
+        override = os.environ.get("AWS_ENDPOINT_URL_" + service_id.replace(" ", "_").upper())
+        return session.client(  # type: ignore[call-overload]
             service,
-            endpoint_url=self.endpoint_url,
+            endpoint_url=override or self.endpoint_url,
             region_name=self.region,
             aws_access_key_id=FAKE_CREDENTIAL,
             aws_secret_access_key=FAKE_CREDENTIAL,

@@ -1,0 +1,55 @@
+"""The bus message: built from the committed order_event alone, JSON-ready, one version."""
+
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from shop.domain.bus_messages import BusMessage, NotAnOrderEvent, bus_message_from_order_event, plain
+
+EVENT_ITEM = {
+    "pk": "ORDER#o1",
+    "sk": "EVENT#00000003",
+    "entity": "order_event",
+    "event_id": "e-3",
+    "order_id": "o1",
+    "seq": Decimal(3),
+    "type": "order_cancelled",
+    "occurred_at": "2026-03-01T10:00:00Z",
+    "actor": {"id": "admin-1", "role": "admin"},
+    "data": {"reason": "ADMIN", "refunded": True, "refund_amount_cents": Decimal(2999), "items": []},
+}
+
+
+def test_the_message_carries_the_event_and_its_data_but_not_storage_fields():
+    message = bus_message_from_order_event(EVENT_ITEM)
+    assert message.model_dump() == {
+        "id": "e-3",
+        "type": "order_cancelled",
+        "version": 1,
+        "occurred_at": "2026-03-01T10:00:00Z",
+        "order_id": "o1",
+        "seq": 3,
+        "data": {"reason": "ADMIN", "refunded": True, "refund_amount_cents": 2999, "items": []},
+    }
+
+
+def test_an_order_event_without_its_id_is_refused_not_skipped():
+    broken = {k: v for k, v in EVENT_ITEM.items() if k != "event_id"}
+    with pytest.raises(NotAnOrderEvent, match="event_id"):
+        bus_message_from_order_event(broken)
+
+
+def test_numbers_become_ints_and_fractions_stay_exact():
+    assert plain({"a": Decimal("12"), "b": [Decimal("1.50")], "c": {Decimal(2), Decimal(1)}}) == {
+        "a": 12,
+        "b": ["1.50"],
+        "c": [1, 2],
+    }
+
+
+def test_consumers_refuse_another_version_and_ignore_added_fields():
+    body = bus_message_from_order_event(EVENT_ITEM).model_dump()
+    assert BusMessage.model_validate(body | {"trace": "x"}).id == "e-3"
+    with pytest.raises(ValidationError):
+        BusMessage.model_validate(body | {"version": 2})
