@@ -1,0 +1,28 @@
+"""POST /orders/{id}/cancel: the owner or an admin cancels; stock is released, a paid order refunded."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from shop.api import lambda_entry, make_app
+from shop.api.catalog_models import errors, success
+from shop.api.order_models import OrderId, OrderResponse, caller_of
+from shop.bootstrap import build_cancel_service
+
+cancels = build_cancel_service()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.post(
+    "/orders/<id>/cancel",
+    summary="Cancel an order",
+    tags=["orders"],
+    responses=success(OrderResponse, "The order, CANCELLED")
+    | errors(e404="NOT_FOUND", e409="INVALID_TRANSITION: SHIPPED, DELIVERED or already CANCELLED"),
+)
+def cancel_order(order_id: Annotated[OrderId, Path(alias="id")]) -> OrderResponse:
+    return OrderResponse.of(cancels.cancel(caller_of(router), order_id))
+
+
+handler = lambda_entry(make_app(router))

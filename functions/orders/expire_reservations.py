@@ -1,0 +1,16 @@
+"""Scheduled every minute: cancel unpaid orders whose reservation ended (RESERVATION_EXPIRED)."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from shop.bootstrap import build_reservation_expiry
+
+expiry = build_reservation_expiry()
+logger = Logger(service="shop")
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    report = expiry.sweep(time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    return {"due": report.due, "expired": report.expired, "skipped": report.skipped}

@@ -1,0 +1,27 @@
+"""GET /orders/{id}/events: the order's history, seq 1, 2, 3 ... (owner or admin)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from shop.api import lambda_entry, make_app
+from shop.api.catalog_models import errors, success
+from shop.api.order_models import EventList, EventResponse, OrderId, caller_of
+from shop.bootstrap import build_order_queries
+
+orders = build_order_queries()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.get(
+    "/orders/<id>/events",
+    summary="An order's events",
+    tags=["orders"],
+    responses=success(EventList, "The events in order") | errors(e404="NOT_FOUND"),
+)
+def list_order_events(order_id: Annotated[OrderId, Path(alias="id")]) -> EventList:
+    return EventList(items=[EventResponse.of(e) for e in orders.events(caller_of(router), order_id)])
+
+
+handler = lambda_entry(make_app(router))

@@ -1,0 +1,47 @@
+"""POST /orders/{id}/payments: the owner pays a PENDING_PAYMENT order through the payment gateway."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from shop.api import lambda_entry, make_app
+from shop.api.catalog_models import errors, success
+from shop.api.idempotency import IdempotencyKey
+from shop.api.order_models import OrderId, PaymentOutcome, PaymentRequest, caller_of
+from shop.bootstrap import build_idempotency, build_payment_service
+
+payments, idempotency = build_payment_service(), build_idempotency()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
+
+
+@router.post(
+    "/orders/<id>/payments",
+    summary="Pay my order",
+    tags=["orders"],
+    responses=success(PaymentOutcome, "The payment (SUCCEEDED or FAILED) and the order")
+    | errors(
+        e400="VALIDATION_ERROR: Luhn-invalid or expired card, bad CVC, missing Idempotency-Key",
+        e404="NOT_FOUND: no such order of yours",
+        e409="INVALID_TRANSITION: the order is not PENDING_PAYMENT (or its reservation expired)",
+        e422="IDEMPOTENCY_KEY_REUSED: this key came with another body",
+    ),
+)
+def pay_order(
+    order_id: Annotated[OrderId, Path(alias="id")],
+    body: Annotated[PaymentRequest, Body()],
+    idempotency_key: IdempotencyKey,
+) -> Response[str]:
+    caller = caller_of(router)
+    return idempotency.respond(
+        user_id=caller.id,
+        operation="pay",
+        key=idempotency_key,
+        request={"order_id": order_id, "body": body.model_dump()},
+        command=lambda seal: payments.pay(caller, order_id, body.card(), seal),
+        render=PaymentOutcome.of,
+    )
+
+
+handler = lambda_entry(make_app(router))

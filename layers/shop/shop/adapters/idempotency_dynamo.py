@@ -1,0 +1,118 @@
+"""Idempotency records in IdempotencyTable (key `id`, TTL attribute `expiration`).
+
+A claim is one conditional PutItem that succeeds only if no live record exists (none, expired, or
+an in-progress one whose lease ran out because its Lambda died); on failure the existing record
+comes back with the same call (ReturnValuesOnConditionCheckFailure), so a replay costs one call.
+Completing is conditioned on our claim token, so a stale request never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shop.adapters.orders_dynamo_items import AttrMap, deserialise, serialise
+from shop.api.idempotency import Claim, Existing, StoredResponse
+
+RECORD_TTL_SECONDS = 25 * 3600  # replayed for at least 24 hours, as API.md promises
+LEASE_SECONDS = 30  # longer than any function's timeout
+
+
+def _failed_condition(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class DynamoIdempotencyStore:
+    def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
+        self._client, self._table, self._clock = client, table, clock
+
+    def begin(self, record_id: str, fingerprint: str) -> Claim | Existing:
+        now, token = int(self._clock()), uuid.uuid4().hex
+        item = {
+            "id": record_id,
+            "status": "INPROGRESS",
+            "fingerprint": fingerprint,
+            "token": token,
+            "lease_until": now + LEASE_SECONDS,
+            "expiration": now + RECORD_TTL_SECONDS,
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=serialise(item),
+                ConditionExpression=(
+                    "attribute_not_exists(id) OR expiration < :now"
+                    " OR (#status = :inprogress AND lease_until < :now)"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=serialise({":now": now, ":inprogress": "INPROGRESS"}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
+            old: AttrMap | None = exc.response.get("Item")  # type: ignore[assignment]
+            if old is None:  # an engine that does not return the item: read it
+                old = self._client.get_item(
+                    TableName=self._table, Key={"id": {"S": record_id}}, ConsistentRead=True
+                )["Item"]
+            return _existing(deserialise(old))
+        return Claim(record_id, token)
+
+    def seal_element(self, claim: Claim, response: StoredResponse) -> AttrMap:
+        return {"Update": self._completion(claim, response)}
+
+    def complete(self, claim: Claim, response: StoredResponse) -> None:
+        try:
+            self._client.update_item(**self._completion(claim, response))
+        except ClientError as exc:
+            if not _failed_condition(exc):  # already completed (sealed) or taken over: nothing to do
+                raise
+
+    def release(self, claim: Claim) -> None:
+        """Forget a claim whose request failed with a 5xx, so a retry runs afresh."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key={"id": {"S": claim.record_id}},
+                ConditionExpression="#token = :token AND #status = :inprogress",
+                ExpressionAttributeNames={"#token": "token", "#status": "status"},
+                ExpressionAttributeValues=serialise({":token": claim.token, ":inprogress": "INPROGRESS"}),
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
+
+    def _completion(self, claim: Claim, response: StoredResponse) -> AttrMap:
+        return {
+            "TableName": self._table,
+            "Key": {"id": {"S": claim.record_id}},
+            "UpdateExpression": (
+                "SET #status = :completed, response_status = :code, response_body = :body, expiration = :exp"
+                " REMOVE lease_until"
+            ),
+            "ConditionExpression": "#token = :token AND #status = :inprogress",
+            "ExpressionAttributeNames": {"#token": "token", "#status": "status"},
+            "ExpressionAttributeValues": serialise(
+                {
+                    ":completed": "COMPLETED",
+                    ":code": response.status,
+                    ":body": response.body,
+                    ":exp": int(self._clock()) + RECORD_TTL_SECONDS,
+                    ":token": claim.token,
+                    ":inprogress": "INPROGRESS",
+                }
+            ),
+        }
+
+
+def _existing(record: dict[str, Any]) -> Existing:
+    if record.get("status") != "COMPLETED":
+        return Existing(record["fingerprint"], None)
+    return Existing(
+        record["fingerprint"], StoredResponse(int(record["response_status"]), record["response_body"])
+    )

@@ -1,0 +1,147 @@
+"""The order store on OrdersTable: every change is ONE TransactWriteItems, reads are Queries.
+
+An order's new state is written on condition that its stored `version` is still the seq before the
+new events, and each event on condition that its seq is free: two writers that read the same
+version cannot both append. Stock moves, payments and foreign elements (cart, idempotency record)
+join the same transaction. Item layouts: shop.adapters.orders_dynamo_items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shop.adapters import orders_dynamo_items as items
+from shop.adapters.orders_dynamo_items import AttrMap, order_pk, serialise
+from shop.adapters.orders_dynamo_paging import orders_page
+from shop.adapters.stock_dynamo import shortage_of, stock_move_element
+from shop.domain.orders import Order
+from shop.domain.paging import Page
+from shop.services.order_ports import CommitRefused, OrderChange, OrderHistory, Shortage, StockMove
+
+_BUSY_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+
+
+class DynamoOrderStore:
+    def __init__(self, client: Any, orders_table: str, catalog_table: str) -> None:
+        self._client, self._table, self._catalog = client, orders_table, catalog_table
+
+    def get_order(self, order_id: str) -> Order | None:
+        got = self._client.get_item(TableName=self._table, Key=items.order_key(order_id), ConsistentRead=True)
+        return items.order_from_item(got["Item"]) if "Item" in got else None
+
+    def order_history(self, order_id: str) -> OrderHistory | None:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": serialise({":pk": order_pk(order_id)}),
+            "ConsistentRead": True,
+        }
+        found: list[AttrMap] = []
+        while True:
+            answer = self._client.query(**query)
+            found += answer.get("Items", [])
+            if "LastEvaluatedKey" not in answer:
+                break
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        by_sk = {item["sk"]["S"]: item for item in found}
+        if items.ORDER_SK not in by_sk:
+            return None
+        ordered = sorted(by_sk)
+        return OrderHistory(
+            order=items.order_from_item(by_sk[items.ORDER_SK]),
+            events=[items.event_from_item(by_sk[sk]) for sk in ordered if sk.startswith(items.EVENT_PREFIX)],
+            payments=[
+                items.payment_from_item(by_sk[sk]) for sk in ordered if sk.startswith(items.PAYMENT_PREFIX)
+            ],
+        )
+
+    def orders_of(self, user_id: str, limit: int, cursor: str | None) -> Page[Order]:
+        page = orders_page(self._client, self._table, user_id, limit, cursor)
+        return Page([items.order_from_item(i) for i in page.items], page.next_cursor)
+
+    def due_reservations(self, now: str, limit: int) -> Sequence[str]:
+        answer = self._client.query(
+            TableName=self._table,
+            IndexName="gsi3",
+            KeyConditionExpression="gsi3pk = :pending AND gsi3sk < :now",
+            ExpressionAttributeValues=serialise({":pending": "PENDING", ":now": now}),
+            Limit=limit,
+        )
+        return [item["pk"]["S"].removeprefix("ORDER#") for item in answer.get("Items", [])]
+
+    def commit(self, change: OrderChange) -> None:
+        elements, tags = self._elements(change)
+        try:
+            self._client.transact_write_items(TransactItems=elements)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons") or [])  # type: ignore[arg-type]
+            raise _refusal(reasons, tags) from exc
+
+    def _elements(self, change: OrderChange) -> tuple[list[AttrMap], list[object]]:
+        """The transaction, and for each element what a failed condition on it means."""
+        if change.base_version == 0:
+            order_condition: AttrMap = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            order_condition = {
+                "ConditionExpression": "version = :base",
+                "ExpressionAttributeValues": serialise({":base": change.base_version}),
+            }
+        elements: list[AttrMap] = [self._put(items.order_item(change.order), order_condition)]
+        tags: list[object] = ["order"]
+        for event in change.events:
+            elements.append(
+                self._put(items.event_item(event), {"ConditionExpression": "attribute_not_exists(sk)"})
+            )
+            tags.append("order")
+        for move in change.stock:
+            elements.append(stock_move_element(self._catalog, move))
+            tags.append(move)
+        for payment in change.new_payments:
+            elements.append(
+                self._put(items.payment_item(payment), {"ConditionExpression": "attribute_not_exists(sk)"})
+            )
+            tags.append("order")
+        for refund in change.refunds:
+            was_paid = {
+                "ConditionExpression": "#status = :succeeded",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": serialise({":succeeded": "SUCCEEDED"}),
+            }
+            elements.append(self._put(items.payment_item(refund), was_paid))
+            tags.append("order")
+        elements += change.foreign
+        tags += ["foreign"] * len(change.foreign)
+        return elements, tags
+
+    def _put(self, item: AttrMap, condition: AttrMap) -> AttrMap:
+        return {
+            "Put": {"TableName": self._table, "Item": item, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            | condition
+        }
+
+
+def _refusal(reasons: list[dict[str, Any]], tags: list[object]) -> CommitRefused:
+    shortages: list[Shortage] = []
+    flags = {"stale_prices": False, "order_changed": False, "foreign_failed": False, "busy": False}
+    for reason, tag in zip(reasons, tags, strict=False):
+        code = reason.get("Code")
+        if code in _BUSY_REASONS:
+            flags["busy"] = True
+        elif code != "ConditionalCheckFailed":
+            continue
+        elif isinstance(tag, StockMove):
+            shortage = shortage_of(tag, reason.get("Item")) if tag.kind == "reserve" else None
+            if shortage is not None:
+                shortages.append(shortage)
+            elif tag.kind == "reserve":
+                flags["stale_prices"] = True
+        elif tag == "order":
+            flags["order_changed"] = True
+        else:
+            flags["foreign_failed"] = True
+    return CommitRefused(shortages=shortages, **flags)

@@ -1,0 +1,162 @@
+"""How orders, their events and payments are stored in OrdersTable (COMMERCE_DESIGN.md).
+
+One partition per order, `ORDER#<id>`:
+  ORDER                       the current state (a snapshot of the fold) with `version` = last seq;
+                              gsi1 USER#<user> / <created_at>#<id> (a user's orders, newest first),
+                              gsi2 STATUS#<status> / <created_at>#<id> (admin filter),
+                              gsi3 PENDING / <reservation_expires_at>#<id> only while PENDING_PAYMENT
+                              (sparse: the expiry sweep queries exactly the orders it may cancel).
+  EVENT#<seq, 8 digits>       the append-only history; the stream publishes these.
+  PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from shop.domain.orders import EventActor, Order, OrderEvent
+from shop.domain.payments import Payment
+
+AttrMap = dict[str, Any]
+ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX = "ORDER", "EVENT#", "PAYMENT#"
+_ser, _de = TypeSerializer(), TypeDeserializer()
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def order_key(order_id: str) -> AttrMap:
+    return {"pk": {"S": order_pk(order_id)}, "sk": {"S": ORDER_SK}}
+
+
+def serialise(values: Mapping[str, Any]) -> AttrMap:
+    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
+
+
+def plain(value: Any) -> Any:
+    """Deserialised DynamoDB values with numbers back as ints (the shop stores no fractions)."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def deserialise(item: AttrMap) -> dict[str, Any]:
+    return {k: plain(_de.deserialize(v)) for k, v in item.items()}
+
+
+def order_item(order: Order) -> AttrMap:
+    sort = f"{order.created_at}#{order.id}"
+    values: dict[str, Any] = {
+        "pk": order_pk(order.id),
+        "sk": ORDER_SK,
+        "entity": "order",
+        "id": order.id,
+        "user_id": order.user_id,
+        "status": order.status,
+        "items": [dict(i) for i in order.items],
+        "subtotal_cents": order.subtotal_cents,
+        "shipping_cents": order.shipping_cents,
+        "total_cents": order.total_cents,
+        "currency": order.currency,
+        "shipping_address": dict(order.shipping_address),
+        "reservation_expires_at": order.reservation_expires_at,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "version": order.version,
+        "gsi1pk": f"USER#{order.user_id}",
+        "gsi1sk": sort,
+        "gsi2pk": f"STATUS#{order.status}",
+        "gsi2sk": sort,
+    }
+    if order.status == "PENDING_PAYMENT":
+        values |= {"gsi3pk": "PENDING", "gsi3sk": f"{order.reservation_expires_at}#{order.id}"}
+    return serialise(values)
+
+
+def order_from_item(item: AttrMap) -> Order:
+    d = deserialise(item)
+    return Order(
+        id=d["id"],
+        user_id=d["user_id"],
+        status=d["status"],
+        items=tuple(d["items"]),
+        subtotal_cents=d["subtotal_cents"],
+        shipping_cents=d["shipping_cents"],
+        total_cents=d["total_cents"],
+        currency=d["currency"],
+        shipping_address=d["shipping_address"],
+        reservation_expires_at=d["reservation_expires_at"],
+        created_at=d["created_at"],
+        updated_at=d["updated_at"],
+        version=d["version"],
+    )
+
+
+def event_item(event: OrderEvent) -> AttrMap:
+    return serialise(
+        {
+            "pk": order_pk(event.order_id),
+            "sk": f"{EVENT_PREFIX}{event.seq:08d}",
+            "entity": "order_event",
+            "event_id": event.event_id,
+            "order_id": event.order_id,
+            "seq": event.seq,
+            "type": event.type,
+            "occurred_at": event.occurred_at,
+            "actor": {"id": event.actor.id, "role": event.actor.role},
+            "data": dict(event.data),
+        }
+    )
+
+
+def event_from_item(item: AttrMap) -> OrderEvent:
+    d = deserialise(item)
+    actor = EventActor(id=d["actor"]["id"], role=d["actor"]["role"])
+    return OrderEvent(d["event_id"], d["order_id"], d["seq"], d["type"], d["occurred_at"], actor, d["data"])
+
+
+def payment_item(payment: Payment) -> AttrMap:
+    return serialise(
+        {
+            "pk": order_pk(payment.order_id),
+            "sk": f"{PAYMENT_PREFIX}{payment.created_at}#{payment.id}",
+            "entity": "payment",
+            "id": payment.id,
+            "order_id": payment.order_id,
+            "status": payment.status,
+            "amount_cents": payment.amount_cents,
+            "currency": payment.currency,
+            "card_brand": payment.card_brand,
+            "card_last4": payment.card_last4,
+            "failure_reason": payment.failure_reason,
+            "created_at": payment.created_at,
+            "charge_id": payment.charge_id,
+            "refunded_at": payment.refunded_at,
+        }
+    )
+
+
+def payment_from_item(item: AttrMap) -> Payment:
+    d = deserialise(item)
+    return Payment(
+        id=d["id"],
+        order_id=d["order_id"],
+        status=d["status"],
+        amount_cents=d["amount_cents"],
+        currency=d["currency"],
+        card_brand=d["card_brand"],
+        card_last4=d["card_last4"],
+        failure_reason=d.get("failure_reason"),
+        created_at=d["created_at"],
+        charge_id=d.get("charge_id"),
+        refunded_at=d.get("refunded_at"),
+    )

@@ -1,0 +1,154 @@
+"""Idempotency-Key for money-relevant writes, exactly as API.md's conventions say.
+
+The first request with a key claims a record (scoped to the caller and operation); its response
+(success or 4xx; never a 5xx or a transient 409 CONFLICT, which a retry may get past) is stored and replayed byte for byte, with its status, to every later
+request with the same key and body for at least 24 hours. Another body gets 422
+IDEMPOTENCY_KEY_REUSED. A duplicate arriving while the first is still running waits (bounded)
+for it and replays its answer, so concurrent duplicates never act twice and all answer alike.
+
+A success's record is completed inside the command's own transaction (the `Seal` it receives),
+so "done" and "recorded" cannot drift apart even if the process dies right after the commit.
+The request body is kept only as an HMAC keyed with the Idempotency-Key (never stored), so the
+record reveals nothing of a card number; the key itself is stored only as a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol, TypeVar
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+
+from shop.api.errors import response_for
+from shop.api.models import ResponseModel
+from shop.errors import Contention, IdempotencyKeyReused, ShopError
+from shop.services.order_ports import Seal, TxItem
+
+R = TypeVar("R")
+WAIT_FOR_FIRST_SECONDS = 6.0
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Required. Repeating a request with the same key and body replays the first response.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This request owns the record (until it completes or releases it)."""
+
+    record_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Existing:
+    """Someone got the key first; `response` is None while that request is still running."""
+
+    fingerprint: str
+    response: StoredResponse | None
+
+
+class IdempotencyStore(Protocol):
+    def begin(self, record_id: str, fingerprint: str) -> Claim | Existing: ...
+    def seal_element(self, claim: Claim, response: StoredResponse) -> TxItem: ...
+    def complete(self, claim: Claim, response: StoredResponse) -> None: ...
+    def release(self, claim: Claim) -> None: ...
+
+
+def _canonical(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _json(model: ResponseModel) -> str:
+    return json.dumps(model.model_dump(mode="json"))
+
+
+def _answer(stored: StoredResponse, replayed: bool) -> Response[str]:
+    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+    return Response(stored.status, "application/json", stored.body, headers=headers)
+
+
+class Idempotency:
+    def __init__(
+        self,
+        store: IdempotencyStore,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store, self._sleep, self._monotonic = store, sleep, monotonic
+
+    def respond(
+        self,
+        *,
+        user_id: str,
+        operation: str,
+        key: str,
+        request: Mapping[str, Any],
+        command: Callable[[Seal[R]], R],
+        render: Callable[[R], ResponseModel],
+        status: int = 200,
+    ) -> Response[str]:
+        record_id = f"{operation}#{user_id}#{hashlib.sha256(key.encode()).hexdigest()}"
+        fingerprint = hmac.new(
+            key.encode(), _canonical({"op": operation, "request": request}), "sha256"
+        ).hexdigest()
+        claim = self._claim(record_id, fingerprint)
+        if isinstance(claim, StoredResponse):
+            return _answer(claim, replayed=True)
+        sealed: list[str] = []
+
+        def seal(result: R) -> TxItem:
+            sealed.append(_json(render(result)))
+            return self._store.seal_element(claim, StoredResponse(status, sealed[-1]))
+
+        try:
+            result = command(seal)
+        except ShopError as exc:
+            answer = response_for(exc)
+            if answer.status_code >= 500 or isinstance(exc, Contention):
+                self._store.release(claim)  # transient: a retry with this key must run afresh
+            else:
+                self._store.complete(claim, StoredResponse(answer.status_code, str(answer.body)))
+            raise
+        except BaseException:
+            self._store.release(claim)
+            raise
+        stored = StoredResponse(status, _json(render(result)))
+        if not sealed or sealed[-1] != stored.body:
+            self._store.complete(claim, stored)
+        return _answer(stored, replayed=False)
+
+    def _claim(self, record_id: str, fingerprint: str) -> Claim | StoredResponse:
+        deadline = self._monotonic() + WAIT_FOR_FIRST_SECONDS
+        for attempt in range(1_000):
+            got = self._store.begin(record_id, fingerprint)
+            if isinstance(got, Claim):
+                return got
+            if not hmac.compare_digest(got.fingerprint, fingerprint):
+                raise IdempotencyKeyReused()
+            if got.response is not None:
+                return got.response
+            if self._monotonic() >= deadline:
+                break
+            self._sleep(random.uniform(0.5, 1.0) * min(0.5, 0.02 * 2**attempt))  # noqa: S311 - jitter
+        raise Contention("A request with this Idempotency-Key is still in progress; retry shortly.")

@@ -1,0 +1,135 @@
+"""Checkout: the cart becomes an order in PENDING_PAYMENT, its stock reserved, in one transaction.
+
+Prices come from the catalog at this moment and are frozen into the order; the transaction
+re-checks each price, so a price change between our read and the commit makes us read again
+rather than sell at a stale price. The cart's version condition does the same for the cart.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shop.domain.money import line_total_cents, shipping_cents, single_currency
+from shop.domain.orders import MAX_ORDER_LINES, EventActor, Order, OrderAggregate, timestamp
+from shop.errors import CartEmpty, Conflict, LoginRequired, OutOfStock
+from shop.services.order_ports import (
+    Caller,
+    CartSource,
+    CheckoutLine,
+    CommitRefused,
+    OrderChange,
+    OrderStore,
+    ProductSnapshot,
+    ProductSource,
+    Seal,
+    Shortage,
+    StockMove,
+)
+from shop.services.orders_retry import with_retries
+
+BUYER_ROLES = frozenset({"customer", "admin"})
+
+
+def _available(product: ProductSnapshot | None) -> int:
+    """What a line can get: nothing from a product that is gone or no longer on sale."""
+    return product.available if product is not None and product.status == "ACTIVE" else 0
+
+
+def _out_of_stock(lines: Sequence[CheckoutLine], shortages: Sequence[Shortage]) -> OutOfStock:
+    by_product = {s.product_id: s for s in shortages}
+    details = [asdict(by_product[product_id]) for product_id, _ in lines if product_id in by_product]
+    return OutOfStock(details=details)
+
+
+class CheckoutService:
+    def __init__(
+        self,
+        carts: CartSource,
+        products: ProductSource,
+        orders: OrderStore,
+        reservation_ttl_seconds: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._carts, self._products, self._orders = carts, products, orders
+        self._ttl = timedelta(seconds=reservation_ttl_seconds)
+        self._clock, self._sleep = clock, sleep
+
+    def checkout(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None = None) -> Order:
+        """Reserve every line and create the order, or reserve nothing (409 OUT_OF_STOCK listing
+        every short line). Concurrency refusals are retried with backoff, then a 409 CONFLICT."""
+        if caller.role not in BUYER_ROLES:
+            raise LoginRequired()
+        return with_retries(lambda: self._attempt(caller, address, seal), sleep=self._sleep)
+
+    def _attempt(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None) -> Order:
+        lines, cart_version = self._carts.get_cart_for_checkout(caller.id)
+        if not lines or cart_version is None:
+            raise CartEmpty()
+        if len(lines) > MAX_ORDER_LINES:
+            raise Conflict(f"An order holds at most {MAX_ORDER_LINES} lines.")
+        products = self._products.products_for_checkout([product_id for product_id, _ in lines])
+        short = [
+            Shortage(product_id, quantity, _available(products.get(product_id)))
+            for product_id, quantity in lines
+            if _available(products.get(product_id)) < quantity
+        ]
+        if short:
+            raise _out_of_stock(lines, short)
+        order = self._new_order(caller, address, lines, products)
+        foreign = [self._carts.cart_delete_item(caller.id, cart_version)]
+        if seal is not None:
+            foreign.append(seal(order.state))
+        moves = [
+            StockMove(i["product_id"], i["quantity"], "reserve", i["unit_price_cents"])
+            for i in order.state.items
+        ]
+        change = OrderChange(order.state, order.pending, 0, stock=moves, foreign=foreign)
+        try:
+            self._orders.commit(change)
+        except CommitRefused as refused:
+            if refused.shortages:
+                raise _out_of_stock(lines, refused.shortages) from refused
+            raise
+        return order.state
+
+    def _new_order(
+        self,
+        caller: Caller,
+        address: Mapping[str, Any],
+        lines: Sequence[CheckoutLine],
+        products: Mapping[str, ProductSnapshot],
+    ) -> OrderAggregate:
+        now = self._clock()
+        items: list[dict[str, Any]] = []
+        for product_id, quantity in lines:
+            p = products[product_id]
+            items.append(
+                {
+                    "product_id": p.id,
+                    "sku": p.sku,
+                    "name": p.name,
+                    "unit_price_cents": p.price_cents,
+                    "quantity": quantity,
+                    "line_total_cents": line_total_cents(p.price_cents, quantity),
+                }
+            )
+        subtotal = sum(i["line_total_cents"] for i in items)
+        shipping = shipping_cents(subtotal)
+        data = {
+            "user_id": caller.id,
+            "items": items,
+            "subtotal_cents": subtotal,
+            "shipping_cents": shipping,
+            "total_cents": subtotal + shipping,
+            "currency": single_currency(products[product_id].currency for product_id, _ in lines),
+            "reservation_expires_at": timestamp(now + self._ttl),
+            "shipping_address": dict(address),
+        }
+        actor = EventActor(caller.id, caller.role)
+        return OrderAggregate.create(uuid.uuid4().hex, timestamp(now), actor, data)

@@ -1,0 +1,161 @@
+"""What checkout, payments, cancellation and expiry need from the outside world.
+
+Writes go through one `OrderStore.commit`: the order's new state, its new events, stock moves,
+payment records and any foreign transaction element (the cart delete, the idempotency record)
+commit together or not at all. `TxItem` is an opaque element of that transaction, made by the
+adapter that owns its table, so no service builds a DynamoDB expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
+
+from shop.domain.orders import Order, OrderEvent
+from shop.domain.paging import Page
+from shop.domain.payments import Card, Charge, Payment
+
+TxItem = dict[str, Any]
+R = TypeVar("R")
+Seal = Callable[[R], TxItem]
+"""Given the result a command is about to commit, the element that records its response atomically."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    id: str
+    role: str
+    request_id: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+CheckoutLine = tuple[str, int]
+"""(product id, quantity)"""
+
+
+class CartSource(Protocol):
+    """The cart as checkout sees it (shop.adapters.carts_dynamo.DynamoCarts implements it)."""
+
+    def get_cart_for_checkout(self, owner_id: str) -> tuple[Sequence[CheckoutLine], str | None]:
+        """The cart's lines oldest first and its version (None: no cart, no lines)."""
+        ...
+
+    def cart_delete_item(self, owner_id: str, version: str) -> TxItem:
+        """Deletes the cart, on condition that its version is still `version`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProductSnapshot:
+    id: str
+    sku: str
+    name: str
+    price_cents: int
+    currency: str
+    status: str
+    available: int
+
+
+class ProductSource(Protocol):
+    def products_for_checkout(self, product_ids: Sequence[str]) -> Mapping[str, ProductSnapshot]:
+        """The products that exist among `product_ids`, by id, read in one batch."""
+        ...
+
+
+StockMoveKind = Literal["reserve", "sell", "release", "restock"]
+
+
+@dataclass(frozen=True)
+class StockMove:
+    """reserve: available -> reserved (at the frozen price); sell: reserved -> sold;
+    release: reserved -> available; restock: sold -> available."""
+
+    product_id: str
+    quantity: int
+    kind: StockMoveKind
+    unit_price_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class Shortage:
+    product_id: str
+    requested: int
+    available: int
+
+
+class CommitRefused(Exception):
+    """A condition of the transaction failed; the flags say which, so the service can retry or answer."""
+
+    def __init__(
+        self,
+        *,
+        shortages: Sequence[Shortage] = (),
+        stale_prices: bool = False,
+        order_changed: bool = False,
+        foreign_failed: bool = False,
+        busy: bool = False,
+    ) -> None:
+        super().__init__("transaction refused")
+        self.shortages = list(shortages)
+        self.stale_prices = stale_prices
+        self.order_changed = order_changed
+        self.foreign_failed = foreign_failed
+        self.busy = busy
+
+    @property
+    def retryable(self) -> bool:
+        """Worth reading again and retrying: nothing but concurrency stood in the way."""
+        return not self.shortages and (self.stale_prices or self.foreign_failed or self.busy)
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """New events of an order with its state after them; `base_version` is what the stored order must
+    still be at (0: the order must not exist yet)."""
+
+    order: Order
+    events: Sequence[OrderEvent]
+    base_version: int
+    stock: Sequence[StockMove] = ()
+    new_payments: Sequence[Payment] = ()
+    refunds: Sequence[Payment] = ()
+    foreign: Sequence[TxItem] = ()
+
+
+@dataclass(frozen=True)
+class OrderHistory:
+    order: Order
+    events: Sequence[OrderEvent]
+    payments: Sequence[Payment]
+
+
+class OrderStore(Protocol):
+    def get_order(self, order_id: str) -> Order | None: ...
+
+    def order_history(self, order_id: str) -> OrderHistory | None:
+        """The order, its events (by seq) and payments (oldest first), read together."""
+        ...
+
+    def orders_of(self, user_id: str, limit: int, cursor: str | None) -> Page[Order]:
+        """A user's orders, newest first."""
+        ...
+
+    def due_reservations(self, now: str, limit: int) -> Sequence[str]:
+        """Ids of PENDING_PAYMENT orders whose reservation ended before `now`, oldest first."""
+        ...
+
+    def commit(self, change: OrderChange) -> None:
+        """All of the change or nothing; raises CommitRefused."""
+        ...
+
+
+class PaymentGateway(Protocol):
+    def charge(self, card: Card, amount_cents: int, currency: str, reference: str) -> Charge: ...
+
+    def refund(self, charge_id: str, amount_cents: int, reference: str) -> None:
+        """Return a charge's money; safe to repeat for the same charge and reference."""
+        ...

@@ -1,0 +1,117 @@
+"""Cancelling an order: release its reservation, or for a paid order refund it and restock.
+
+The cancellation commits first and the refund follows: once CANCELLED, the order's version
+condition stops a concurrent shipment, so money is never returned for goods that leave. The
+gateway's refund is safe to repeat for the same charge, so a retry after a crash is harmless.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from shop.domain.orders import SYSTEM, CancelReason, EventActor, Order, OrderAggregate, timestamp
+from shop.domain.payments import Payment
+from shop.errors import NotFound
+from shop.services.catalog_audit import AuditPort
+from shop.services.order_ports import (
+    Caller,
+    CommitRefused,
+    OrderChange,
+    OrderStore,
+    PaymentGateway,
+    StockMove,
+    StockMoveKind,
+)
+from shop.services.orders_retry import with_retries
+
+
+def _retry_cancel(refused: CommitRefused) -> bool:
+    """The order moved on (paid, cancelled) under us: read it again and decide afresh."""
+    return refused.order_changed or refused.retryable
+
+
+class CancelService:
+    def __init__(
+        self,
+        orders: OrderStore,
+        gateway: PaymentGateway,
+        audit: AuditPort,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._orders, self._gateway, self._audit = orders, gateway, audit
+        self._clock, self._sleep = clock, sleep
+
+    def cancel(self, caller: Caller, order_id: str) -> Order:
+        """The owner (reason CUSTOMER) or an admin (reason ADMIN) cancels; others get 404."""
+
+        def attempt() -> tuple[Order, Payment | None, str]:
+            history = self._orders.order_history(order_id)
+            if history is None or not (caller.is_admin or history.order.user_id == caller.id):
+                raise NotFound("No such order.")
+            reason: CancelReason = "CUSTOMER" if history.order.user_id == caller.id else "ADMIN"
+            return self._commit(history.order, history.payments, reason, EventActor(caller.id, caller.role))
+
+        order, refunded, previous = with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
+        if refunded is not None:
+            self._refund(caller, refunded)
+        if caller.is_admin and order.user_id != caller.id:
+            self._record(caller, "order.cancelled", order.id, {"previous_status": previous})
+        return order
+
+    def expire(self, order_id: str) -> bool:
+        """Cancel one order whose reservation ended (reason RESERVATION_EXPIRED). False when it was
+        paid, cancelled or extended meanwhile: the version condition settles the race with a payment."""
+
+        def attempt() -> bool:
+            order = self._orders.get_order(order_id)
+            if order is None or order.status != "PENDING_PAYMENT":
+                return False
+            if order.reservation_expires_at > timestamp(self._clock()):
+                return False
+            self._commit(order, (), "RESERVATION_EXPIRED", SYSTEM)
+            return True
+
+        return with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
+
+    def _commit(
+        self, order: Order, payments: Sequence[Payment], reason: CancelReason, actor: EventActor
+    ) -> tuple[Order, Payment | None, str]:
+        now = timestamp(self._clock())
+        paid = next((p for p in payments if p.status == "SUCCEEDED"), None)
+        refund = paid if order.status == "PAID" else None
+        aggregate = OrderAggregate(order)
+        aggregate.cancel(reason, now, actor, refund.amount_cents if refund else 0)
+        kind: StockMoveKind = "restock" if order.status == "PAID" else "release"
+        change = OrderChange(
+            aggregate.state,
+            aggregate.pending,
+            aggregate.base_version,
+            stock=[StockMove(i["product_id"], i["quantity"], kind) for i in order.items],
+            refunds=[refund.refunded(now)] if refund else [],
+        )
+        self._orders.commit(change)
+        return aggregate.state, refund, order.status
+
+    def _refund(self, caller: Caller, payment: Payment) -> None:
+        if payment.charge_id:
+            self._gateway.refund(payment.charge_id, payment.amount_cents, reference=f"refund-{payment.id}")
+        details = {
+            "payment_id": payment.id,
+            "amount_cents": payment.amount_cents,
+            "currency": payment.currency,
+        }
+        self._record(caller, "payment.refunded", payment.order_id, details)
+
+    def _record(self, caller: Caller, action: str, order_id: str, details: dict[str, object]) -> None:
+        self._audit.record(
+            actor_id=caller.id,
+            actor_role=caller.role,
+            action=action,
+            target_type="order",
+            target_id=order_id,
+            request_id=caller.request_id,
+            details=details,
+        )

@@ -1,0 +1,160 @@
+"""The Idempotency-Key wrapper (shop.api.idempotency) over an in-memory record store.
+
+The store keeps the DynamoDB adapter's rules: a claim succeeds only on a free key, completion and
+release only for the claim's own token. Commands count how often they really ran.
+"""
+
+import json
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from shop.api.idempotency import Claim, Existing, Idempotency
+from shop.api.models import ResponseModel
+from shop.errors import Conflict, Contention, IdempotencyKeyReused, OutOfStock
+
+
+class MemoryRecords:
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+        self.completions = 0
+
+    def begin(self, record_id, fingerprint):
+        with self.lock:
+            old = self.records.get(record_id)
+            if old is None:
+                token = uuid.uuid4().hex
+                self.records[record_id] = {"fingerprint": fingerprint, "token": token, "response": None}
+                return Claim(record_id, token)
+            return Existing(old["fingerprint"], old["response"])
+
+    def seal_element(self, claim, response):
+        return {"seal": (claim, response)}
+
+    def complete(self, claim, response):
+        with self.lock:
+            record = self.records.get(claim.record_id)
+            if record and record["token"] == claim.token and record["response"] is None:
+                record["response"] = response
+                self.completions += 1
+
+    def release(self, claim):
+        with self.lock:
+            if self.records.get(claim.record_id, {}).get("token") == claim.token:
+                del self.records[claim.record_id]
+
+    def commit_seal(self, element):
+        self.complete(*element["seal"])
+
+
+class Answer(ResponseModel):
+    id: str
+    n: int
+
+
+class Counter:
+    def __init__(self, store: MemoryRecords, delay: float = 0.0, fail: Exception | None = None) -> None:
+        self.store, self.delay, self.fail, self.runs = store, delay, fail, 0
+
+    def __call__(self, seal):
+        self.runs += 1
+        time.sleep(self.delay)
+        if self.fail is not None:
+            raise self.fail
+        result = {"id": uuid.uuid4().hex, "n": self.runs}
+        self.store.commit_seal(seal(result))  # the success is recorded in "the same transaction"
+        return result
+
+
+@pytest.fixture
+def store():
+    return MemoryRecords()
+
+
+def call(idempotency, command, key="k1", body=None, user="alice"):
+    return idempotency.respond(
+        user_id=user,
+        operation="checkout",
+        key=key,
+        request=body or {"shipping_address": {"country": "DE"}},
+        command=command,
+        render=lambda r: Answer(**r),
+        status=201,
+    )
+
+
+def test_the_same_key_and_body_replays_the_first_response_ten_times(store):
+    idempotency, command = Idempotency(store), Counter(store)
+    first = call(idempotency, command)
+    replays = [call(idempotency, command) for _ in range(10)]
+    assert command.runs == 1 and store.completions == 1
+    assert first.status_code == 201 and json.loads(first.body)["n"] == 1
+    assert {(r.status_code, r.body) for r in replays} == {(first.status_code, first.body)}
+    assert replays[0].headers.get("Idempotent-Replayed") == "true"
+
+
+def test_keys_are_per_user_and_another_body_is_422(store):
+    idempotency, command = Idempotency(store), Counter(store)
+    mine = call(idempotency, command)
+    theirs = call(idempotency, command, user="bob")
+    assert command.runs == 2 and mine.body != theirs.body
+    with pytest.raises(IdempotencyKeyReused):
+        call(idempotency, command, body={"shipping_address": {"country": "FR"}})
+    assert command.runs == 2
+
+
+def test_a_4xx_is_stored_and_replayed_but_a_5xx_lets_the_retry_run(store):
+    idempotency = Idempotency(store)
+    out = Counter(store, fail=OutOfStock(details=[{"product_id": "p", "requested": 2, "available": 1}]))
+    with pytest.raises(OutOfStock):
+        call(idempotency, out, key="oos")
+    replay = call(idempotency, Counter(store), key="oos")
+    assert replay.status_code == 409 and json.loads(replay.body)["error"]["code"] == "OUT_OF_STOCK"
+    assert json.loads(replay.body)["error"]["details"][0]["available"] == 1
+    crash = Counter(store, fail=RuntimeError("boom"))
+    with pytest.raises(RuntimeError):
+        call(idempotency, crash, key="crash")
+    retried = Counter(store)
+    assert call(idempotency, retried, key="crash").status_code == 201 and retried.runs == 1
+
+
+def test_concurrent_duplicates_run_once_and_all_get_the_same_answer(store):
+    idempotency, command = Idempotency(store), Counter(store, delay=0.2)
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: call(idempotency, command), range(10)))
+    assert command.runs == 1
+    assert len({(a.status_code, a.body) for a in answers}) == 1 and answers[0].status_code == 201
+
+
+def test_a_duplicate_gives_up_waiting_with_a_409_while_the_first_still_runs(store):
+    clock = iter(range(0, 1000, 5))
+    idempotency = Idempotency(store, sleep=lambda _: None, monotonic=lambda: next(clock))
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(seal):
+        started.set()
+        release.wait(5)
+        return {"id": "a", "n": 1}
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(call, Idempotency(store), slow)
+        started.wait(5)
+        with pytest.raises(Conflict):
+            call(idempotency, Counter(store))
+        release.set()
+        assert first.result().status_code == 201
+    assert store.completions == 1  # completed by a separate write, since `slow` never sealed
+
+
+def test_a_transient_conflict_is_not_stored_so_a_retry_with_the_key_can_succeed(store):
+    idempotency = Idempotency(store)
+    with pytest.raises(Contention):
+        call(idempotency, Counter(store, fail=Contention()), key="busy")
+    retried = Counter(store)
+    assert call(idempotency, retried, key="busy").status_code == 201 and retried.runs == 1
