@@ -1,7 +1,7 @@
 """Refresh tokens and their families in the Users table.
 
 `REFRESH#<sha256>/REFRESH` holds one token's state (never the token), `FAMILY#<id>/FAMILY` one
-login's state. Rotation is one transaction: spend the old token only if it is still active and
+login's state, indexed on gsi1 `USERFAM#<user id>` so that disabling a user finds their families. Rotation is one transaction: spend the old token only if it is still active and
 unexpired, check that the family is not revoked, add the successor. Of two concurrent refreshes
 with one token, DynamoDB lets exactly one through. Items expire by TTL with their family.
 """
@@ -51,6 +51,8 @@ class DynamoRefreshTokens:
             **_family_key(token.family_id),
             "entity": {"S": "refresh_family"},
             "user_id": {"S": token.user_id},
+            "gsi1pk": {"S": f"USERFAM#{token.user_id}"},
+            "gsi1sk": {"S": token.family_id},
             "revoked": {"BOOL": False},
             "expires_at": {"N": str(token.expires_at)},
         }
@@ -126,6 +128,24 @@ class DynamoRefreshTokens:
                 if "ConditionalCheckFailed" in _reasons(exc):
                     return False
         return False
+
+    def live_families(self, user_id: str) -> list[str]:
+        """The user's families not revoked yet (gsi1, never a Scan). Families written before gsi1 was
+        set on them are not found; a disabled user still cannot refresh (refresh re-reads the user)."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :user",
+            "FilterExpression": "revoked = :no",
+            "ExpressionAttributeValues": {":user": {"S": f"USERFAM#{user_id}"}, ":no": {"BOOL": False}},
+        }
+        families: list[str] = []
+        while True:
+            answer = self._db.query(**query)
+            families += [item["gsi1sk"]["S"] for item in answer.get("Items", [])]
+            if "LastEvaluatedKey" not in answer:
+                return families
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def revoke_family(self, family_id: str) -> None:
         try:

@@ -1,0 +1,190 @@
+"""Admin user management against in-memory fakes: self-lockout, roles, revocation on disable, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from shop.api.admin_models import UserAccessChanges
+from shop.domain.paging import Page
+from shop.domain.users import User, UserRole
+from shop.errors import NotFound, SelfLockout, ValidationFailed
+from shop.services.catalog_audit import Actor
+from shop.services.user_admin import UserAdmin
+
+ADMIN = Actor(id="u_admin", role="admin", request_id="req-1")
+
+
+def a_user(user_id: str, role: UserRole = "customer", disabled: bool = False) -> User:
+    return User(
+        id=user_id, email=f"{user_id}@example.com", name="Ann", role=role, disabled=disabled,
+        created_at=datetime(2025, 3, 1, tzinfo=UTC), password_hash="$argon2id$x",
+    )  # fmt: skip
+
+
+class FakeUsers:
+    def __init__(self, *users: User) -> None:
+        self.by_id = {user.id: user for user in users}
+        self.writes = 0
+
+    def create(self, user: User, email_index: str) -> None:
+        self.by_id[user.id] = user
+
+    def get(self, user_id: str) -> User | None:
+        return self.by_id.get(user_id)
+
+    def find_by_email_index(self, email_index: str) -> User | None:
+        return None
+
+    def update_access(
+        self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
+    ) -> User:
+        if user_id not in self.by_id:
+            raise NotFound()
+        self.writes += 1
+        user = self.by_id[user_id]
+        user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
+        self.by_id[user_id] = user
+        return user
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+    def newest_users(self, limit: int, cursor: str | None) -> Page[User]:
+        return Page(list(self.by_id.values())[:limit], None)
+
+
+class FakeSessions:
+    def __init__(self, families: Mapping[str, list[str]]) -> None:
+        self.families = {user: list(ids) for user, ids in families.items()}
+        self.revoked: list[str] = []
+
+    def live_families(self, user_id: str) -> list[str]:
+        return [f for f in self.families.get(user_id, []) if f not in self.revoked]
+
+    def revoke_family(self, family_id: str) -> None:
+        self.revoked.append(family_id)
+
+
+@dataclass
+class FakeAudit:
+    entries: list[dict[str, Any]]
+
+    def record(self, **entry: Any) -> object:
+        self.entries.append(entry)
+        return entry
+
+
+@pytest.fixture
+def world() -> tuple[UserAdmin, FakeUsers, FakeSessions, FakeAudit]:
+    users = FakeUsers(a_user("u_admin", "admin"), a_user("u_ann"), a_user("u_bob"))
+    sessions = FakeSessions({"u_ann": ["f_1", "f_2"], "u_bob": ["f_3"], "u_admin": ["f_9"]})
+    audit = FakeAudit([])
+    return UserAdmin(users, users, sessions, audit), users, sessions, audit
+
+
+def test_promotion_changes_the_role_and_is_audited(world) -> None:
+    admin, users, sessions, audit = world
+    user = admin.change_access(ADMIN, "u_ann", role="admin")
+    assert user.role == "admin" and users.by_id["u_ann"].role == "admin"
+    assert sessions.revoked == []  # a role change reaches tokens at the next refresh
+    assert audit.entries == [
+        {
+            "actor_id": "u_admin", "actor_role": "admin", "action": "user.role_changed",
+            "target_type": "user", "target_id": "u_ann", "request_id": "req-1",
+            "details": {"from": "customer", "to": "admin"},
+        }
+    ]  # fmt: skip
+
+
+def test_disabling_revokes_every_family_of_that_user_only(world) -> None:
+    admin, users, sessions, audit = world
+    user = admin.change_access(ADMIN, "u_ann", disabled=True)
+    assert user.disabled and users.by_id["u_ann"].disabled
+    assert sorted(sessions.revoked) == ["f_1", "f_2"]
+    assert [(e["action"], e["details"]) for e in audit.entries] == [
+        ("user.disabled", {"from": False, "to": True})
+    ]
+
+
+def test_enabling_is_audited_and_revokes_nothing(world) -> None:
+    admin, users, sessions, audit = world
+    users.by_id["u_bob"] = replace(users.by_id["u_bob"], disabled=True)
+    assert not admin.change_access(ADMIN, "u_bob", disabled=False).disabled
+    assert sessions.revoked == []
+    assert [(e["action"], e["details"]) for e in audit.entries] == [
+        ("user.enabled", {"from": True, "to": False})
+    ]
+
+
+def test_role_and_disabled_together_give_two_entries(world) -> None:
+    admin, _, sessions, audit = world
+    admin.change_access(ADMIN, "u_bob", role="admin", disabled=True)
+    assert [e["action"] for e in audit.entries] == ["user.role_changed", "user.disabled"]
+    assert sessions.revoked == ["f_3"]
+
+
+@pytest.mark.parametrize(
+    "change", [{"role": "customer"}, {"disabled": True}, {"role": "customer", "disabled": False}]
+)
+def test_an_admin_cannot_lock_themself_out(world, change: dict[str, Any]) -> None:
+    admin, users, sessions, audit = world
+    with pytest.raises(SelfLockout):
+        admin.change_access(ADMIN, "u_admin", **change)
+    assert users.writes == 0 and sessions.revoked == [] and audit.entries == []
+    assert users.by_id["u_admin"].role == "admin" and not users.by_id["u_admin"].disabled
+
+
+def test_an_admin_may_touch_themself_harmlessly(world) -> None:
+    admin, _, _, audit = world
+    assert admin.change_access(ADMIN, "u_admin", role="admin", disabled=False).role == "admin"
+    assert [e["details"] for e in audit.entries] == [
+        {"from": "admin", "to": "admin"},
+        {"from": False, "to": False},
+    ]
+
+
+def test_another_admin_may_be_demoted(world) -> None:
+    admin, users, _, _ = world
+    users.by_id["u_eve"] = a_user("u_eve", "admin")
+    assert admin.change_access(ADMIN, "u_eve", role="customer").role == "customer"
+
+
+@pytest.mark.parametrize(("role", "disabled"), [("guest", None), ("root", None), (None, None)])
+def test_bad_changes_are_refused_before_any_write(world, role: str | None, disabled: bool | None) -> None:
+    admin, users, _, audit = world
+    with pytest.raises(ValidationFailed):
+        admin.change_access(ADMIN, "u_ann", role=role, disabled=disabled)
+    assert users.writes == 0 and audit.entries == []
+
+
+def test_an_unknown_user_is_not_found_and_nothing_is_audited(world) -> None:
+    admin, _, sessions, audit = world
+    with pytest.raises(NotFound):
+        admin.change_access(ADMIN, "u_nobody", disabled=True)
+    assert sessions.revoked == [] and audit.entries == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"role": "guest"},
+        {"role": None},
+        {"disabled": None},
+        {"disabled": "true"},
+        {"role": "admin", "email": "x"},
+    ],
+)
+def test_the_request_body_refuses_what_the_contract_does_not_allow(body: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        UserAccessChanges.model_validate(body)
+
+
+def test_the_request_body_takes_either_field() -> None:
+    assert UserAccessChanges.model_validate({"role": "admin"}).role == "admin"
+    assert UserAccessChanges.model_validate({"disabled": False}).disabled is False
