@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 PYTEST_FLAGS ?=
 
-.PHONY: help setup run admin test lint typecheck validate build unit integration e2e deploy clean
+.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration e2e dynamodb-local deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ admin: $(STAMP) ## Create or promote an admin in the running local shop: make ad
 	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make admin EMAIL=you@example.com PASSWORD='a long password'"; exit 2; }
 	@$(PY) -m shop_local admin --email "$(EMAIL)" --password "$(PASSWORD)"
 
+audit-verify: $(STAMP) ## Verify the audit trail's hash chain (local shop; STACK=name or TABLE=name for AWS)
+	@$(PY) -m shop_local.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")
+
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -61,7 +64,11 @@ integration: $(STAMP) ## Adapters against the embedded emulator, tables from tem
 e2e: $(STAMP) ## HTTP against a local shop that the tests start and stop
 	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)
 
-test: lint typecheck validate build unit integration e2e ## Every check
+dynamodb-local: $(STAMP) ## Tests on DynamoDB Local (the real engine), inside a private network namespace
+	$(PY) -m shop_local.dynamodb_local install
+	infra/run-in-netns.sh $(PY) -m pytest tests/dynamodb_local $(PYTEST_FLAGS)
+
+test: lint typecheck validate build unit integration e2e dynamodb-local ## Every check
 
 deploy: build ## Deploy to AWS with your credentials (sam deploy --guided the first time)
 	$(SAM) deploy

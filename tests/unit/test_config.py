@@ -16,6 +16,7 @@ BASE = {
     "IDEMPOTENCY_TABLE": "idempotency",
     "PROCESSED_EVENTS_TABLE": "processed",
     "ORDER_EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:order-events",
+    "STATS_TABLE": "stats",
 }
 
 

@@ -115,14 +115,6 @@ def build_audit_trail() -> AuditTrail:
     return AuditTrail(build_audit_store())
 
 
-class _NoGuestCarts:
-    """TODO(issue 3): replace with the cart service's merge_guest_cart once carts exist.
-    Until then a guest's cart is not merged at register/login (the guest token is still verified)."""
-
-    def merge_guest_cart(self, guest_id: str, user_id: str) -> None:
-        return None
-
-
 @cache
 def build_users() -> DynamoUsers:
     """The user repository (PII sealed with KMS data keys); admin user routes use it too."""
@@ -153,4 +145,282 @@ def build_auth_service() -> AuthService:
     sessions = Sessions(refresh_tokens, tokens, users, audit, config.refresh_token_ttl_seconds)
     email_index = SecretEmailIndex(build_secret_store(), config.blind_index_secret)
     attempts = DynamoLoginAttempts(dynamodb, config.users_table)
-    return AuthService(users, sessions, tokens, email_index, attempts, audit, _NoGuestCarts())
+    return AuthService(users, sessions, tokens, email_index, attempts, audit, build_guest_cart_merge())
+
+
+# ---------------------------------------------------------------- event bus (issue 3)
+if TYPE_CHECKING:
+    from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
+    from shop.services.event_publishing import OrderEventPublisher
+
+
+@cache
+def build_order_event_publisher() -> OrderEventPublisher:
+    """OrdersTable stream -> order events topic (the publisher function's only dependency)."""
+    from shop.adapters.aws import client
+    from shop.adapters.sns_publisher import SnsBusPublisher
+    from shop.config import settings
+    from shop.services.event_publishing import OrderEventPublisher
+
+    return OrderEventPublisher(SnsBusPublisher(client("sns"), settings().order_events_topic_arn))
+
+
+@cache
+def build_processed_events() -> DynamoProcessedEvents:
+    """Consumers' dedup markers: claim_once for effects outside DynamoDB, processed_marker/write_once in it."""
+    from shop.adapters.aws import client
+    from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
+    from shop.config import settings
+
+    return DynamoProcessedEvents(client("dynamodb"), settings().processed_events_table)
+
+
+# ---------------------------------------------------------------- cart (issue 3)
+if TYPE_CHECKING:
+    from shop.adapters.carts_dynamo_lines import DynamoCartStore
+    from shop.services.cart import CartService
+    from shop.services.cart_merge import GuestCartMerge
+
+
+@cache
+def build_cart_store() -> DynamoCartStore:
+    """The carts on CartsTable; checkout uses its get_cart_for_checkout and cart_delete_item."""
+    from shop.adapters.aws import client
+    from shop.adapters.carts_dynamo_lines import DynamoCartStore
+    from shop.config import settings
+
+    return DynamoCartStore(client("dynamodb"), settings().carts_table)
+
+
+@cache
+def build_cart_service() -> CartService:
+    from shop.adapters.aws import client
+    from shop.adapters.product_prices_dynamo import DynamoProductCatalog
+    from shop.config import settings
+    from shop.services.cart import CartService
+
+    return CartService(build_cart_store(), DynamoProductCatalog(client("dynamodb"), settings().catalog_table))
+
+
+@cache
+def build_guest_cart_merge() -> GuestCartMerge:
+    """The auth service's GuestCartMerger: register and login with a guest_token merge its cart."""
+    from shop.services.cart_merge import GuestCartMerge
+
+    return GuestCartMerge(build_cart_store())
+
+
+# ---------------------------------------------------------------- checkout, payments, orders (issue 3)
+if TYPE_CHECKING:
+    from shop.adapters.orders_dynamo import DynamoOrderStore
+    from shop.adapters.payment_gateway_mock import MockPaymentGateway
+    from shop.api.idempotency import Idempotency
+    from shop.services.checkout import CheckoutService
+    from shop.services.orders import OrderQueries
+    from shop.services.orders_cancel import CancelService
+    from shop.services.payments import PaymentService
+    from shop.services.reservation_expiry import ReservationExpiry
+
+
+@cache
+def build_order_store() -> DynamoOrderStore:
+    """Orders, their events and payments; commits stock moves on CatalogTable in the same transaction."""
+    from shop.adapters.aws import client
+    from shop.adapters.orders_dynamo import DynamoOrderStore
+    from shop.config import settings
+
+    return DynamoOrderStore(client("dynamodb"), settings().orders_table, settings().catalog_table)
+
+
+@cache
+def build_payment_gateway() -> MockPaymentGateway:
+    """The payment gateway port's adapter: the mock (a real gateway adapter would be chosen here)."""
+    from shop.adapters.payment_gateway_mock import MockPaymentGateway
+
+    return MockPaymentGateway()
+
+
+@cache
+def build_idempotency() -> Idempotency:
+    """Idempotency-Key records on IdempotencyTable, for POST /checkout and POST /orders/{id}/payments."""
+    from shop.adapters.aws import client
+    from shop.adapters.idempotency_dynamo import DynamoIdempotencyStore
+    from shop.api.idempotency import Idempotency
+    from shop.config import settings
+
+    return Idempotency(DynamoIdempotencyStore(client("dynamodb"), settings().idempotency_table))
+
+
+@cache
+def build_checkout_service() -> CheckoutService:
+    from shop.adapters.aws import client
+    from shop.adapters.stock_dynamo import DynamoCheckoutProducts
+    from shop.config import settings
+    from shop.services.checkout import CheckoutService
+
+    config = settings()
+    products = DynamoCheckoutProducts(client("dynamodb"), config.catalog_table)
+    return CheckoutService(build_cart_store(), products, build_order_store(), config.reservation_ttl_seconds)
+
+
+@cache
+def build_payment_service() -> PaymentService:
+    from shop.services.payments import PaymentService
+
+    return PaymentService(build_order_store(), build_payment_gateway(), build_audit_trail())
+
+
+@cache
+def build_cancel_service() -> CancelService:
+    from shop.services.orders_cancel import CancelService
+
+    return CancelService(build_order_store(), build_payment_gateway(), build_audit_trail())
+
+
+@cache
+def build_order_queries() -> OrderQueries:
+    from shop.services.orders import OrderQueries
+
+    return OrderQueries(build_order_store())
+
+
+@cache
+def build_reservation_expiry() -> ReservationExpiry:
+    from shop.services.reservation_expiry import ReservationExpiry
+
+    return ReservationExpiry(build_order_store(), build_cancel_service())
+
+
+# ---------------------------------------------------------------- admin users and audit (issue 4)
+if TYPE_CHECKING:
+    from shop.services.audit_listing import AuditListing
+    from shop.services.user_admin import UserAdmin
+
+
+@cache
+def build_user_admin() -> UserAdmin:
+    """Admin user routes: the user list (decrypted), role changes, disabling (revokes refresh families)."""
+    from shop.adapters.admin_listings_dynamo import DynamoUserDirectory
+    from shop.adapters.aws import client
+    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
+    from shop.config import settings
+    from shop.services.user_admin import UserAdmin
+
+    table, users = settings().users_table, build_users()
+    directory = DynamoUserDirectory(client("dynamodb"), table, users)
+    sessions = DynamoRefreshTokens(client("dynamodb"), table)
+    return UserAdmin(users, directory, sessions, build_audit_trail())
+
+
+@cache
+def build_audit_listing() -> AuditListing:
+    """GET /admin/audit: reads the trail only (its function gets no write permission on AuditTable)."""
+    from shop.adapters.admin_listings_dynamo import DynamoAuditListing
+    from shop.adapters.aws import client
+    from shop.config import settings
+    from shop.services.audit_listing import AuditListing
+
+    return AuditListing(DynamoAuditListing(client("dynamodb"), settings().audit_table))
+
+
+# ---------------------------------------------------------------- notifications and sales statistics (issue 4)
+if TYPE_CHECKING:
+    from shop.adapters.sales_stats_dynamo import DynamoSalesStats
+    from shop.domain.bus_messages import BusMessage
+    from shop.services.event_consumer import EventConsumer
+    from shop.services.notifications import OrderNotifications
+    from shop.services.sales_stats import SalesStatsProjector
+    from shop.services.sales_stats_report import SalesReports
+
+
+@cache
+def build_order_notifications() -> OrderNotifications:
+    """Customer emails: decrypted recipient from UsersTable, SES v2, claim_once on the event id."""
+    from shop.adapters.aws import client
+    from shop.adapters.ses_mailer import SesMailer
+    from shop.config import settings
+    from shop.services.notifications import OrderNotifications
+
+    mailer = SesMailer(client("sesv2"), settings().mail_from)
+    return OrderNotifications(build_users(), mailer, build_processed_events())
+
+
+@cache
+def build_notifications_consumer() -> EventConsumer:
+    """The NotificationsQueue handler body: one email per order event it is written for."""
+    from shop.domain.order_emails import EMAIL_TYPES
+    from shop.services.event_consumer import EventConsumer
+
+    notifications = build_order_notifications()
+    return EventConsumer(notifications.consumer, notifications.notify, EMAIL_TYPES)
+
+
+@cache
+def build_sales_stats_store() -> DynamoSalesStats:
+    """Tallies and day aggregates on StatsTable; markers join its transactions (exactly once)."""
+    from shop.adapters.aws import client
+    from shop.adapters.sales_stats_dynamo import DynamoSalesStats
+    from shop.config import settings
+
+    return DynamoSalesStats(client("dynamodb"), settings().stats_table, build_processed_events())
+
+
+@cache
+def build_sales_stats_projector() -> SalesStatsProjector:
+    from shop.services.sales_stats import SalesStatsProjector
+
+    return SalesStatsProjector(build_sales_stats_store())
+
+
+@cache
+def build_sales_stats_consumer() -> EventConsumer:
+    """The SalesStatsQueue handler body."""
+    from shop.domain.sales_stats import PROJECTED_TYPES
+    from shop.services.event_consumer import EventConsumer
+
+    projector = build_sales_stats_projector()
+
+    def project(message: BusMessage) -> None:
+        projector.apply(message)
+
+    return EventConsumer(projector.consumer, project, PROJECTED_TYPES)
+
+
+@cache
+def build_sales_reports() -> SalesReports:
+    """GET /admin/stats/sales: reads StatsTable's day items only."""
+    from shop.adapters.aws import client
+    from shop.adapters.sales_stats_dynamo_days import DynamoSalesDays
+    from shop.config import settings
+    from shop.services.sales_stats_report import SalesReports
+
+    return SalesReports(DynamoSalesDays(client("dynamodb"), settings().stats_table))
+
+
+# ---------------------------------------------------------------- shipping and admin orders (issue 4)
+if TYPE_CHECKING:
+    from shop.services.admin_orders import AdminOrderQueries
+    from shop.services.shipments import ShippingService
+
+
+@cache
+def build_shipping_service() -> ShippingService:
+    """Shipments commit through the order store, with the shipment items as foreign elements."""
+    from shop.adapters.aws import client
+    from shop.adapters.shipments_dynamo import DynamoShipmentStore
+    from shop.config import settings
+    from shop.services.shipments import ShippingService
+
+    shipments = DynamoShipmentStore(client("dynamodb"), settings().orders_table)
+    return ShippingService(build_order_store(), shipments, build_audit_trail())
+
+
+@cache
+def build_admin_order_queries() -> AdminOrderQueries:
+    """GET /admin/orders: gsi2 (status filter) and gsi4 (all orders by month), read-only."""
+    from shop.adapters.admin_orders_dynamo import DynamoAllOrders
+    from shop.adapters.aws import client
+    from shop.config import settings
+    from shop.services.admin_orders import AdminOrderQueries
+
+    return AdminOrderQueries(DynamoAllOrders(client("dynamodb"), settings().orders_table))

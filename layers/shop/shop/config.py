@@ -50,6 +50,8 @@ class Settings:
     processed_events_table: str
     order_events_topic_arn: str
     reservation_ttl_seconds: int
+    stats_table: str
+    mail_from: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +73,8 @@ class Settings:
             processed_events_table=_text(env, "PROCESSED_EVENTS_TABLE"),
             order_events_topic_arn=_text(env, "ORDER_EVENTS_TOPIC_ARN"),
             reservation_ttl_seconds=_positive_int(env, "RESERVATION_TTL_SECONDS", 900),
+            stats_table=_text(env, "STATS_TABLE"),
+            mail_from=_text(env, "MAIL_FROM", "orders@shop.example"),
         )
 
 

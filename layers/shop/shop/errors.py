@@ -122,3 +122,30 @@ class RateLimited(ShopError):
     def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class CartEmpty(Conflict):
+    code = "CART_EMPTY"
+    message = "The cart is empty."
+
+
+class OutOfStock(Conflict):
+    code = "OUT_OF_STOCK"
+    message = "Some items cannot be reserved; nothing was reserved."
+
+
+class CartFull(Conflict):
+    code = "CART_FULL"
+    message = "The cart has the maximum number of lines (50)."
+
+
+class CurrencyMismatch(Conflict):
+    code = "CURRENCY_MISMATCH"
+    message = "A cart holds products of one currency only."
+
+
+class Contention(Conflict):
+    """Concurrent writers kept winning; the same request may well succeed if simply retried."""
+
+    code = "CONFLICT"
+    message = "The request collided with concurrent changes; retry it."

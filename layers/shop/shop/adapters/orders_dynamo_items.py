@@ -5,7 +5,9 @@ One partition per order, `ORDER#<id>`:
                               gsi1 USER#<user> / <created_at>#<id> (a user's orders, newest first),
                               gsi2 STATUS#<status> / <created_at>#<id> (admin filter),
                               gsi3 PENDING / <reservation_expires_at>#<id> only while PENDING_PAYMENT
-                              (sparse: the expiry sweep queries exactly the orders it may cancel).
+                              (sparse: the expiry sweep queries exactly the orders it may cancel),
+                              gsi4 ORDERS#<YYYY-MM of created_at> / <created_at>#<id> (every order,
+                              newest first, a partition per month: the admin's unfiltered list).
   EVENT#<seq, 8 digits>       the append-only history; the stream publishes these.
   PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
 """
@@ -32,6 +34,11 @@ def order_pk(order_id: str) -> str:
 
 def order_key(order_id: str) -> AttrMap:
     return {"pk": {"S": order_pk(order_id)}, "sk": {"S": ORDER_SK}}
+
+
+def month_partition(created_at: str) -> str:
+    """gsi4's partition of an order: the month it was created in (created_at is RFC 3339 UTC)."""
+    return f"ORDERS#{created_at[:7]}"
 
 
 def serialise(values: Mapping[str, Any]) -> AttrMap:
@@ -76,6 +83,8 @@ def order_item(order: Order) -> AttrMap:
         "gsi1sk": sort,
         "gsi2pk": f"STATUS#{order.status}",
         "gsi2sk": sort,
+        "gsi4pk": month_partition(order.created_at),
+        "gsi4sk": sort,
     }
     if order.status == "PENDING_PAYMENT":
         values |= {"gsi3pk": "PENDING", "gsi3sk": f"{order.reservation_expires_at}#{order.id}"}

@@ -1,0 +1,119 @@
+"""Shipments in OrdersTable (COMMERCE_DESIGN.md, Issue 4 additions), as elements of the order's commit.
+
+  ORDER#<order_id> / SHIPMENT    the shipment with its tracking history (next to its order)
+  SHIPMENT#<id> / SHIPMENT       {order_id}: finds the order for POST /admin/shipments/{id}/tracking
+  TRACKING#<number> / TRACKING   {shipment_id, order_id}: claims the tracking number, so no two
+                                 shipments share one (attribute_not_exists, like the lookup)
+
+Nothing here commits: the order store runs these elements in its transaction with the order's new
+state and events, and reports a failed condition on any of them as CommitRefused.foreign_failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shop.adapters.orders_dynamo_items import AttrMap, deserialise, order_pk, serialise
+from shop.domain.shipments import Shipment, TrackingEvent
+
+SHIPMENT_SK, LOOKUP_PREFIX, TRACKING_PREFIX = "SHIPMENT", "SHIPMENT#", "TRACKING#"
+_NEW = "attribute_not_exists(pk)"
+
+
+def shipment_key(order_id: str) -> AttrMap:
+    return {"pk": {"S": order_pk(order_id)}, "sk": {"S": SHIPMENT_SK}}
+
+
+def lookup_key(shipment_id: str) -> AttrMap:
+    return {"pk": {"S": f"{LOOKUP_PREFIX}{shipment_id}"}, "sk": {"S": SHIPMENT_SK}}
+
+
+def shipment_item(s: Shipment) -> AttrMap:
+    events = [
+        {"status": e.status, "location": e.location, "note": e.note, "occurred_at": e.occurred_at}
+        for e in s.events
+    ]
+    values = {
+        "entity": "shipment",
+        "id": s.id,
+        "order_id": s.order_id,
+        "carrier": s.carrier,
+        "tracking_number": s.tracking_number,
+        "status": s.status,
+        "events": events,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    }
+    return shipment_key(s.order_id) | serialise(values)
+
+
+def shipment_from_item(item: AttrMap) -> Shipment:
+    d = deserialise(item)
+    events = tuple(
+        TrackingEvent(e["status"], e.get("location"), e.get("note"), e["occurred_at"]) for e in d["events"]
+    )
+    return Shipment(
+        id=d["id"],
+        order_id=d["order_id"],
+        carrier=d["carrier"],
+        tracking_number=d["tracking_number"],
+        status=d["status"],
+        events=events,
+        created_at=d["created_at"],
+        updated_at=d["updated_at"],
+    )
+
+
+class DynamoShipmentStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client, self._table = client, table
+
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        lookup = self._get(lookup_key(shipment_id))
+        if lookup is None:
+            return None
+        found = self.shipment_of_order(lookup["order_id"]["S"])
+        return found if found is not None and found.id == shipment_id else None
+
+    def shipment_of_order(self, order_id: str) -> Shipment | None:
+        item = self._get(shipment_key(order_id))
+        return shipment_from_item(item) if item is not None else None
+
+    def creation_elements(self, shipment: Shipment) -> list[AttrMap]:
+        lookup = lookup_key(shipment.id) | serialise(
+            {"entity": "shipment_lookup", "order_id": shipment.order_id}
+        )
+        claim = serialise(
+            {
+                "pk": f"{TRACKING_PREFIX}{shipment.tracking_number}",
+                "sk": "TRACKING",
+                "entity": "tracking_number",
+                "shipment_id": shipment.id,
+                "order_id": shipment.order_id,
+            }
+        )
+        return [self._put(shipment_item(shipment), _NEW), self._put(lookup, _NEW), self._put(claim, _NEW)]
+
+    def update_element(self, before: Shipment, after: Shipment) -> AttrMap:
+        unchanged = "#status = :status AND size(events) = :count"
+        values = serialise({":status": before.status, ":count": len(before.events)})
+        return self._put(shipment_item(after), unchanged, values, {"#status": "status"})
+
+    def _get(self, key: AttrMap) -> AttrMap | None:
+        got = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        item: AttrMap | None = got.get("Item")
+        return item
+
+    def _put(
+        self,
+        item: AttrMap,
+        condition: str,
+        values: AttrMap | None = None,
+        names: dict[str, str] | None = None,
+    ) -> AttrMap:
+        put: AttrMap = {"TableName": self._table, "Item": item, "ConditionExpression": condition}
+        if values:
+            put["ExpressionAttributeValues"] = values
+        if names:
+            put["ExpressionAttributeNames"] = names
+        return {"Put": put}

@@ -1,0 +1,266 @@
+"""ShippingService against in-memory fakes that apply a commit all-or-nothing, like the DynamoDB adapters.
+
+The fake order store checks the order's version; the fake shipment store's elements check that an
+id, a tracking number or a shipment's previous state still hold, so races and collisions take the
+same refusal-and-retry paths as on DynamoDB.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shop.domain.orders import EventActor, Order, OrderAggregate, OrderEvent, fold, timestamp
+from shop.domain.shipments import Shipment
+from shop.errors import InvalidTransition, NotFound
+from shop.services.order_ports import Caller, CommitRefused, OrderChange
+from shop.services.shipments import ShippingService
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+ADMIN, ALICE, BOB = Caller("root", "admin", "req-1"), Caller("alice", "customer"), Caller("bob", "customer")
+Element = dict[str, Callable[[], Any]]
+
+
+@dataclass
+class FakeOrders:
+    orders: dict[str, Order] = field(default_factory=dict)
+    events: dict[str, list[OrderEvent]] = field(default_factory=dict)
+    before_commit: list[Callable[[], object]] = field(default_factory=list)
+
+    def get_order(self, order_id: str) -> Order | None:
+        return self.orders.get(order_id)
+
+    def commit(self, change: OrderChange) -> None:
+        while self.before_commit:
+            self.before_commit.pop(0)()
+        stored = self.orders.get(change.order.id)
+        order_ok = (stored.version if stored else 0) == change.base_version
+        foreign_ok = [e["check"]() for e in change.foreign]
+        if not order_ok or not all(foreign_ok):
+            raise CommitRefused(order_changed=not order_ok, foreign_failed=not all(foreign_ok))
+        self.orders[change.order.id] = change.order
+        self.events.setdefault(change.order.id, []).extend(change.events)
+        for element in change.foreign:
+            element["apply"]()
+
+
+@dataclass
+class FakeShipments:
+    by_order: dict[str, Shipment] = field(default_factory=dict)
+    lookup: dict[str, str] = field(default_factory=dict)
+    numbers: set[str] = field(default_factory=set)
+
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        order_id = self.lookup.get(shipment_id)
+        return self.by_order.get(order_id) if order_id else None
+
+    def shipment_of_order(self, order_id: str) -> Shipment | None:
+        return self.by_order.get(order_id)
+
+    def creation_elements(self, s: Shipment) -> list[Element]:
+        def apply() -> None:
+            self.by_order[s.order_id], self.lookup[s.id] = s, s.order_id
+            self.numbers.add(s.tracking_number)
+
+        def free() -> bool:
+            return not (
+                s.order_id in self.by_order or s.id in self.lookup or s.tracking_number in self.numbers
+            )
+
+        return [{"check": free, "apply": apply}]
+
+    def update_element(self, before: Shipment, after: Shipment) -> Element:
+        def apply() -> None:
+            self.by_order[after.order_id] = after
+
+        return {"check": lambda: self.by_order.get(before.order_id) == before, "apply": apply}
+
+
+@dataclass
+class FakeAudit:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, **entry: Any) -> None:
+        self.entries.append(entry)
+
+
+def paid_order(orders: FakeOrders, owner: str = "alice", order_id: str = "o1") -> Order:
+    data = {
+        "user_id": owner,
+        "items": [{"product_id": "p1", "quantity": 1}],
+        "subtotal_cents": 1000,
+        "shipping_cents": 499,
+        "total_cents": 1499,
+        "currency": "USD",
+        "shipping_address": {"name": "A"},
+        "reservation_expires_at": timestamp(NOW),
+    }
+    aggregate = OrderAggregate.create(order_id, timestamp(NOW), EventActor(owner, "customer"), data)
+    aggregate.record("payment_succeeded", timestamp(NOW), EventActor(owner, "customer"), {"user_id": owner})
+    orders.orders[order_id], orders.events[order_id] = aggregate.state, list(aggregate.pending)
+    return aggregate.state
+
+
+@pytest.fixture
+def world():
+    orders, shipments, audit = FakeOrders(), FakeShipments(), FakeAudit()
+    numbers = iter(["SSAAAAAAAAAAAA", "SSAAAAAAAAAAAA", "SSBBBBBBBBBBBB", "SSCCCCCCCCCCCC"])
+    service = ShippingService(
+        orders,
+        shipments,
+        audit,
+        clock=lambda: NOW,
+        sleep=lambda _: None,
+        tracking_numbers=lambda: next(numbers),
+    )
+    return service, orders, shipments, audit
+
+
+def test_shipping_a_paid_order_makes_it_shipped_with_one_event_and_an_audit_entry(world):
+    service, orders, shipments, audit = world
+    paid_order(orders)
+    shipment = service.create(ADMIN, "o1", "DHL")
+    assert (shipment.status, shipment.carrier, shipment.order_id) == ("LABEL_CREATED", "DHL", "o1")
+    assert [e.status for e in shipment.events] == ["LABEL_CREATED"]
+    assert orders.orders["o1"].status == "SHIPPED" and shipments.shipment(shipment.id) == shipment
+    event = orders.events["o1"][-1]
+    assert (event.type, event.seq, event.actor) == ("shipment_created", 3, EventActor("root", "admin"))
+    assert event.data == {
+        "shipment_id": shipment.id,
+        "carrier": "DHL",
+        "tracking_number": shipment.tracking_number,
+        "status": "LABEL_CREATED",
+        "user_id": "alice",
+        "total_cents": 1499,
+        "currency": "USD",
+    }
+    assert fold(orders.events["o1"]) == orders.orders["o1"]
+    assert audit.entries == [
+        {
+            "actor_id": "root",
+            "actor_role": "admin",
+            "action": "shipment.created",
+            "target_type": "shipment",
+            "target_id": shipment.id,
+            "request_id": "req-1",
+            "details": {"order_id": "o1", "carrier": "DHL", "tracking_number": shipment.tracking_number},
+        }
+    ]
+
+
+def test_a_taken_tracking_number_is_drawn_again(world):
+    service, orders, _, _ = world
+    paid_order(orders, order_id="o1")
+    paid_order(orders, order_id="o2")
+    first = service.create(ADMIN, "o1", "DHL")
+    second = service.create(ADMIN, "o2", "DHL")  # draws the same number first, is refused, draws again
+    assert (first.tracking_number, second.tracking_number) == ("SSAAAAAAAAAAAA", "SSBBBBBBBBBBBB")
+    assert orders.orders["o2"].status == "SHIPPED" and len(orders.events["o2"]) == 3
+
+
+@pytest.mark.parametrize("status", ["PENDING_PAYMENT", "CANCELLED", "SHIPPED", "DELIVERED"])
+def test_only_a_paid_order_ships(world, status):
+    service, orders, shipments, audit = world
+    order = paid_order(orders)
+    orders.orders["o1"] = replace(order, status=status)
+    with pytest.raises(InvalidTransition):
+        service.create(ADMIN, "o1", "DHL")
+    assert shipments.by_order == {} and audit.entries == [] and len(orders.events["o1"]) == 2
+
+
+def test_unknown_order_is_404_and_a_second_shipment_is_409(world):
+    service, orders, _, audit = world
+    with pytest.raises(NotFound):
+        service.create(ADMIN, "nope", "DHL")
+    paid_order(orders)
+    service.create(ADMIN, "o1", "DHL")
+    with pytest.raises(InvalidTransition):
+        service.create(ADMIN, "o1", "UPS")
+    assert len(audit.entries) == 1 and len(orders.events["o1"]) == 3
+
+
+def test_an_admin_who_loses_the_race_gets_409_and_writes_nothing(world):
+    service, orders, shipments, _ = world
+    paid_order(orders)
+    # another admin ships the order between our read and our commit
+    orders.before_commit.append(lambda: service.create(ADMIN, "o1", "UPS"))
+    with pytest.raises(InvalidTransition):
+        service.create(ADMIN, "o1", "DHL")
+    assert shipments.by_order["o1"].carrier == "UPS" and len(shipments.lookup) == 1
+    assert [e.type for e in orders.events["o1"]][-1] == "shipment_created" and len(orders.events["o1"]) == 3
+
+
+def test_tracking_to_delivered_delivers_the_order_with_consecutive_events(world):
+    service, orders, _, audit = world
+    paid_order(orders)
+    shipment = service.create(ADMIN, "o1", "DHL")
+    service.track(ADMIN, shipment.id, "IN_TRANSIT", "Leipzig", None)
+    service.track(ADMIN, shipment.id, "OUT_FOR_DELIVERY", None, "van 7")
+    done = service.track(ADMIN, shipment.id, "DELIVERED", "Doorstep", None)
+    assert done.status == "DELIVERED" and orders.orders["o1"].status == "DELIVERED"
+    assert [e.status for e in done.events] == ["LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"]
+    events = orders.events["o1"]
+    assert [(e.seq, e.type) for e in events][2:] == [
+        (3, "shipment_created"),
+        (4, "shipment_updated"),
+        (5, "shipment_updated"),
+        (6, "shipment_updated"),
+        (7, "order_delivered"),
+    ]
+    assert events[4].data == {
+        "shipment_id": shipment.id,
+        "status": "OUT_FOR_DELIVERY",
+        "location": None,
+        "note": "van 7",
+        "user_id": "alice",
+    }
+    assert events[6].data == {
+        "shipment_id": shipment.id,
+        "tracking_number": shipment.tracking_number,
+        "user_id": "alice",
+    }
+    assert events[5].occurred_at == events[6].occurred_at
+    assert fold(events) == orders.orders["o1"]
+    assert [e["action"] for e in audit.entries] == ["shipment.created"] + ["shipment.tracking_updated"] * 3
+    assert audit.entries[-1]["details"] == {
+        "order_id": "o1",
+        "status": "DELIVERED",
+        "previous_status": "OUT_FOR_DELIVERY",
+    }
+
+
+def test_forbidden_tracking_moves_and_unknown_shipments_change_nothing(world):
+    service, orders, shipments, _ = world
+    paid_order(orders)
+    shipment = service.create(ADMIN, "o1", "DHL")
+    for status in ("DELIVERED", "OUT_FOR_DELIVERY", "EXCEPTION", "LABEL_CREATED"):
+        with pytest.raises(InvalidTransition):
+            service.track(ADMIN, shipment.id, status, None, None)
+    with pytest.raises(NotFound):
+        service.track(ADMIN, "nope", "IN_TRANSIT", None, None)
+    assert shipments.by_order["o1"] == shipment and len(orders.events["o1"]) == 3
+
+
+def test_a_concurrent_tracking_update_is_reread_and_judged_again(world):
+    service, orders, shipments, _ = world
+    paid_order(orders)
+    shipment = service.create(ADMIN, "o1", "DHL")
+    orders.before_commit.append(lambda: service.track(ADMIN, shipment.id, "IN_TRANSIT", None, None))
+    with pytest.raises(InvalidTransition):  # both moved LABEL_CREATED -> IN_TRANSIT; the second is a repeat
+        service.track(ADMIN, shipment.id, "IN_TRANSIT", None, None)
+    assert [e.status for e in shipments.by_order["o1"].events] == ["LABEL_CREATED", "IN_TRANSIT"]
+    assert [e.seq for e in orders.events["o1"]] == [1, 2, 3, 4]
+
+
+def test_the_owner_and_admins_see_the_shipment_others_and_unshipped_orders_are_404(world):
+    service, orders, _, _ = world
+    paid_order(orders)
+    with pytest.raises(NotFound):
+        service.shipment_of(ALICE, "o1")  # not shipped yet
+    shipment = service.create(ADMIN, "o1", "DHL")
+    assert service.shipment_of(ALICE, "o1") == shipment == service.shipment_of(ADMIN, "o1")
+    for caller, order_id in ((BOB, "o1"), (ALICE, "nope")):
+        with pytest.raises(NotFound):
+            service.shipment_of(caller, order_id)
