@@ -4,8 +4,8 @@ import json
 from typing import Annotated
 
 import pytest
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import Field
 
 from shop.api import lambda_entry, make_app

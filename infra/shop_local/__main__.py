@@ -1,0 +1,7 @@
+"""`python -m shop_local run | admin ...` (see shop_local.cli)."""
+
+import sys
+
+from shop_local.cli import main
+
+sys.exit(main())

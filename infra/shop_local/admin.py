@@ -1,0 +1,72 @@
+"""`python -m shop_local admin`: create (or promote) an admin through the core's own use case.
+
+The first admin cannot come from the API (only an admin may grant the role) and must not come
+from a default password in code, so this command talks to the stores directly, with the same
+environment a function gets: the running local emulator's, or a deployed stack's (`--stack`).
+"""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlparse
+
+from shop_local.settings import LocalSettings
+
+
+class ShopNotRunning(RuntimeError):
+    """Nothing answers at the emulator's address."""
+
+
+def _check_reachable(url: str) -> None:
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError:
+        raise ShopNotRunning(
+            f"no local shop is running: nothing answers at {url}. Start it with `make run` "
+            "(in another terminal), wait for 'ready', then run this again."
+        ) from None
+
+
+def local_environment(emulator_url: str) -> None:
+    """Point this process at the running local stack (provisioning again is idempotent)."""
+    from shop_local.provision import provision
+    from shop_local.runtime import apply_environment, process_environment
+    from shop_local.template import find_template, load_template
+
+    _check_reachable(emulator_url)
+    path = find_template()
+    parameters = LocalSettings.from_env().template_parameters
+    stack = provision(load_template(path), emulator_url, parameters=parameters, base_dir=path.parent)
+    apply_environment(process_environment(stack))
+
+
+def deployed_environment(stack_name: str) -> None:
+    """Point this process at a deployed CloudFormation stack, with the caller's AWS credentials."""
+    import boto3
+
+    from shop_local.runtime import apply_environment
+    from shop_local.stack import Stack
+    from shop_local.template import find_template, load_template
+
+    path = find_template()
+    cloudformation = boto3.client("cloudformation")
+    described = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    stack = Stack(load_template(path), "", stack_name, cloudformation.meta.region_name, path.parent)
+    stack.parameters = {p["ParameterKey"]: p["ParameterValue"] for p in described.get("Parameters", [])}
+    for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name):
+        for resource in page["StackResourceSummaries"]:
+            stack.physical_ids[resource["LogicalResourceId"]] = resource["PhysicalResourceId"]
+    values = stack.globals_environment()
+    values.update(AWS_REGION=stack.region, AWS_DEFAULT_REGION=stack.region)
+    apply_environment(values, local=False)
+
+
+def create_admin(email: str, password: str) -> str:
+    """The admin's user id; raises the core's ShopError (e.g. ValidationFailed) on bad input."""
+    from shop.bootstrap import build_auth_service
+
+    user = build_auth_service().create_or_promote_admin(email, password)
+    return str(user.id)

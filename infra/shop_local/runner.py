@@ -1,0 +1,132 @@
+"""`python -m shop_local run`: the whole shop on one machine, until Ctrl-C.
+
+Order matters for the user: settings and the gateway's port are checked before the slow steps,
+so a typo or a second `make run` fails in a fraction of a second with one line. Everything that
+was started is stopped again on SIGINT/SIGTERM, and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any
+
+from shop_local.settings import LocalSettings
+
+StartResponse = Callable[..., Any]
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived (a BaseException, so no `except Exception` on the way swallows it)."""
+
+
+class StartingApp:
+    """The WSGI app while the shop starts: /health says 503, anything else asks to retry."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[dict[str, Any], StartResponse], Iterable[bytes]] | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.target is not None:
+            return self.target(environ, start_response)
+        body = json.dumps({"status": "starting"}).encode()
+        start_response(
+            "503 Service Unavailable", [("Content-Type", "application/json"), ("Retry-After", "1")]
+        )
+        return [body]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted()
+
+
+def stop_on_signals() -> None:
+    """Installed first thing: a shell's background job starts with SIGINT ignored."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _seed() -> None:
+    try:
+        from shop_local.seed import seed_demo_catalog
+    except ImportError:
+        print("warning: shop_local.seed is not there yet; starting with an empty catalog", file=sys.stderr)
+        return
+    seed_demo_catalog()
+
+
+def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: float) -> str:
+    return "\n".join(
+        [
+            f"Serverless Shop is ready (started in {seconds:.1f} s)",
+            f"  API            {api_url}",
+            f"  API docs       {api_url}/docs",
+            f"  OpenAPI        {api_url}/openapi.json",
+            f"  AWS emulator   {emulator_url}   (AWS_ENDPOINT_URL for the aws CLI and boto3)",
+            f"  Sent emails    {emulator_url}/_aws/ses",
+            f"  Demo catalog   {'seeded' if settings.seed else 'not seeded (SHOP_SEED=0)'}",
+            "Create an admin:  make admin EMAIL=you@example.com PASSWORD='a long password'",
+            "Ctrl-C stops the shop.",
+        ]
+    )
+
+
+def run(settings: LocalSettings, started: float) -> int:
+    """Start everything, block until a signal, stop everything; the exit code."""
+    from shop_local.containers import Functions
+    from shop_local.emulator import PortInUse as EmulatorPortInUse
+    from shop_local.emulator import start_emulator
+    from shop_local.http_server import serve
+    from shop_local.listener import PortInUse
+    from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
+    from shop_local.provision import provision
+    from shop_local.runtime import apply_environment, build_gateway, build_pollers, process_environment
+    from shop_local.template import find_template, load_template
+
+    stops: list[Callable[[], None]] = []
+    stop_on_signals()
+    try:
+        starting = StartingApp()
+        try:
+            gateway_server = serve(starting, settings.host, settings.port)
+        except PortInUse as exc:
+            raise PortInUse(f"SHOP_PORT: {exc}") from None
+        stops.append(gateway_server.stop)
+        keep_streams_on_rollback()  # moto would lose stream records after a cancelled transaction
+        try:
+            emulator = start_emulator(settings.emulator_port, settings.host)
+        except EmulatorPortInUse as exc:
+            raise EmulatorPortInUse(f"SHOP_EMULATOR_PORT: {exc}") from None
+        stops.append(emulator.stop)
+        template_path = find_template()
+        stack = provision(
+            load_template(template_path),
+            emulator.url,
+            parameters=settings.template_parameters,
+            base_dir=template_path.parent,
+        )
+        apply_environment(process_environment(stack))
+        functions = Functions(stack.functions())
+        gateway = build_gateway(stack, functions)
+        starting.target = gateway
+        pollers = build_pollers(stack, functions)
+        pollers.start()
+        stops.append(pollers.stop)
+        if settings.seed:
+            _seed()
+        gateway.ready.set()
+        print(_banner(settings, gateway_server.url, emulator.url, time.monotonic() - started), flush=True)
+        while True:
+            time.sleep(3600)
+    except Interrupted:
+        print("Stopping the shop...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop in reversed(stops):
+            stop()

@@ -1,0 +1,85 @@
+"""The local shop's own settings (`SHOP_*`), checked before anything starts.
+
+A typo in a port must stop `make run` at once with one line that names the variable and the bad
+value, not a traceback from deep inside a socket call half-way through start-up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingsError(ValueError):
+    """A SHOP_* variable is malformed; the message is the one line to show the user."""
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"{name} must be a port number 1-65535, got {raw!r}")
+    return int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in {"0", "1"}:
+        raise SettingsError(f"{name} must be 0 or 1, got {raw!r}")
+    return raw == "1"
+
+
+def _bounded_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number of seconds {low}-{high}, got {raw!r}")
+    return int(raw)
+
+
+def _host(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw == "localhost":
+        return raw
+    try:
+        ipaddress.ip_address(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an IP address such as 127.0.0.1, got {raw!r}") from None
+    return raw
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    """What `python -m shop_local run` needs; the TTL bounds are the template parameter's."""
+
+    host: str = "127.0.0.1"
+    port: int = 3000
+    emulator_port: int = 4566
+    seed: bool = True
+    access_token_ttl_seconds: int = 900
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LocalSettings:
+        env = os.environ if env is None else env
+        settings = cls(
+            host=_host(env, "SHOP_HOST", "127.0.0.1"),
+            port=_port(env, "SHOP_PORT", 3000),
+            emulator_port=_port(env, "SHOP_EMULATOR_PORT", 4566),
+            seed=_flag(env, "SHOP_SEED", True),
+            access_token_ttl_seconds=_bounded_int(env, "SHOP_ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
+        )
+        if settings.port == settings.emulator_port:
+            raise SettingsError(f"SHOP_PORT and SHOP_EMULATOR_PORT must differ, both are {settings.port}")
+        return settings
+
+    @property
+    def template_parameters(self) -> dict[str, str]:
+        return {"AccessTokenTtlSeconds": str(self.access_token_ttl_seconds)}
