@@ -17,9 +17,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from shop.api.errors import error_response, response_for, validation_details
+from shop.api.route_roles import refusal
 from shop.errors import ShopError
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32  # the deepest body of the contract nests 2 levels
 logger = Logger(service="shop")
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -76,11 +78,34 @@ def _refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
             error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.")
         )
     try:
-        json.loads(body)
-    except ValueError:
+        document = json.loads(body)
+    except (ValueError, RecursionError):  # nesting deeper than the parser's stack is malformed input too
         details = [{"field": "body", "message": "is not valid JSON"}]
         return _raw(error_response(400, "VALIDATION_ERROR", "The request body is not valid JSON.", details))
+    if _nesting_exceeds(document, MAX_JSON_DEPTH):
+        details = [{"field": "body", "message": f"nests deeper than {MAX_JSON_DEPTH} levels"}]
+        return _raw(error_response(400, "VALIDATION_ERROR", "The request body is not valid.", details))
     return None
+
+
+def _nesting_exceeds(document: Any, limit: int) -> bool:
+    """Iterative, so that no later recursive step (the resolver's parse, validation) can hit the stack."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _refuse_caller(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A role that may not call the route at all is refused before its input is read."""
+    refused = refusal(event)
+    return None if refused is None else _raw(response_for(refused))
 
 
 def _raw(response: Response[str]) -> dict[str, Any]:
@@ -105,7 +130,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        result = _refuse_body(event) or app.resolve(event, context)
+        result = _refuse_caller(event) or _refuse_body(event) or app.resolve(event, context)
         headers = result.setdefault("multiValueHeaders", {})
         headers["X-Request-Id"] = [_request_id(event)]
         return result
