@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 PYTEST_FLAGS ?=
 
-.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration e2e security dynamodb-local deploy clean
+.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration faults e2e security dynamodb-local deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ integration: $(STAMP) ## Adapters against the embedded emulator, tables from tem
 e2e: $(STAMP) ## HTTP against a local shop that the tests start and stop
 	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)
 
+faults: $(STAMP) ## Fault injection: throttling, conflicts, lost answers, bus outages, DLQ and redrive
+	$(PY) -m pytest tests/faults $(PYTEST_FLAGS)
+
 security: $(STAMP) ## OWASP API Security Top 10 suite over HTTP against a local shop the tests start and stop
 	$(PY) -m pytest tests/security $(PYTEST_FLAGS)
 
@@ -71,7 +74,7 @@ dynamodb-local: $(STAMP) ## Tests on DynamoDB Local (the real engine), inside a 
 	$(PY) -m shop_local.dynamodb_local install
 	infra/run-in-netns.sh $(PY) -m pytest tests/dynamodb_local $(PYTEST_FLAGS)
 
-test: lint typecheck validate build unit integration e2e security dynamodb-local ## Every check
+test: lint typecheck validate build unit integration faults e2e security dynamodb-local ## Every check
 
 deploy: build ## Deploy to AWS with your credentials (sam deploy --guided the first time)
 	$(SAM) deploy

@@ -2,24 +2,45 @@
 
 boto3 reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so the same code talks to the
 embedded emulator, LocalStack or AWS.
+
+botocore's standard retry mode retries throttling and 5xx answers, but not DynamoDB's
+TransactionConflictException: the answer to a single-item write (PutItem, UpdateItem, DeleteItem)
+that met a transaction in flight on the same item. The write was refused, not applied, so it is
+retried here like a throttled one (same budget of retries, full-jitter backoff); hot items such as a
+product's stock (inventory adjustments racing checkouts) otherwise turn a race into a 500.
 """
 
 from __future__ import annotations
 
+import random
 from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
+MAX_RETRIES = 4  # botocore's `max_attempts` counts retries: a call is sent at most 5 times
 _CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
+    retries={"mode": "standard", "max_attempts": MAX_RETRIES},
     connect_timeout=2,
     read_timeout=5,
     tcp_keepalive=True,
 )
+_CONFLICT_BASE_SECONDS = 0.025  # botocore's base for DynamoDB's non-throttling retries
+
+
+def retry_transaction_conflicts(attempts: int, response: Any = None, **_: Any) -> float | None:
+    """A `needs-retry.dynamodb` hook: the delay before another attempt, or None (not ours to retry)."""
+    if response is None or attempts > MAX_RETRIES:
+        return None
+    if response[1].get("Error", {}).get("Code") != "TransactionConflictException":
+        return None
+    return random.uniform(0, _CONFLICT_BASE_SECONDS * 2**attempts)  # noqa: S311 - jitter, not crypto
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    made = boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    if service == "dynamodb":
+        made.meta.events.register("needs-retry.dynamodb", retry_transaction_conflicts)
+    return made

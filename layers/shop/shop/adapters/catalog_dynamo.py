@@ -24,6 +24,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from shop.adapters.busy_transactions import transact_write
 from shop.domain.catalog import StaleWrite
 from shop.errors import Conflict
 
@@ -75,12 +76,13 @@ def transact(client: Any, items: Sequence[AttrMap], failures: Sequence[Failure |
     """Run one TransactWriteItems; a failed condition on item i raises failures[i](old item or None).
 
     Every operation asks for ALL_OLD on failure so the failure can tell "gone" from "changed".
-    A TransactionConflict (another transaction on the same item) is a StaleWrite: read and retry.
+    A TransactionConflict (another transaction on the same item) is retried as it is a few times
+    (shop.adapters.busy_transactions), then it is a StaleWrite: read and retry.
     """
     for item in items:
         next(iter(item.values()))["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     try:
-        client.transact_write_items(TransactItems=list(items))
+        transact_write(client, items)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "TransactionCanceledException":
             raise

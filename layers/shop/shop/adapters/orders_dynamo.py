@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from shop.adapters import orders_dynamo_items as items
 from shop.adapters.orders_dynamo_items import AttrMap, order_pk, serialise
@@ -78,9 +78,30 @@ class DynamoOrderStore:
             self._client.transact_write_items(TransactItems=elements)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                if _unknown_outcome(exc) and self._landed(change):
+                    return
                 raise
             reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons") or [])  # type: ignore[arg-type]
             raise _refusal(reasons, tags) from exc
+        except BotoCoreError:
+            if self._landed(change):
+                return
+            raise
+
+    def _landed(self, change: OrderChange) -> bool:
+        """After an answer that does not say whether the transaction ran (a 5xx, a timeout), look:
+        its first event is stored with our event id exactly if it committed. A payment whose commit
+        landed must not be voided, a cancellation must still refund, a checkout must answer 201."""
+        if not change.events:
+            return False
+        first = change.events[0]
+        key = {"pk": {"S": order_pk(first.order_id)}, "sk": {"S": f"{items.EVENT_PREFIX}{first.seq:08d}"}}
+        try:
+            got = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        except (ClientError, BotoCoreError):
+            return False  # still unknown: the caller gets the original error
+        stored = got.get("Item", {}).get("event_id", {}).get("S")
+        return bool(stored == first.event_id)
 
     def _elements(self, change: OrderChange) -> tuple[list[AttrMap], list[object]]:
         """The transaction, and for each element what a failed condition on it means."""
@@ -123,6 +144,11 @@ class DynamoOrderStore:
             "Put": {"TableName": self._table, "Item": item, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
             | condition
         }
+
+
+def _unknown_outcome(exc: ClientError) -> bool:
+    """A 4xx refused the request (nothing ran); a 5xx may come after the transaction committed."""
+    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)) >= 500
 
 
 def _refusal(reasons: list[dict[str, Any]], tags: list[object]) -> CommitRefused:

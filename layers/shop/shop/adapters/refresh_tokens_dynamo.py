@@ -13,7 +13,9 @@ from typing import Any, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from shop.adapters.busy_transactions import only_busy, transact_write
 from shop.domain.tokens import RefreshStatus, RefreshToken
+from shop.errors import Contention
 
 _ser, _de = TypeSerializer(), TypeDeserializer()
 CONFLICT_RETRIES = 3
@@ -36,10 +38,6 @@ def _token_item(token: RefreshToken) -> dict[str, Any]:
         "expires_at": token.expires_at,
     }
     return {**_token_key(token.token_hash), **{k: _ser.serialize(v) for k, v in fields.items()}}
-
-
-def _reasons(exc: ClientError) -> list[str]:
-    return [str(reason.get("Code", "None")) for reason in exc.response.get("CancellationReasons") or []]
 
 
 class DynamoRefreshTokens:
@@ -85,7 +83,8 @@ class DynamoRefreshTokens:
 
     def rotate(self, spent_hash: str, successor: RefreshToken, now: int) -> bool:
         """Spend `spent_hash` and store `successor`, atomically; False if the old token was not
-        active any more, had expired, or its family was revoked."""
+        active any more, had expired, or its family was revoked. Contention (409) if the items
+        stayed busy: the old token was not spent, so it must not be answered as invalid (401)."""
         items = [
             {
                 "Update": {
@@ -118,16 +117,15 @@ class DynamoRefreshTokens:
                 }
             },
         ]
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                self._db.transact_write_items(TransactItems=items)
-                return True
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                if "ConditionalCheckFailed" in _reasons(exc):
-                    return False
-        return False
+        try:
+            transact_write(self._db, items, attempts=CONFLICT_RETRIES)
+        except ClientError as exc:
+            if only_busy(exc):  # the token is still active: the client may simply retry
+                raise Contention("The refresh collided with a concurrent change; retry it.") from exc
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
 
     def live_families(self, user_id: str) -> list[str]:
         """The user's families not revoked yet (gsi1, never a Scan). Families written before gsi1 was

@@ -15,9 +15,10 @@ from typing import Any, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from shop.adapters.busy_transactions import only_busy, transact_write
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.domain.users import User, UserRole
-from shop.errors import EmailTaken, NotFound
+from shop.errors import Contention, EmailTaken, NotFound
 
 AAD_TABLE = "users"  # the table's role, not its physical name: a restored copy must still decrypt
 _ser, _de = TypeSerializer(), TypeDeserializer()
@@ -69,17 +70,20 @@ class DynamoUsers:
         guard = {"pk": f"EMAIL#{email_index}", "sk": "EMAIL", "entity": "email_guard", "user_id": user.id}
         absent = "attribute_not_exists(pk)"
         try:
-            self._db.transact_write_items(
-                TransactItems=[
+            transact_write(
+                self._db,
+                [
                     {"Put": {"TableName": self._table, "Item": _dump(item), "ConditionExpression": absent}},
                     {"Put": {"TableName": self._table, "Item": _dump(guard), "ConditionExpression": absent}},
-                ]
+                ],
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "TransactionCanceledException" and any(
                 _failed_conditions(exc)[1:]
             ):
                 raise EmailTaken() from exc
+            if only_busy(exc):
+                raise Contention() from exc
             raise
 
     def get(self, user_id: str) -> User | None:

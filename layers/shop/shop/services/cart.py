@@ -5,7 +5,8 @@ conditional UpdateItem (which enforces 50 lines and 99 a line atomically and han
 followed by one BatchGetItem of every product in the new cart: the product being added is
 validated from that same batch. The write comes first because only it tells, atomically, which
 products are in the cart; when the line then fails its checks (unknown or inactive product, other
-currency, not enough stock) the write is undone before the error is answered. Every state the undo
+currency, not enough stock) or cannot be checked (the catalog read failed) the write is undone before
+the error is answered, so a client retrying after an error never adds twice. Every state the undo
 can leave behind if it never runs (a crash) is one the cart already tolerates: a line of an
 inactive product is hidden, a quantity above the stock is refused at checkout.
 """
@@ -66,13 +67,13 @@ class CartService:
             if not isinstance(refused, CartFull) or not self._prune_stale_lines(owner):
                 raise
             before, after = write(owner, product_id, quantity, self._clock())
-        products = self._catalog.products(after.product_ids)
-        priced = price_cart(after, products)
         written = after.line(product_id)
         assert written is not None  # the write just made this line
         try:
+            products = self._catalog.products(after.product_ids)
+            priced = price_cart(after, products)
             check_line(priced, products.get(product_id), product_id, written.quantity)
-        except ShopError:
+        except Exception:  # refused, or the catalog read failed: the caller must not see a half-done add
             self._carts.restore_line(owner, product_id, before.line(product_id), written, self._clock())
             raise
         return priced

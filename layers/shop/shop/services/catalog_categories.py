@@ -31,7 +31,10 @@ class CategoryService:
         check_category(category)
         if parent_id is not None:
             check_new_parent(category.id, self._ancestors(parent_id))
-        self._store.add_category(category)
+        try:
+            self._store.add_category(category)
+        except StaleWrite as exc:  # its parent stayed busy with other writers: nothing was written
+            raise Conflict("The catalog changed concurrently; try again.") from exc
         audit(self._audit, actor, "category.create", "category", category.id, name=name, slug=slug)
         return category
 

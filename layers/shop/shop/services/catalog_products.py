@@ -82,7 +82,10 @@ class ProductService:
             updated_at=now,
         )
         check_product(product)
-        self._store.add_product(product)
+        try:
+            self._store.add_product(product)
+        except StaleWrite as exc:  # its category stayed busy with other writers: nothing was written
+            raise Conflict("The catalog changed concurrently; try again.") from exc
         audit(self._audit, actor, "product.create", "product", product.id, sku=sku, status=status)
         return product
 

@@ -1,0 +1,49 @@
+"""TransactWriteItems retried while DynamoDB cancels it only because its items were busy.
+
+A transaction cancelled with nothing but TransactionConflict (another transaction in flight on one
+of its items) or throttling among its reasons was refused as a whole and wrote nothing, so sending
+the same request again is safe: every condition is checked afresh. botocore does not retry these
+cancellations (TransactionCanceledException is not a throttling error), so this does, briefly.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+BUSY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+ATTEMPTS = 3
+BASE_DELAY_SECONDS = 0.025
+
+
+def cancellation_reasons(exc: ClientError) -> list[str]:
+    return [str(reason.get("Code", "None")) for reason in exc.response.get("CancellationReasons") or []]
+
+
+def only_busy(exc: ClientError) -> bool:
+    """Cancelled, and by nothing but busy items (no condition failed, no validation error)."""
+    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = set(cancellation_reasons(exc)) - {"None"}
+    return bool(reasons) and reasons <= BUSY_REASONS
+
+
+def transact_write(
+    client: Any,
+    items: Sequence[dict[str, Any]],
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """One TransactWriteItems; a busy cancellation is retried up to `attempts` times, then raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            client.transact_write_items(TransactItems=list(items))
+            return
+        except ClientError as exc:
+            if attempt == attempts or not only_busy(exc):
+                raise
+        sleep(random.uniform(0, BASE_DELAY_SECONDS * 2**attempt))  # noqa: S311 - jitter, not crypto
