@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from shop_local import router_isolation
 from shop_local.functions import FunctionSpec, Handler, LambdaContext, load_handler
 from shop_local.json_log import emit as _log
 
@@ -33,6 +34,7 @@ class FunctionPool:
     def __init__(
         self, spec: FunctionSpec, loader: Loader = load_handler, limit: int = MAX_CONTAINERS
     ) -> None:
+        router_isolation.install()  # powertools' current event, one per process otherwise
         self.spec, self._loader, self._limit = spec, loader, limit
         self._free: list[Handler] = []
         self._count = 0

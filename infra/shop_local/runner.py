@@ -8,6 +8,8 @@ was started is stopped again on SIGINT/SIGTERM, and nothing else.
 from __future__ import annotations
 
 import json
+import os
+import re
 import signal
 import sys
 import time
@@ -18,6 +20,7 @@ from typing import Any
 from shop_local.settings import LocalSettings
 
 StartResponse = Callable[..., Any]
+_STOCK_LEVEL = re.compile(r"\b(available|reserved|sold)\b")
 
 
 class Interrupted(BaseException):
@@ -59,7 +62,33 @@ def _seed() -> None:
     seed_demo_catalog()
 
 
+def _inject_transaction_conflicts(catalog_table: str, times: int) -> Callable[[], None]:
+    """SHOP_INJECT_TRANSACTION_CONFLICTS (tests): the first `times` transactions that move stock
+    (update a level of a CatalogTable item) on the core's shared DynamoDB client are cancelled as
+    TransactionConflict, each one logged; the Lambda code never sees this setting."""
+    from contextlib import ExitStack
+
+    from shop.adapters.aws import client
+    from shop_local.json_log import emit as log
+    from shop_local.transaction_conflicts import InjectedConflicts, transaction_conflicts
+
+    def moves_stock(params: dict[str, Any]) -> bool:
+        updates = [element.get("Update") or {} for element in params.get("TransactItems") or []]
+        return any(
+            u.get("TableName") == catalog_table and _STOCK_LEVEL.search(str(u.get("UpdateExpression", "")))
+            for u in updates
+        )
+
+    def logged(state: InjectedConflicts) -> None:
+        log(event="transaction_conflict_injected", injected=state.injected, remaining=state.remaining)
+
+    injection = ExitStack()
+    injection.enter_context(transaction_conflicts(client("dynamodb"), times, moves_stock, logged))
+    return injection.close
+
+
 def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: float) -> str:
+    dynamodb = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     return "\n".join(
         [
             f"Serverless Shop is ready (started in {seconds:.1f} s)",
@@ -68,6 +97,12 @@ def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: f
             f"  OpenAPI        {api_url}/openapi.json",
             f"  AWS emulator   {emulator_url}   (AWS_ENDPOINT_URL for the aws CLI and boto3)",
             f"  Sent emails    {emulator_url}/_aws/ses",
+            *([f"  DynamoDB       {dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)"] if dynamodb else []),
+            *(
+                [f"  Injecting      {settings.inject_transaction_conflicts} transaction conflicts (tests)"]
+                if settings.inject_transaction_conflicts
+                else []
+            ),
             f"  Demo catalog   {'seeded' if settings.seed else 'not seeded (SHOP_SEED=0)'}",
             "Create an admin:  make admin EMAIL=you@example.com PASSWORD='a long password'",
             "Ctrl-C stops the shop.",
@@ -110,6 +145,9 @@ def run(settings: LocalSettings, started: float) -> int:
             base_dir=template_path.parent,
         )
         apply_environment(process_environment(stack))
+        if settings.inject_transaction_conflicts:
+            catalog = stack.physical_id("CatalogTable")
+            stops.append(_inject_transaction_conflicts(catalog, settings.inject_transaction_conflicts))
         functions = Functions(stack.functions())
         gateway = build_gateway(stack, functions)
         starting.target = gateway

@@ -34,12 +34,14 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw == "1"
 
 
-def _bounded_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _bounded_int(
+    env: Mapping[str, str], name: str, default: int, low: int, high: int, unit: str = "seconds"
+) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise SettingsError(f"{name} must be a whole number of seconds {low}-{high}, got {raw!r}")
+        raise SettingsError(f"{name} must be a whole number of {unit} {low}-{high}, got {raw!r}")
     return int(raw)
 
 
@@ -65,6 +67,9 @@ class LocalSettings:
     emulator_port: int = 4566
     seed: bool = True
     access_token_ttl_seconds: int = 900
+    # Tests only: the first N stock-moving TransactWriteItems of the shop fail as TransactionConflict
+    # (DynamoDB Local never raises it), to prove over HTTP that checkout retries them.
+    inject_transaction_conflicts: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LocalSettings:
@@ -75,6 +80,9 @@ class LocalSettings:
             emulator_port=_port(env, "SHOP_EMULATOR_PORT", 4566),
             seed=_flag(env, "SHOP_SEED", True),
             access_token_ttl_seconds=_bounded_int(env, "SHOP_ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
+            inject_transaction_conflicts=_bounded_int(
+                env, "SHOP_INJECT_TRANSACTION_CONFLICTS", 0, 0, 100_000, "transactions"
+            ),
         )
         if settings.port == settings.emulator_port:
             raise SettingsError(f"SHOP_PORT and SHOP_EMULATOR_PORT must differ, both are {settings.port}")

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from shop_local.containers import FunctionFailed
 from shop_local.event_filters import keeps
 from shop_local.event_records import failed_item_ids, stream_failure_record, stream_record
@@ -21,6 +23,7 @@ from shop_local.json_log import emit as log
 from shop_local.poller import SourcePoller
 
 Invoke = Callable[[str, dict[str, Any]], Any]
+_LOST_ITERATOR = {"TrimmedDataAccessException", "ExpiredIteratorException"}
 
 
 class StreamPoller(SourcePoller):
@@ -39,6 +42,7 @@ class StreamPoller(SourcePoller):
         self._streams = client_for("dynamodbstreams")
         self._function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{source.function_id}"
         self._iterators: dict[str, str | None] = {}
+        self._last_seen: dict[str, str] = {}  # shard -> sequence number of the last record read
         self._discover(source.starting_position)
 
     def _discover(self, position: str) -> None:
@@ -78,9 +82,32 @@ class StreamPoller(SourcePoller):
         iterator = self._iterators.get(shard_id)
         if iterator is None:
             return []  # a closed shard, fully read
-        answer = self._streams.get_records(ShardIterator=iterator, Limit=limit)
+        try:
+            answer = self._streams.get_records(ShardIterator=iterator, Limit=limit)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in _LOST_ITERATOR:
+                raise
+            self._iterators[shard_id] = self._resume(shard_id)
+            log(event="stream_iterator_renewed", poller=self.name, shard=shard_id, reason=str(exc))
+            return []  # the next poll reads from the renewed iterator
         self._iterators[shard_id] = answer.get("NextShardIterator")
-        return list(answer.get("Records") or [])
+        records = list(answer.get("Records") or [])
+        if records:
+            self._last_seen[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+        return records
+
+    def _resume(self, shard_id: str) -> str | None:
+        """A fresh iterator just after the last record read, or the shard's oldest record if none was
+        (DynamoDB Local numbers records across tables, so an iterator taken on an empty shard is
+        "trimmed" once another table writes; in AWS iterators also expire after 15 minutes)."""
+        where: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+        if shard_id in self._last_seen:
+            where = {
+                "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                "SequenceNumber": self._last_seen[shard_id],
+            }
+        found = self._streams.get_shard_iterator(StreamArn=self.source.stream_arn, ShardId=shard_id, **where)
+        return found.get("ShardIterator")
 
     def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
         attempts = 0

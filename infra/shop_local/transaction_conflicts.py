@@ -9,9 +9,11 @@ answers a conflict, without reaching the engine (a botocore before-call hook).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.awsrequest import AWSResponse, HTTPHeaders
@@ -41,17 +43,33 @@ def _conflict(items: int) -> dict[str, Any]:
 
 
 @contextmanager
-def transaction_conflicts(dynamodb: Any, times: int) -> Iterator[InjectedConflicts]:
-    """The next `times` TransactWriteItems of `dynamodb` (a boto3 client) are cancelled as conflicts."""
+def transaction_conflicts(
+    dynamodb: Any,
+    times: int,
+    when: Callable[[dict[str, Any]], bool] = lambda params: True,
+    on_inject: Callable[[InjectedConflicts], None] | None = None,
+) -> Iterator[InjectedConflicts]:
+    """The next `times` TransactWriteItems of `dynamodb` (a boto3 client) for which `when(request)`
+    holds (`request`: the operation's parameters as sent) are cancelled as conflicts; exactly
+    `times`, even when many threads share the client."""
     state = InjectedConflicts(remaining=times)
+    lock = threading.Lock()
 
     def answer(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        if state.remaining <= 0:
-            state.passed += 1
+        request = json.loads(params.get("body") or "{}")  # `params` is the serialised HTTP request
+        with lock:
+            inject = state.remaining > 0 and when(request)
+            if inject:
+                state.remaining -= 1
+                state.injected += 1
+            else:
+                state.passed += 1
+            seen = replace(state)
+        if not inject:
             return None
-        state.remaining -= 1
-        state.injected += 1
-        return AWSResponse("", 400, HTTPHeaders(), None), _conflict(len(params.get("TransactItems") or [1]))
+        if on_inject is not None:
+            on_inject(seen)  # a copy: the counts as of this injection
+        return AWSResponse("", 400, HTTPHeaders(), None), _conflict(len(request.get("TransactItems") or [1]))
 
     dynamodb.meta.events.register(EVENT, answer)
     try:

@@ -1,0 +1,152 @@
+"""No oversell over HTTP on the real engine, with transaction conflicts that checkout must retry.
+
+The whole local shop (`python -m shop_local run`) runs as a subprocess in this namespace with its
+tables on DynamoDB Local (AWS_ENDPOINT_URL_DYNAMODB[_STREAMS]). DynamoDB Local serialises
+transactions and never answers TransactionConflict, so the shop is started with
+SHOP_INJECT_TRANSACTION_CONFLICTS: its first CONFLICTS stock-moving transactions are cancelled
+exactly as AWS cancels a conflict, and each one is logged. 200 customers then check out one product
+with 50 in stock at the same moment: exactly 50 orders, 150 clean 409 OUT_OF_STOCK, levels
+(0, 50, 0), and all CONFLICTS injected conflicts consumed, so each was retried into a clean answer.
+The 50 order confirmations are mailed: the stream poller reads DynamoDB Local's stream (whose
+iterators it must renew after TrimmedDataAccessException).
+The rate is printed (`-s`) for issue 3's note (tests/e2e/test_no_oversell.py: the moto server;
+the sale's helpers: tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from shop_local.dynamodb_local import DynamoDBLocal
+
+BUYERS, STOCK, CONFLICTS = 200, 50, 20
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+ADMIN = ("ddb-hot-admin@example.com", "a hot product admin")
+
+
+@dataclass
+class RunningShop:
+    url: str
+    emulator_url: str
+    environment: dict[str, str]
+    output: Path
+
+    def log_events(self, name: str) -> list[dict[str, Any]]:
+        events = []
+        for line in self.output.read_text(errors="replace").splitlines():
+            if line.startswith("{") and f'"{name}"' in line:
+                events.append(json.loads(line))
+        return [e for e in events if e.get("event") == name]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def shop_on_dynamodb_local(
+    dynamodb_engine: DynamoDBLocal, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningShop]:
+    port, emulator_port = _free_port(), _free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SHOP_"))}
+    environment |= dynamodb_engine.endpoint_environment | {
+        "SHOP_PORT": str(port),
+        "SHOP_EMULATOR_PORT": str(emulator_port),
+        "SHOP_SEED": "0",
+        "SHOP_INJECT_TRANSACTION_CONFLICTS": str(CONFLICTS),
+        "PYTHONUNBUFFERED": "1",
+    }
+    output = tmp_path_factory.mktemp("shop-on-dynamodb-local") / "shop.log"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shop_local", "run"], cwd=ROOT, env=environment, stdout=sink, stderr=sink
+        )
+    shop = RunningShop(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{emulator_port}", environment, output)
+    try:
+        deadline = time.monotonic() + 90
+        while not _healthy(shop.url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"the shop on DynamoDB Local did not start:\n{output.read_text(errors='replace')}"
+                )
+            time.sleep(0.2)
+        yield shop
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _admin_token(shop: RunningShop) -> str:
+    """Made with the documented command, which provisions the stack again: on DynamoDB Local too."""
+    command = [sys.executable, "-m", "shop_local", "admin", "--email", ADMIN[0], "--password", ADMIN[1]]
+    command += ["--emulator-url", shop.emulator_url]
+    done = subprocess.run(command, cwd=ROOT, env=shop.environment, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    body = {"email": ADMIN[0], "password": ADMIN[1]}
+    login = requests.post(f"{shop.url}/auth/login", json=body, timeout=TIMEOUT)
+    assert login.status_code == 200, login.text
+    return str(login.json()["access_token"])
+
+
+def _mailed(shop: RunningShop, addresses: set[str], expected: int) -> set[str]:
+    """Those of `addresses` mailed so far, once `expected` are (or after 30 s): each order_created
+    event went from DynamoDB Local's stream through the publisher, the topic and the mail queue."""
+    deadline, mailed = time.monotonic() + 30, set[str]()
+    while len(mailed) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+        messages = requests.get(f"{shop.emulator_url}/_aws/ses", timeout=TIMEOUT).json()["messages"]
+        mailed = {to for m in messages for to in m.get("Destination", {}).get("ToAddresses", [])} & addresses
+    return mailed
+
+
+def test_two_hundred_checkouts_with_injected_conflicts_sell_exactly_the_stock(
+    shop_on_dynamodb_local, hot_sale
+):
+    shop = shop_on_dynamodb_local
+    sale = hot_sale(shop.url, _admin_token(shop))
+    product_id = sale.product(STOCK)
+    buyers = sale.buyers(product_id, BUYERS)
+    sale.warm_checkout()
+    assert sale.levels(product_id) == (STOCK, 0, 0)
+    assert shop.log_events("transaction_conflict_injected") == []  # nothing else moved stock
+
+    answers, seconds = sale.all_at_once(buyers)
+
+    sale.assert_sold_exactly(product_id, STOCK, buyers, answers)
+    injected = sorted(e["injected"] for e in shop.log_events("transaction_conflict_injected"))
+    assert injected == list(range(1, CONFLICTS + 1))  # every injected conflict consumed and retried
+    winners = {b.email for b, answer in zip(buyers, answers, strict=True) if answer.status_code == 201}
+    assert _mailed(shop, {b.email for b in buyers}, STOCK) == winners
+    print(
+        f"\nDynamoDB Local, over HTTP: {BUYERS} concurrent checkouts of one hot product in {seconds:.2f} s: "
+        f"{BUYERS / seconds:.1f} checkouts/s, {STOCK / seconds:.1f} orders/s "
+        f"({CONFLICTS} injected transaction conflicts retried)"
+    )
