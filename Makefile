@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 PYTEST_FLAGS ?=
 
-.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration faults e2e security dynamodb-local deploy clean
+.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration faults e2e security dynamodb-local bench bench-smoke deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,7 +74,15 @@ dynamodb-local: $(STAMP) ## Tests on DynamoDB Local (the real engine), inside a 
 	$(PY) -m shop_local.dynamodb_local install
 	infra/run-in-netns.sh $(PY) -m pytest tests/dynamodb_local $(PYTEST_FLAGS)
 
-test: lint typecheck validate build unit integration faults e2e security dynamodb-local ## Every check
+bench: $(STAMP) ## Benchmarks -> BENCHMARKS.md (AWS calls, cold start, warm cost, hot product, cost per order)
+	$(PY) -m shop_local.dynamodb_local install
+	$(PY) tests/bench/run.py
+
+bench-smoke: $(STAMP) ## The benchmarks with tiny counts: proves they still run (figures not kept)
+	$(PY) -m shop_local.dynamodb_local install
+	$(PY) tests/bench/run.py --quick
+
+test: lint typecheck validate build unit integration faults e2e security dynamodb-local bench-smoke ## Every check
 
 deploy: build ## Deploy to AWS with your credentials (sam deploy --guided the first time)
 	$(SAM) deploy

@@ -9,14 +9,16 @@ the action filtered, so one query serves every combination without a Scan.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shop.adapters.audit_dynamo import ENTRIES_PK, entry_from_item
 from shop.adapters.newest_first_dynamo import Partition, newest_first
-from shop.adapters.users_dynamo import DynamoUsers
 from shop.domain.audit_chain import AuditEntry
 from shop.domain.paging import Page, scope_of
 from shop.domain.users import User
+
+if TYPE_CHECKING:  # an annotation only: GET /admin/audit must not import the PII cipher (cryptography)
+    from shop.adapters.users_dynamo import DynamoUsers
 
 
 class DynamoUserDirectory:
