@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 PYTEST_FLAGS ?=
 
-.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration faults e2e security dynamodb-local bench bench-smoke deploy clean
+.PHONY: help setup run admin audit-verify test lint typecheck validate build unit integration faults e2e security dynamodb-local bench bench-smoke fuzz fuzz-short deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,6 +67,12 @@ e2e: $(STAMP) ## HTTP against a local shop that the tests start and stop
 faults: $(STAMP) ## Fault injection: throttling, conflicts, lost answers, bus outages, DLQ and redrive
 	$(PY) -m pytest tests/faults $(PYTEST_FLAGS)
 
+fuzz: $(STAMP) ## schemathesis: every operation x every role, 100 examples each, plus stateful link sequences
+	FUZZ_EXAMPLES=100 $(PY) -m pytest tests/fuzz $(PYTEST_FLAGS)
+
+fuzz-short: $(STAMP) ## The short schemathesis run inside `make test` (5 examples per operation and role)
+	FUZZ_EXAMPLES=5 $(PY) -m pytest tests/fuzz $(PYTEST_FLAGS)
+
 security: $(STAMP) ## OWASP API Security Top 10 suite over HTTP against a local shop the tests start and stop
 	$(PY) -m pytest tests/security $(PYTEST_FLAGS)
 
@@ -82,7 +88,7 @@ bench-smoke: $(STAMP) ## The benchmarks with tiny counts: proves they still run 
 	$(PY) -m shop_local.dynamodb_local install
 	$(PY) tests/bench/run.py --quick
 
-test: lint typecheck validate build unit integration faults e2e security dynamodb-local bench-smoke ## Every check
+test: lint typecheck validate build unit integration faults e2e security fuzz-short dynamodb-local bench-smoke ## Every check
 
 deploy: build ## Deploy to AWS with your credentials (sam deploy --guided the first time)
 	$(SAM) deploy

@@ -12,13 +12,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
 from shop.api.auth_models import RefreshRequest
+from shop.api.catalog_models import no_content
 from shop.bootstrap import build_auth_service
 
 auth = build_auth_service()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
-@router.post("/auth/logout", summary="Log out", tags=["auth"])
+@router.post(
+    "/auth/logout",
+    summary="Log out",
+    tags=["auth"],
+    status_code=204,
+    responses=no_content("Logged out (also for an unknown or spent token)"),
+)
 def logout(body: Annotated[RefreshRequest, Body()]) -> Response[str]:
     auth.logout(body.refresh_token)
     return Response(status_code=204, body="")

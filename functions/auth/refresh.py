@@ -7,13 +7,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
 from shop.api.auth_models import RefreshRequest, TokenPairResponse, request_id
+from shop.api.catalog_models import errors, success
 from shop.bootstrap import build_auth_service
 
 auth = build_auth_service()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
-@router.post("/auth/refresh", summary="Refresh a session", tags=["auth"])
+@router.post(
+    "/auth/refresh",
+    summary="Refresh a session",
+    tags=["auth"],
+    responses=success(TokenPairResponse, "A new access token and a new refresh token")
+    | errors(
+        e401="UNAUTHORIZED: not a live refresh token; TOKEN_REUSED: a spent one (its family is revoked)"
+    ),
+)
 def refresh(body: Annotated[RefreshRequest, Body()]) -> TokenPairResponse:
     return TokenPairResponse.of_session(auth.refresh(body.refresh_token, request_id(router)))
 

@@ -7,13 +7,21 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
 from shop.api.auth_models import RegisterRequest, SessionResponse
+from shop.api.catalog_models import errors, success
 from shop.bootstrap import build_auth_service
 
 auth = build_auth_service()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
-@router.post("/auth/register", summary="Register", tags=["auth"])
+@router.post(
+    "/auth/register",
+    summary="Register",
+    tags=["auth"],
+    status_code=201,
+    responses=success(SessionResponse, "The new customer, signed in", 201)
+    | errors(e409="EMAIL_TAKEN: an account with this email exists"),
+)
 def register(body: Annotated[RegisterRequest, Body()]) -> tuple[SessionResponse, int]:
     session = auth.register(body.email, body.password, body.name, body.guest_token)
     return SessionResponse.from_session(session), 201

@@ -2,8 +2,10 @@
 
 Every API function exposes its powertools `router`; merged into one resolver they give one
 document. Powertools describes its own defaults, not the shop's contract, so the document is then
-corrected from the template: the 400 error body instead of the 422 validation schema, the
-security each route's authorizer really demands, and every template route present (no others).
+corrected from the template and API.md: the 400 error body instead of the 422 validation schema,
+the security each route's authorizer really demands, the errors every route of a kind can answer
+(413/415 for a body, 500 INTERNAL), no body on a 204, the X-Request-Id every response carries, the
+links from a created thing to what can be done with it, and every template route present (no others).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from shop_local.authorizers import AuthorizerConfig
 from shop_local.functions import FunctionSpec
+from shop_local.openapi_links import add_links
 from shop_local.routes import Route
 
 TITLE = "Serverless Shop API"
@@ -39,6 +42,18 @@ _ERROR_SCHEMA = {
             },
         }
     },
+}
+
+
+_REQUEST_ID_HEADER = {
+    "description": "The request's id: the client's own X-Request-Id if it sent one (at most 200 characters).",
+    "required": True,
+    "schema": {"type": "string"},
+}
+_RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
 }
 
 
@@ -117,6 +132,7 @@ def correct(
                 operation, route, authorizers
             )
     document["paths"] = dict(sorted(paths.items()))
+    add_links(document["paths"])
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = _ERROR_SCHEMA
     text = json.dumps(document["paths"])
@@ -140,7 +156,23 @@ def _corrected_operation(
     operation["security"] = security
     if security and "401" not in responses:
         responses["401"] = _error("UNAUTHORIZED: no valid access token")
+    if operation.get("requestBody"):
+        responses.setdefault("413", _error("PAYLOAD_TOO_LARGE: the body is over 64 KiB"))
+        responses.setdefault("415", _error("UNSUPPORTED_MEDIA_TYPE: the body is not application/json"))
+    responses.setdefault("500", _error("INTERNAL: the shop could not complete the request"))
+    for status, response in responses.items():
+        _describe_headers(status, response)
     return operation
+
+
+def _describe_headers(status: str, response: dict[str, Any]) -> None:
+    """Every response carries X-Request-Id, a 429 Retry-After; a 204 has no body (powertools gives it one)."""
+    if status == "204":
+        response.pop("content", None)
+    headers = response.setdefault("headers", {})
+    headers.setdefault("X-Request-Id", _REQUEST_ID_HEADER)
+    if status == "429":
+        headers.setdefault("Retry-After", _RETRY_AFTER_HEADER)
 
 
 def _version() -> str:

@@ -11,9 +11,10 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import StringConstraints, model_validator
+from pydantic import ConfigDict, StringConstraints, model_validator
 
 from shop.api.auth_models import UserResponse, request_id
+from shop.api.catalog_models import document_patch
 from shop.api.models import RequestModel, ResponseModel
 from shop.api.principal import Role, require_role
 from shop.domain.audit_chain import AuditEntry
@@ -38,6 +39,7 @@ def admin_caller(router: BaseRouter) -> Actor:
 class UserAccessChanges(RequestModel):
     """`guest` is not a role a stored user can hold, so it is refused like any unknown value."""
 
+    model_config = ConfigDict(json_schema_extra=document_patch)
     role: Literal["customer", "admin"] | None = None
     disabled: bool | None = None
 

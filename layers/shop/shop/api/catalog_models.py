@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shop.api.models import RequestModel, ResponseModel
 from shop.api.principal import Role, require_role
@@ -33,9 +33,22 @@ def admin_actor(router: BaseRouter) -> Actor:
     return Actor(id=principal.user_id, role=principal.role.value, request_id=request_id[:200])
 
 
+def document_patch(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The published schema says what `_some_change` enforces: at least one field, null only where allowed."""
+    schema["minProperties"] = 1
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, prop in (schema.get("properties") or {}).items():
+        options = [o for o in prop.get("anyOf", []) if o.get("type") != "null"]
+        if name not in nullable and len(options) == 1 and len(prop["anyOf"]) == 2:
+            del prop["anyOf"]
+            prop.pop("default", None)  # absent means unchanged; null is refused
+            prop.update(options[0])
+
+
 class PatchModel(RequestModel):
     """A PATCH body: at least one field, and null only where the field itself may be null."""
 
+    model_config = ConfigDict(json_schema_extra=document_patch)
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")

@@ -47,7 +47,12 @@ class ShippingAddress(RequestModel):
     line2: Annotated[str, StringConstraints(max_length=200)] | None = None
     city: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"\S")]
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"\S")]
-    country: Annotated[str, Field(description="ISO 3166-1 alpha-2, e.g. US, DE.")]
+    country: Annotated[
+        str,
+        Field(
+            description="ISO 3166-1 alpha-2, e.g. US, DE.", json_schema_extra={"enum": sorted(ISO_COUNTRIES)}
+        ),
+    ]
 
     @field_validator("country")
     @classmethod
