@@ -48,7 +48,6 @@ def _run() -> int:
 
 
 def _start(started: float) -> int:
-    from shop_local.emulator import PortInUse as EmulatorPortInUse
     from shop_local.intrinsics import ProvisionError
     from shop_local.listener import PortInUse
     from shop_local.runner import run
@@ -59,7 +58,7 @@ def _start(started: float) -> int:
         return run(settings, started)
     except SettingsError as exc:
         return _fail(str(exc), 2)
-    except (PortInUse, EmulatorPortInUse) as exc:
+    except PortInUse as exc:
         return _fail(str(exc))
     except ProvisionError as exc:
         return _fail(f"template.yaml could not be provisioned: {exc}")

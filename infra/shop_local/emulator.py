@@ -8,8 +8,6 @@ The server also answers LocalStack's `/_aws/ses` endpoint so that tests can read
 
 from __future__ import annotations
 
-import errno
-import socket
 import threading
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -19,14 +17,13 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from shop_local.listener import PortInUse, listening_socket
 from shop_local.outbox import MAILBOX_PATH, MailOutbox
+
+__all__ = ["Emulator", "PortInUse", "SerialisedApp", "start_emulator"]
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-
-
-class PortInUse(RuntimeError):
-    """The emulator's port is taken, most likely by another local shop still running."""
 
 
 class SerialisedApp:
@@ -110,29 +107,11 @@ class Emulator:
         self._server.server_close()
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """Bind here rather than in werkzeug, which prints and exits the process on a busy port."""
-    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError as exc:
-        listener.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise PortInUse(
-                f"port {port} on {host} is already in use: stop whatever listens there "
-                "(another local shop?) or choose another port"
-            ) from None
-        raise
-    return listener
-
-
 def start_emulator(port: int = 0, host: str = "127.0.0.1", quiet: bool = True) -> Emulator:
     """Serve moto on host:port (0 = any free port) from a daemon thread; returns once it listens."""
     app = SerialisedApp(DomainDispatcherApplication(create_backend_app), MailOutbox())
     handler = _QuietHandler if quiet else MotoRequestHandler
-    with _listening_socket(host, port) as listener:
+    with listening_socket(host, port) as listener:
         server = make_server(host, port, app, threaded=True, request_handler=handler, fd=listener.fileno())
     server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer's
     thread = threading.Thread(target=server.serve_forever, name=f"emulator:{server.port}", daemon=True)

@@ -113,7 +113,6 @@ def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: f
 def run(settings: LocalSettings, started: float) -> int:
     """Start everything, block until a signal, stop everything; the exit code."""
     from shop_local.containers import Functions
-    from shop_local.emulator import PortInUse as EmulatorPortInUse
     from shop_local.emulator import start_emulator
     from shop_local.http_server import serve
     from shop_local.listener import PortInUse
@@ -134,8 +133,8 @@ def run(settings: LocalSettings, started: float) -> int:
         keep_streams_on_rollback()  # moto would lose stream records after a cancelled transaction
         try:
             emulator = start_emulator(settings.emulator_port, settings.host)
-        except EmulatorPortInUse as exc:
-            raise EmulatorPortInUse(f"SHOP_EMULATOR_PORT: {exc}") from None
+        except PortInUse as exc:
+            raise PortInUse(f"SHOP_EMULATOR_PORT: {exc}") from None
         stops.append(emulator.stop)
         template_path = find_template()
         stack = provision(
