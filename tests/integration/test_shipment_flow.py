@@ -90,7 +90,7 @@ def order_of(call, product):
         status, order = call(
             "CheckoutFunction", user=buyer, role="customer", key=uuid.uuid4().hex, body=checkout
         )
-        assert status == 201
+        assert status == 201, order
         if paid:
             pay = {"user": buyer, "role": "customer", "path": {"id": order["id"]}, "key": uuid.uuid4().hex}
             assert call("PayOrderFunction", **pay, body=CARD)[1]["order"]["status"] == "PAID"

@@ -60,7 +60,10 @@ class DynamoIdempotencyStore:
                 old = self._client.get_item(
                     TableName=self._table, Key={"id": {"S": record_id}}, ConsistentRead=True
                 )["Item"]
-            return _existing(deserialise(old))
+            record = deserialise(old)
+            if record.get("token") == token:  # botocore resent our own put after a lost answer
+                return Claim(record_id, token)
+            return _existing(record)
         return Claim(record_id, token)
 
     def seal_element(self, claim: Claim, response: StoredResponse) -> AttrMap:
