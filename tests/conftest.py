@@ -1,18 +1,22 @@
-"""Shared by the two no-oversell runs over HTTP: tests/e2e (the moto server) and tests/dynamodb_local
-(DynamoDB Local). Each starts its own shop; `hot_sale(url, admin_token)` drives the sale on it."""
+"""Shared by every test folder: the no-oversell sale run over HTTP (tests/e2e on the moto server,
+tests/dynamodb_local on DynamoDB Local), and `sample_event`, which re-addresses a sample event."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 TIMEOUT = 60
 ADDRESS = {"name": "Ada", "line1": "1 Hot Street", "city": "Leeds", "postal_code": "LS1 1AA", "country": "GB"}
@@ -119,3 +123,46 @@ class HotSale:
 @pytest.fixture(scope="session")
 def hot_sale() -> Callable[[str, str], HotSale]:
     return HotSale
+
+
+KEEP: Any = object()  # api_event(query=KEEP) leaves the sample's query string as it is
+
+
+def api_event(
+    sample: str,
+    *,
+    user: str,
+    role: str | None,
+    body: Any = None,
+    key: str | None = None,
+    path: dict[str, str] | None = None,
+    query: dict[str, str] | None = KEEP,
+) -> dict[str, Any]:
+    """A sample API Gateway event from events/, re-addressed to a caller, a body and path/query values
+    (role None: no authorizer context, as on a request without a token)."""
+    event: dict[str, Any] = json.loads((EVENTS / sample).read_text())
+    if role is None:
+        event["requestContext"]["authorizer"] = {}
+    else:
+        event["requestContext"]["authorizer"].update(user_id=user, role=role, principalId=user)
+    headers = {k: v for k, v in event["headers"].items() if k != "Idempotency-Key"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    event["headers"], event["multiValueHeaders"] = headers, {k: [v] for k, v in headers.items()}
+    event["body"] = json.dumps(body) if body is not None else None
+    if path:
+        event["pathParameters"] = path
+        event["path"] = event["resource"]
+        for name, value in path.items():
+            event["path"] = event["path"].replace("{" + name + "}", value)
+    if query is not KEEP:
+        event["queryStringParameters"] = query
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
+    return event
+
+
+@pytest.fixture(scope="session")
+def sample_event() -> Callable[..., dict[str, Any]]:
+    return api_event

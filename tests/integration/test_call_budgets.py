@@ -7,12 +7,10 @@ botocore `before-call` hooks on the shop's own cached clients (shop.adapters.aws
 every handler of this process uses. `make bench` reports the same for every route.
 """
 
-import copy
 import json
 import threading
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +18,6 @@ from shop.adapters.aws import client
 from shop_local.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
-EVENTS = Path("events")
 SERVICES = ("dynamodb", "kms", "sns", "sqs", "secretsmanager", "sesv2")
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
@@ -71,26 +68,13 @@ def call_log(stack):
 
 
 @pytest.fixture(scope="module")
-def call(stack, call_log):
+def call(stack, call_log, sample_event):
     pools = {name: FunctionPool(stack.function(name)) for name in SAMPLES}
 
     def invoke(function, *, user="admin-1", role="admin", body=None, key=None, path=None, query=None):
-        event = copy.deepcopy(json.loads((EVENTS / SAMPLES[function]).read_text()))
-        event["requestContext"]["authorizer"].update(user_id=user, role=role, principalId=user)
-        headers = {k: v for k, v in event["headers"].items() if k != "Idempotency-Key"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        event["headers"], event["multiValueHeaders"] = headers, {k: [v] for k, v in headers.items()}
-        event["body"] = json.dumps(body) if body is not None else None
-        if path:
-            event["pathParameters"] = path
-            event["path"] = event["resource"]
-            for name, value in path.items():
-                event["path"] = event["path"].replace("{" + name + "}", value)
-        event["queryStringParameters"] = query
-        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
+        event = sample_event(
+            SAMPLES[function], user=user, role=role, body=body, key=key, path=path, query=query
+        )
         answer = pools[function].invoke(event)
         return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
 

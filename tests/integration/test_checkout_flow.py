@@ -4,7 +4,6 @@ Each test makes its own product and buyers, so tests share the emulator without 
 Stock is read straight from CatalogTable to check `available + reserved + sold` is conserved.
 """
 
-import copy
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -42,7 +41,7 @@ SAMPLES = {
 
 
 @pytest.fixture(scope="module")
-def call(stack):
+def call(stack, sample_event):
     # pools of independently loaded handlers, as the local gateway runs them: a powertools handler
     # module keeps the current event in globals, so one module must never serve two calls at once
     pools = {name: FunctionPool(stack.function(name)) for name in SAMPLES}
@@ -50,26 +49,11 @@ def call(stack):
     def invoke(
         function, *, user="admin-1", role="admin", order_id=None, body=None, key=None, query=None, path=None
     ):
-        event = copy.deepcopy(json.loads((EVENTS / SAMPLES[function]).read_text()))
-        event["requestContext"]["authorizer"].update(user_id=user, role=role, principalId=user)
-        headers = {k: v for k, v in event["headers"].items() if k != "Idempotency-Key"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        event["headers"], event["multiValueHeaders"] = headers, {k: [v] for k, v in headers.items()}
-        event["body"] = json.dumps(body) if body is not None else None
         params = path or ({"id": order_id} if order_id else None)
-        if params:
-            event["pathParameters"] = params
-            event["path"] = (
-                event["resource"]
-                .replace("{id}", params.get("id", ""))
-                .replace("{product_id}", params.get("product_id", ""))
-            )
-        if query is not None:
-            event["queryStringParameters"] = query
-            event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+        extra = {} if query is None else {"query": query}
+        event = sample_event(
+            SAMPLES[function], user=user, role=role, body=body, key=key, path=params, **extra
+        )
         answer = pools[function].invoke(event)
         return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
 

@@ -4,11 +4,9 @@ Each test makes its own product and buyer, so tests share the emulator without s
 order's history is read straight from OrdersTable to check it is gapless and folds to the order.
 """
 
-import copy
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +18,6 @@ from shop.domain.orders import fold
 from shop_local.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
-EVENTS = Path("events")
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 SAMPLES = {
@@ -38,25 +35,11 @@ ADMIN = {"user": "admin-ship", "role": "admin"}
 
 
 @pytest.fixture(scope="module")
-def call(stack):
+def call(stack, sample_event):
     pools = {name: FunctionPool(stack.function(name)) for name in SAMPLES}
 
     def invoke(function, *, user="admin-ship", role="admin", path=None, body=None, key=None):
-        event = copy.deepcopy(json.loads((EVENTS / SAMPLES[function]).read_text()))
-        context = {"user_id": user, "role": role, "principalId": user} if role else {}
-        event["requestContext"]["authorizer"] = context
-        headers = {k: v for k, v in event["headers"].items() if k != "Idempotency-Key"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        event["headers"], event["multiValueHeaders"] = headers, {k: [v] for k, v in headers.items()}
-        event["body"] = json.dumps(body) if body is not None else None
-        if path:
-            event["pathParameters"] = path
-            event["path"] = event["resource"]
-            for name, value in path.items():
-                event["path"] = event["path"].replace("{" + name + "}", value)
+        event = sample_event(SAMPLES[function], user=user, role=role or None, path=path, body=body, key=key)
         answer = pools[function].invoke(event)
         return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
 
