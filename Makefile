@@ -35,9 +35,13 @@ setup: $(STAMP) $(SAM) ## Create the virtual environments (done by run and test 
 run: $(STAMP) ## Run the whole shop locally on the embedded emulator (Ctrl-C stops it)
 	$(PY) -m shop_local run
 
-admin: $(STAMP) ## Create or promote an admin in the running local shop: make admin EMAIL=.. PASSWORD=..
-	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make admin EMAIL=you@example.com PASSWORD='a long password'"; exit 2; }
-	@$(PY) -m shop_local admin --email "$(EMAIL)" --password "$(PASSWORD)"
+# The password reaches python through the environment, never a command line (PASSWORD= is for
+# scripts; without it the command asks). PROMOTE=1 makes an existing account admin instead, and
+# then the password must be that account's own.
+admin: export SHOP_ADMIN_PASSWORD := $(or $(value PASSWORD),$(SHOP_ADMIN_PASSWORD))
+admin: $(STAMP) ## Create an admin in the running local shop: make admin EMAIL=.. [PASSWORD=..] [PROMOTE=1]
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com [PASSWORD='a long password'] [PROMOTE=1]"; exit 2; }
+	@$(PY) -m shop_local admin --email "$(EMAIL)" $(if $(PROMOTE),--promote)
 
 audit-verify: $(STAMP) ## Verify the audit trail's hash chain (local shop; STACK=name or TABLE=name for AWS)
 	@$(PY) -m shop_local.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")

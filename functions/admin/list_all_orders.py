@@ -3,7 +3,9 @@
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
-from shop.api.admin_order_models import StatusFilter, admin_of
+from shop.api.access import ADMIN
+from shop.api.admin_order_models import StatusFilter
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
 from shop.api.order_models import OrderPage, OrderResponse
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
@@ -15,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.get(
     "/admin/orders",
+    openapi_extensions=ADMIN,
     summary="List all orders",
     tags=["admin"],
     responses=success(OrderPage, "A page of orders, newest first")
@@ -23,7 +26,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def list_all_orders(
     status: StatusFilter = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> OrderPage:
-    admin_of(router)
+    caller(router)
     page = orders.list_orders(status, limit, cursor)
     return OrderPage(items=[OrderResponse.of(o) for o in page.items], next_cursor=page.next_cursor)
 

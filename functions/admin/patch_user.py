@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.admin_models import AdminUserResponse, UserAccessChanges, UserRef, admin_caller
+from shop.api.access import ADMIN
+from shop.api.admin_models import AdminUserResponse, UserAccessChanges, UserRef
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
 from shop.bootstrap import build_user_admin
 
@@ -16,6 +18,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.patch(
     "/admin/users/<id>",
+    openapi_extensions=ADMIN,
     summary="Change a user's role or disabled flag",
     tags=["admin"],
     responses=success(AdminUserResponse, "The user after the change")
@@ -24,7 +27,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def patch_user(
     user_id: Annotated[UserRef, Path(alias="id")], body: Annotated[UserAccessChanges, Body()]
 ) -> AdminUserResponse:
-    actor = admin_caller(router)
+    actor = caller(router)
     user = user_admin.change_access(actor, user_id, role=body.role, disabled=body.disabled)
     return AdminUserResponse.of_user(user)
 

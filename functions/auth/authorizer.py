@@ -1,7 +1,8 @@
 """The API Gateway Lambda authorizer behind BearerAuth (TOKEN) and OptionalAuth (REQUEST).
 
-A valid access token is allowed on the whole stage (API Gateway caches the answer per token, for
-every route), with the caller's id and role as context for the route functions. A missing token
+A valid access token of a user who still holds its role and access version is allowed on the whole
+stage (API Gateway caches the answer per token, for every route), with the caller's id and role as
+context for the route functions. It reads public keys only; it can verify tokens, never sign one. A missing token
 on OptionalAuth is allowed as "anonymous"; a bad token is always refused, with exactly the
 exception text API Gateway turns into a 401. Kept cheap at cold start: no pydantic, no resolver.
 """
@@ -12,10 +13,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from shop.bootstrap import build_access_tokens
+from shop.bootstrap import build_token_admission
 from shop.errors import InvalidToken
 
-tokens = build_access_tokens()
+admission = build_token_admission()
 logger = Logger(service="shop")
 
 
@@ -64,7 +65,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             if found is None:
                 return _allow("anonymous", method_arn, "", "anonymous")
             header = found
-        claims = tokens.verify(_bearer_token(header))
+        claims = admission.admit(_bearer_token(header))
         return _allow(claims.subject, method_arn, claims.subject, claims.role)
     except InvalidToken:
         logger.info("access token refused")  # never the token itself

@@ -3,24 +3,27 @@
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import ANYONE
 from shop.api.auth_models import AccessTokenResponse
-from shop.api.catalog_models import success
-from shop.bootstrap import build_access_tokens
-from shop.services.auth import issue_guest_token
+from shop.api.catalog_models import errors, success
+from shop.api.client_ip import source_ip
+from shop.bootstrap import build_guest_tokens
 
-tokens = build_access_tokens()
+guest_tokens = build_guest_tokens()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
 @router.post(
     "/auth/guest",
+    openapi_extensions=ANYONE,
     summary="Get a guest token",
     tags=["auth"],
     status_code=201,
-    responses=success(AccessTokenResponse, "A guest access token", 201),
+    responses=success(AccessTokenResponse, "A guest access token", 201)
+    | errors(e429="RATE_LIMITED: too many guest tokens for this address (Retry-After says how long to wait)"),
 )
 def guest_token() -> tuple[AccessTokenResponse, int]:
-    return AccessTokenResponse.of(issue_guest_token(tokens)), 201
+    return AccessTokenResponse.of(guest_tokens.issue(source_ip(router))), 201
 
 
 handler = lambda_entry(make_app(router))

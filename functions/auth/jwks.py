@@ -4,14 +4,17 @@ service that wants to check our tokens itself."""
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import ANYONE
 from shop.api.auth_models import JwksResponse
-from shop.bootstrap import build_key_ring
+from shop.bootstrap import build_public_key_ring
 
-keys = build_key_ring()
+keys = build_public_key_ring()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
-@router.get("/.well-known/jwks.json", summary="Token verification keys", tags=["auth"])
+@router.get(
+    "/.well-known/jwks.json", openapi_extensions=ANYONE, summary="Token verification keys", tags=["auth"]
+)
 def jwks() -> JwksResponse:
     return JwksResponse.model_validate(keys.current().jwks())
 

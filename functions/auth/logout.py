@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import ANYONE
 from shop.api.auth_models import RefreshRequest
 from shop.api.catalog_models import no_content
 from shop.bootstrap import build_auth_service
@@ -21,6 +22,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/auth/logout",
+    openapi_extensions=ANYONE,
     summary="Log out",
     tags=["auth"],
     status_code=204,

@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
-from shop.api.auth_models import RefreshRequest, TokenPairResponse, request_id
+from shop.api.access import ANYONE
+from shop.api.auth_models import RefreshRequest, TokenPairResponse
+from shop.api.callers import anonymous
 from shop.api.catalog_models import errors, success
 from shop.bootstrap import build_auth_service
 
@@ -16,6 +18,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/auth/refresh",
+    openapi_extensions=ANYONE,
     summary="Refresh a session",
     tags=["auth"],
     responses=success(TokenPairResponse, "A new access token and a new refresh token")
@@ -24,7 +27,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     ),
 )
 def refresh(body: Annotated[RefreshRequest, Body()]) -> TokenPairResponse:
-    return TokenPairResponse.of_session(auth.refresh(body.refresh_token, request_id(router)))
+    return TokenPairResponse.of_session(auth.refresh(body.refresh_token, anonymous(router).request_id))
 
 
 handler = lambda_entry(make_app(router))

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import USERS
 from shop.api.cart_models import CartResponse, NewCartItem, cart_owner
 from shop.api.catalog_models import errors, success
 from shop.bootstrap import build_cart_service
@@ -16,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/cart/items",
+    openapi_extensions=USERS,
     summary="Add to my cart",
     tags=["cart"],
     responses=success(CartResponse, "The cart, the line's quantity increased")

@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import USERS
 from shop.api.cart_models import cart_owner
 from shop.api.catalog_models import no_content
 from shop.bootstrap import build_cart_service
@@ -13,7 +14,12 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 
 @router.delete(
-    "/cart", summary="Empty my cart", tags=["cart"], status_code=204, responses=no_content("Emptied")
+    "/cart",
+    openapi_extensions=USERS,
+    summary="Empty my cart",
+    tags=["cart"],
+    status_code=204,
+    responses=no_content("Emptied"),
 )
 def empty_cart() -> Response[str]:
     carts.empty(cart_owner(router))

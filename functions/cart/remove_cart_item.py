@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import USERS
 from shop.api.cart_models import CartResponse, cart_owner
 from shop.api.catalog_models import Ref, success
 from shop.bootstrap import build_cart_service
@@ -16,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.delete(
     "/cart/items/<product_id>",
+    openapi_extensions=USERS,
     summary="Remove a line from my cart",
     tags=["cart"],
     responses=success(CartResponse, "The cart without the line"),

@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
-from shop.api.catalog_models import CategoryResponse, NewCategory, admin_actor, errors, success
+from shop.api.access import ADMIN
+from shop.api.callers import caller
+from shop.api.catalog_models import CategoryResponse, NewCategory, errors, success
 from shop.bootstrap import build_category_service
 
 categories = build_category_service()
@@ -15,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/categories",
+    openapi_extensions=ADMIN,
     summary="Create a category",
     tags=["catalog"],
     status_code=201,
@@ -22,7 +25,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     | errors(e403="FORBIDDEN: admins only", e409="SLUG_TAKEN: another category has this slug"),
 )
 def create_category(body: Annotated[NewCategory, Body()]) -> tuple[CategoryResponse, int]:
-    created = categories.create_category(admin_actor(router), body.name, body.slug, body.parent_id)
+    created = categories.create_category(caller(router), body.name, body.slug, body.parent_id)
     return CategoryResponse.of(created), 201
 
 

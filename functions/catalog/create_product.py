@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
-from shop.api.catalog_models import NewProduct, ProductResponse, admin_actor, errors, success
+from shop.api.access import ADMIN
+from shop.api.callers import caller
+from shop.api.catalog_models import NewProduct, ProductResponse, errors, success
 from shop.bootstrap import build_product_service
 
 products = build_product_service()
@@ -15,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/products",
+    openapi_extensions=ADMIN,
     summary="Create a product",
     tags=["catalog"],
     status_code=201,
@@ -22,7 +25,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     | errors(e403="FORBIDDEN: admins only", e409="SKU_TAKEN: another product has this SKU"),
 )
 def create_product(body: Annotated[NewProduct, Body()]) -> tuple[ProductResponse, int]:
-    created = products.create_product(admin_actor(router), **body.model_dump())
+    created = products.create_product(caller(router), **body.model_dump())
     return ProductResponse.of(created), 201
 
 

@@ -7,7 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.catalog_models import Ref, admin_actor, errors, no_content
+from shop.api.access import ADMIN
+from shop.api.callers import caller
+from shop.api.catalog_models import Ref, errors, no_content
 from shop.bootstrap import build_category_service
 
 categories = build_category_service()
@@ -16,6 +18,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.delete(
     "/categories/<id>",
+    openapi_extensions=ADMIN,
     summary="Delete an unused category",
     tags=["catalog"],
     status_code=204,
@@ -23,7 +26,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     | errors(e403="FORBIDDEN: admins only", e404="NOT_FOUND", e409="CATEGORY_NOT_EMPTY: products use it"),
 )
 def delete_category(category_id: Annotated[Ref, Path(alias="id")]) -> Response[str]:
-    categories.delete_category(admin_actor(router), category_id)
+    categories.delete_category(caller(router), category_id)
     return Response(status_code=204, body="")
 
 

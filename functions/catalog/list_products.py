@@ -6,9 +6,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import ANYONE
+from shop.api.callers import viewer
 from shop.api.catalog_models import ProductPage, ProductResponse
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
-from shop.api.principal import optional_principal
 from shop.bootstrap import build_product_service
 from shop.domain.catalog import ID_MAX, QUERY_MAX
 
@@ -16,15 +17,15 @@ products = build_product_service()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
-@router.get("/products", summary="Browse products", tags=["catalog"])
+@router.get("/products", openapi_extensions=ANYONE, summary="Browse products", tags=["catalog"])
 def list_products(
     category_id: Annotated[str | None, Query(min_length=1, max_length=ID_MAX)] = None,
     q: Annotated[str | None, Query(max_length=QUERY_MAX, description="Name contains (any case).")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> ProductPage:
-    viewer = optional_principal(router)
-    page = products.list_products(bool(viewer and viewer.is_admin), category_id, q, limit, cursor)
+    who = viewer(router)
+    page = products.list_products(bool(who and who.is_admin), category_id, q, limit, cursor)
     return ProductPage(items=[ProductResponse.of(p) for p in page.items], next_cursor=page.next_cursor)
 
 

@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.catalog_models import CategoryChanges, CategoryResponse, Ref, admin_actor, errors, success
+from shop.api.access import ADMIN
+from shop.api.callers import caller
+from shop.api.catalog_models import CategoryChanges, CategoryResponse, Ref, errors, success
 from shop.bootstrap import build_category_service
 
 categories = build_category_service()
@@ -15,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.patch(
     "/categories/<id>",
+    openapi_extensions=ADMIN,
     summary="Change a category",
     tags=["catalog"],
     responses=success(CategoryResponse, "Changed")
@@ -23,7 +26,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def update_category(
     category_id: Annotated[Ref, Path(alias="id")], body: Annotated[CategoryChanges, Body()]
 ) -> CategoryResponse:
-    return CategoryResponse.of(categories.update_category(admin_actor(router), category_id, body.changes()))
+    return CategoryResponse.of(categories.update_category(caller(router), category_id, body.changes()))
 
 
 handler = lambda_entry(make_app(router))

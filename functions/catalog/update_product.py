@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.catalog_models import ProductChanges, ProductResponse, Ref, admin_actor, errors, success
+from shop.api.access import ADMIN
+from shop.api.callers import caller
+from shop.api.catalog_models import ProductChanges, ProductResponse, Ref, errors, success
 from shop.bootstrap import build_product_service
 
 products = build_product_service()
@@ -15,6 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.patch(
     "/products/<id>",
+    openapi_extensions=ADMIN,
     summary="Change a product",
     tags=["catalog"],
     responses=success(ProductResponse, "Changed")
@@ -23,7 +26,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def update_product(
     product_id: Annotated[Ref, Path(alias="id")], body: Annotated[ProductChanges, Body()]
 ) -> ProductResponse:
-    return ProductResponse.of(products.update_product(admin_actor(router), product_id, body.changes()))
+    return ProductResponse.of(products.update_product(caller(router), product_id, body.changes()))
 
 
 handler = lambda_entry(make_app(router))

@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.catalog_models import Ref, admin_actor, errors, success
+from shop.api.access import ADMIN
+from shop.api.callers import caller
+from shop.api.catalog_models import Ref, errors, success
 from shop.api.inventory_models import Adjustment, StockLevelsResponse
 from shop.bootstrap import build_inventory_service
 
@@ -16,6 +18,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/admin/inventory/<product_id>/adjustments",
+    openapi_extensions=ADMIN,
     summary="Adjust stock",
     tags=["inventory"],
     responses=success(StockLevelsResponse, "The new levels")
@@ -28,7 +31,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def adjust_stock(
     product_id: Annotated[Ref, Path()], body: Annotated[Adjustment, Body()]
 ) -> StockLevelsResponse:
-    levels = inventory.adjust_stock(admin_actor(router), product_id, body.delta, body.reason)
+    levels = inventory.adjust_stock(caller(router), product_id, body.delta, body.reason)
     return StockLevelsResponse.of(levels)
 
 

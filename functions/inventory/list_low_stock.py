@@ -5,7 +5,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shop.api import Role, lambda_entry, make_app, require_role
+from shop.api import lambda_entry, make_app
+from shop.api.access import ADMIN
 from shop.api.catalog_models import errors, success
 from shop.api.inventory_models import LowStockItem, LowStockPage
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
@@ -22,13 +23,13 @@ Below = Annotated[
 
 @router.get(
     "/admin/inventory",
+    openapi_extensions=ADMIN,
     summary="List products low on stock",
     tags=["inventory"],
     responses=success(LowStockPage, "A page of products, lowest stock first")
     | errors(e403="FORBIDDEN: admins only"),
 )
 def list_low_stock(below: Below = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> LowStockPage:
-    require_role(router, [Role.ADMIN])
     page = inventory.products_below(below, limit, cursor)
     return LowStockPage(items=[LowStockItem.of_row(row) for row in page.items], next_cursor=page.next_cursor)
 

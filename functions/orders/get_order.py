@@ -6,8 +6,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import OWNER_OR_ADMIN
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
-from shop.api.order_models import OrderId, OrderResponse, caller_of
+from shop.api.order_models import OrderId, OrderResponse
 from shop.bootstrap import build_order_queries
 
 orders = build_order_queries()
@@ -16,12 +18,13 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.get(
     "/orders/<id>",
+    openapi_extensions=OWNER_OR_ADMIN,
     summary="An order",
     tags=["orders"],
     responses=success(OrderResponse, "The order") | errors(e404="NOT_FOUND"),
 )
 def get_order(order_id: Annotated[OrderId, Path(alias="id")]) -> OrderResponse:
-    return OrderResponse.of(orders.order(caller_of(router), order_id))
+    return OrderResponse.of(orders.order(caller(router), order_id))
 
 
 handler = lambda_entry(make_app(router))

@@ -3,8 +3,10 @@
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import MEMBERS
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
-from shop.api.order_models import OrderPage, OrderResponse, buyer_of
+from shop.api.order_models import OrderPage, OrderResponse
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from shop.bootstrap import build_order_queries
 
@@ -14,13 +16,14 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.get(
     "/orders",
+    openapi_extensions=MEMBERS,
     summary="My orders",
     tags=["orders"],
     responses=success(OrderPage, "A page of my orders, newest first")
     | errors(e400="VALIDATION_ERROR: limit or cursor", e403="LOGIN_REQUIRED: guests have no orders"),
 )
 def list_my_orders(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> OrderPage:
-    page = orders.my_orders(buyer_of(router), limit, cursor)
+    page = orders.my_orders(caller(router), limit, cursor)
     return OrderPage(items=[OrderResponse.of(o) for o in page.items], next_cursor=page.next_cursor)
 
 

@@ -7,9 +7,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import OWNER
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
 from shop.api.idempotency import IdempotencyKey
-from shop.api.order_models import OrderId, PaymentOutcome, PaymentRequest, caller_of
+from shop.api.order_models import OrderId, PaymentOutcome, PaymentRequest
 from shop.bootstrap import build_idempotency, build_payment_service
 
 payments, idempotency = build_payment_service(), build_idempotency()
@@ -18,6 +20,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/orders/<id>/payments",
+    openapi_extensions=OWNER,
     summary="Pay my order",
     tags=["orders"],
     responses=success(PaymentOutcome, "The payment (SUCCEEDED or FAILED) and the order")
@@ -33,13 +36,13 @@ def pay_order(
     body: Annotated[PaymentRequest, Body()],
     idempotency_key: IdempotencyKey,
 ) -> Response[str]:
-    caller = caller_of(router)
+    buyer = caller(router)
     return idempotency.respond(
-        user_id=caller.id,
+        user_id=buyer.id,
         operation="pay",
         key=idempotency_key,
-        request={"order_id": order_id, "body": body.model_dump()},
-        command=lambda seal: payments.pay(caller, order_id, body.card(), seal),
+        request={"order_id": order_id, "body": body.replay_identity()},
+        command=lambda seal: payments.pay(buyer, order_id, body.card(), seal),
         render=PaymentOutcome.of,
     )
 

@@ -1,13 +1,16 @@
-"""Custom resource SigningKeySetup: gives the signing-key secret its first ES256 key at deploy.
+"""Custom resource SigningKeySetup: the ES256 signing keys, created at the first deploy and
+rotated when the stack's SigningKeyGeneration parameter changes.
 
-Create and Update make sure the secret holds a key (an existing key is kept, so tokens stay
-valid across deploys); Delete leaves the secret alone (the stack deletes it). The answer always
-goes to CloudFormation's pre-signed ResponseURL, also on failure, or the stack would hang.
+Create and Update make sure the private secret holds a ring (existing keys are kept, so tokens stay
+valid across deploys) and publish its public half; an Update that changes `Generation` rotates.
+Delete leaves the secrets alone (the stack deletes them). The answer always goes to
+CloudFormation's pre-signed ResponseURL, also on failure, or the stack would hang.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from shop.bootstrap import build_secret_store
-from shop.services.signing_keys import ensure_signing_key
+from shop.services.signing_keys import ensure_signing_keys
 
 logger = Logger(service="shop")
 
@@ -44,14 +47,25 @@ def _send(event: dict[str, Any], status: str, reason: str, physical_id: str, dat
 
 def handler(event: dict[str, Any], context: Any) -> None:
     properties = event.get("ResourceProperties") or {}
-    secret_id = str(properties.get("SecretId") or "")
+    before = event.get("OldResourceProperties") or {}
+    secret_id, public_id = str(properties.get("SecretId") or ""), str(properties.get("PublicSecretId") or "")
     physical_id = str(event.get("PhysicalResourceId") or f"signing-key:{secret_id}")
     try:
         data: dict[str, str] = {}
         if event.get("RequestType") in ("Create", "Update"):
-            if not secret_id:
-                raise ValueError("SecretId is required")
-            data["ActiveKid"] = ensure_signing_key(build_secret_store(), secret_id)
+            if not secret_id or not public_id:
+                raise ValueError("SecretId and PublicSecretId are required")
+            rotate = event.get("RequestType") == "Update" and str(before.get("Generation")) != str(
+                properties.get("Generation")
+            )
+            data["ActiveKid"] = ensure_signing_keys(
+                build_secret_store(),
+                secret_id,
+                public_id,
+                int(time.time()),
+                rotate=rotate,
+                token_lifetime=int(properties.get("TokenLifetimeSeconds") or 3600),
+            )
         _send(event, "SUCCESS", "OK", physical_id, data)
     except Exception as exc:  # CloudFormation must hear of every failure
         logger.exception("signing key setup failed")

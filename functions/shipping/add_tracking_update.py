@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.admin_order_models import admin_of
+from shop.api.access import ADMIN
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
 from shop.api.shipment_models import ShipmentId, ShipmentResponse, TrackingUpdateRequest
 from shop.bootstrap import build_shipping_service
@@ -17,6 +18,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/admin/shipments/<id>/tracking",
+    openapi_extensions=ADMIN,
     summary="Add a tracking update",
     tags=["shipping"],
     responses=success(ShipmentResponse, "The shipment with the update appended to its events")
@@ -30,7 +32,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def add_tracking_update(
     shipment_id: Annotated[ShipmentId, Path(alias="id")], body: Annotated[TrackingUpdateRequest, Body()]
 ) -> ShipmentResponse:
-    admin = admin_of(router)
+    admin = caller(router)
     shipment = shipping.track(admin, shipment_id, body.status, body.location, body.note)
     return ShipmentResponse.of(shipment)
 

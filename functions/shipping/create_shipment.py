@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shop.api import lambda_entry, make_app
-from shop.api.admin_order_models import admin_of
+from shop.api.access import ADMIN
+from shop.api.callers import caller
 from shop.api.catalog_models import errors, success
 from shop.api.order_models import OrderId
 from shop.api.shipment_models import CreateShipmentRequest, ShipmentResponse
@@ -18,6 +19,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.post(
     "/admin/orders/<id>/shipments",
+    openapi_extensions=ADMIN,
     summary="Ship an order",
     tags=["shipping"],
     responses=success(ShipmentResponse, "The shipment, LABEL_CREATED; the order is SHIPPED", 201)
@@ -31,7 +33,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 def create_shipment(
     order_id: Annotated[OrderId, Path(alias="id")], body: Annotated[CreateShipmentRequest, Body()]
 ) -> tuple[ShipmentResponse, int]:
-    admin = admin_of(router)
+    admin = caller(router)
     return ShipmentResponse.of(shipping.create(admin, order_id, body.carrier)), 201
 
 

@@ -1,16 +1,23 @@
-"""`python -m shop_local admin`: create (or promote) an admin through the core's own use case.
+"""`python -m shop_local admin`: create an admin, or promote an account, through the core's own
+use cases.
 
 The first admin cannot come from the API (only an admin may grant the role) and must not come
 from a default password in code, so this command talks to the stores directly, with the same
 environment a function gets: the running local emulator's, or a deployed stack's (`--stack`).
+It creates; it promotes an existing account only when asked to and given that account's own
+password, so that whoever registers the future admin's email first gains nothing by it.
 """
 
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from shop_local.settings import LocalSettings
+
+if TYPE_CHECKING:
+    from shop.services.auth import Promotion
 
 
 class ShopNotRunning(RuntimeError):
@@ -64,9 +71,15 @@ def deployed_environment(stack_name: str) -> None:
     apply_environment(values, local=False)
 
 
-def create_admin(email: str, password: str) -> str:
-    """The admin's user id; raises the core's ShopError (e.g. ValidationFailed) on bad input."""
+def create_admin(email: str, password: str, name: str = "Administrator") -> str:
+    """The new admin's user id; the core's ShopError otherwise (EmailTaken, ValidationFailed)."""
     from shop.bootstrap import build_auth_service
 
-    user = build_auth_service().create_or_promote_admin(email, password)
-    return str(user.id)
+    return build_auth_service().create_admin(email, password, name).id
+
+
+def promote_admin(email: str, password: str) -> Promotion:
+    """InvalidCredentials unless the account exists and this is its password."""
+    from shop.bootstrap import build_auth_service
+
+    return build_auth_service().promote_existing(email, password)

@@ -2,8 +2,9 @@
 
 API Gateway caches the authorizer's *answer* (the policy and context) per identity for
 ReauthorizeEvery seconds and checks the cached policy against each new method ARN; a token that is
-missing (TOKEN type) never reaches the function. Any exception of the function is answered as
-Unauthorized (401): the shop's contract forbids a 5xx for any input.
+missing (TOKEN type) never reaches the function. The function refuses a caller by failing with the
+exact message "Unauthorized" (401); any other failure (a crash, a timeout) is API Gateway's
+AUTHORIZER_FAILURE, a 500, so that an outage of the authorizer is never mistaken for a bad token.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Outcome(Enum):
     UNAUTHORIZED = "UNAUTHORIZED"
     ACCESS_DENIED = "ACCESS_DENIED"
     CONFIGURATION_ERROR = "AUTHORIZER_CONFIGURATION_ERROR"
+    FAILURE = "AUTHORIZER_FAILURE"
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ class Authorizers:
                 answer = read_answer(self._invoke(config.function_id, event()))
             except AuthorizerConfigurationError as exc:
                 return Decision(Outcome.CONFIGURATION_ERROR, message=str(exc))
-            except Exception:  # noqa: BLE001 - "Unauthorized" or a crash: both are 401 here
-                return Decision(Outcome.UNAUTHORIZED)
+            except Exception as exc:  # noqa: BLE001 - a refusal or a crash, told apart as API Gateway does
+                return Decision(Outcome.UNAUTHORIZED if _is_refusal(exc) else Outcome.FAILURE)
             latency = int((self._clock() - started) * 1000)
             if config.ttl_seconds > 0:
                 with self._lock:
@@ -160,3 +162,9 @@ class Authorizers:
                 del self._cache[key]
                 return None
             return entry[1]
+
+
+def _is_refusal(exc: BaseException) -> bool:
+    """API Gateway's own rule: an authorizer refuses by failing with exactly "Unauthorized"."""
+    raised = exc.__cause__ if exc.__cause__ is not None else exc
+    return type(raised) is Exception and str(raised) == "Unauthorized"

@@ -3,7 +3,8 @@
 Each request goes through what API Gateway does in the cloud, in the same order: route lookup
 (else MISSING_AUTHENTICATION_TOKEN), size limit, the route's Lambda authorizer, the proxy event,
 the handler (in its own container), the proxy response checks. The gateway also serves /health,
-/openapi.json and /docs itself, which the cloud API does not have.
+/openapi.json and /docs itself, which the cloud API does not have, and the built admin console under
+/console/ (CloudFront's job on AWS).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shop_local.apigw_events import (
     with_authorizer,
 )
 from shop_local.authorizers import Authorizers, Outcome
+from shop_local.console_files import console_response, is_console_path
 from shop_local.containers import FunctionFailed, Functions
 from shop_local.gateway_responses import GatewayResponses
 from shop_local.http_server import incoming
@@ -123,6 +125,8 @@ class Gateway:
     def _builtin(self, request: IncomingRequest) -> HttpResponse | None:
         if request.method not in {"GET", "HEAD"}:
             return None
+        if is_console_path(request.raw_path):
+            return console_response(request.raw_path)
         path = request.raw_path.rstrip("/")
         if path == "/health":
             ok = self.ready.is_set()

@@ -8,8 +8,8 @@ services (uniqueness, counts, audit) exactly like an admin would; the audit acto
 from __future__ import annotations
 
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
+from shop.domain.callers import SYSTEM
 from shop.errors import SkuTaken, SlugTaken
-from shop.services.catalog_audit import SYSTEM
 
 # slug: (name, parent slug)
 CATEGORIES: dict[str, tuple[str, str | None]] = {

@@ -45,6 +45,16 @@ def _bounded_int(
     return int(raw)
 
 
+def _count(env: Mapping[str, str], name: str) -> int | None:
+    """A per-client limit, or None to keep the template parameter's default."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000_000:
+        raise SettingsError(f"{name} must be a whole number 1-10000000, got {raw!r}")
+    return int(raw)
+
+
 def _host(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip()
     if not raw:
@@ -70,6 +80,11 @@ class LocalSettings:
     # Tests only: the first N stock-moving TransactWriteItems of the shop fail as TransactionConflict
     # (DynamoDB Local never raises it), to prove over HTTP that checkout retries them.
     inject_transaction_conflicts: int = 0
+    # Per-client-IP limits (None: the template's defaults). A test suite that makes more
+    # registrations, guest tokens or failed logins from 127.0.0.1 than a client would raises them.
+    registrations_per_ip: int | None = None
+    guest_tokens_per_ip: int | None = None
+    failed_logins_per_ip: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LocalSettings:
@@ -83,6 +98,9 @@ class LocalSettings:
             inject_transaction_conflicts=_bounded_int(
                 env, "SHOP_INJECT_TRANSACTION_CONFLICTS", 0, 0, 100_000, "transactions"
             ),
+            registrations_per_ip=_count(env, "SHOP_REGISTRATIONS_PER_IP"),
+            guest_tokens_per_ip=_count(env, "SHOP_GUEST_TOKENS_PER_IP"),
+            failed_logins_per_ip=_count(env, "SHOP_FAILED_LOGINS_PER_IP"),
         )
         if settings.port == settings.emulator_port:
             raise SettingsError(f"SHOP_PORT and SHOP_EMULATOR_PORT must differ, both are {settings.port}")
@@ -90,4 +108,10 @@ class LocalSettings:
 
     @property
     def template_parameters(self) -> dict[str, str]:
-        return {"AccessTokenTtlSeconds": str(self.access_token_ttl_seconds)}
+        limits = {
+            "RegistrationsPerIp": self.registrations_per_ip,
+            "GuestTokensPerIp": self.guest_tokens_per_ip,
+            "FailedLoginsPerIp": self.failed_logins_per_ip,
+        }
+        given = {name: str(value) for name, value in limits.items() if value is not None}
+        return {"AccessTokenTtlSeconds": str(self.access_token_ttl_seconds), **given}

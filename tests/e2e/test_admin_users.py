@@ -123,7 +123,7 @@ def test_disabling_ends_every_session_and_login_until_enabled(shop_url, admin_to
 
 
 def test_an_admin_cannot_lock_themself_out(shop_url, admin_token, admin_id):
-    for body in ({"role": "customer"}, {"disabled": True}):
+    for body in ({"role": "customer"}, {"disabled": True}, {"role": "admin"}, {"disabled": False}):
         assert code(call(shop_url, "PATCH", f"/admin/users/{admin_id}", admin_token, json=body)) == (
             409,
             "SELF_LOCKOUT",

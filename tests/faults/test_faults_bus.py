@@ -101,7 +101,7 @@ def a_day() -> str:
 
 
 def order_story(day: str) -> list[dict[str, Any]]:
-    """created, paid, cancelled with a refund: the sample's second order, as a fresh order on `day`."""
+    """created, paid, cancelled, refunded: the sample's second order, as a fresh order on `day`."""
     samples = [json.loads(r["body"]) for r in json.loads(STATS_SAMPLE.read_text())["Records"]]
     story = [copy.deepcopy(b) for b in samples if b["order_id"].startswith("1a2b3c")]
     order_id = uuid.uuid4().hex
@@ -324,8 +324,8 @@ def test_duplicate_and_out_of_order_deliveries_make_one_effect(stack, shop):
         FunctionPool(stack.function("NotificationsFunction")),
     )
     day, reference_day = a_day(), a_day()
-    created, paid, cancelled = order_story(day)
-    for body in (cancelled, paid, cancelled, created, paid, created):
+    created, paid, cancelled, refunded = order_story(day)
+    for body in (refunded, cancelled, paid, refunded, cancelled, created, paid, created):
         assert stats.invoke(sqs_event([body])) == {"batchItemFailures": []}
     stats.invoke(sqs_event(order_story(reference_day)))
     assert day_stats(shop, day) == day_stats(shop, reference_day) != {}

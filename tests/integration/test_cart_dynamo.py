@@ -22,10 +22,10 @@ from shop.bootstrap import (
 from shop.config import settings
 from shop.domain.cart import MAX_LINES, CartChanged, CartOwner
 from shop.errors import CartFull, ShopError, ValidationFailed
-from shop.services.catalog_audit import Actor
+from shop.domain.callers import Caller
 
 pytestmark = pytest.mark.integration
-ADMIN = Actor(id="admin-it", role="admin", request_id="it")
+ADMIN = Caller(id="admin-it", role="admin", request_id="it")
 WEEK = 7 * 24 * 3600
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
-from shop.services.catalog_audit import Actor
+from shop.domain.callers import Caller
 from shop_local.functions import LambdaContext, load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path("events/cart")
-ADMIN = Actor(id="admin-it", role="admin", request_id="it")
+ADMIN = Caller(id="admin-it", role="admin", request_id="it")
 CART_FIELDS = {"items", "item_count", "subtotal_cents", "currency", "updated_at"}
 ITEM_FIELDS = {"product_id", "sku", "name", "unit_price_cents", "quantity", "line_total_cents"}
 FUNCTIONS = {

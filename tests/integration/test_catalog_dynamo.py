@@ -7,10 +7,10 @@ import pytest
 
 from shop.bootstrap import build_category_service, build_product_service
 from shop.errors import CategoryNotEmpty, SkuTaken, SlugTaken, ValidationFailed
-from shop.services.catalog_audit import Actor
+from shop.domain.callers import Caller
 
 pytestmark = pytest.mark.integration
-ADMIN = Actor(id="admin-it", role="admin", request_id="it")
+ADMIN = Caller(id="admin-it", role="admin", request_id="it")
 
 
 def _tag() -> str:

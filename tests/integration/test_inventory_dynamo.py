@@ -11,10 +11,10 @@ from shop.adapters.inventory_dynamo import DynamoStockStore
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
 from shop.config import settings
 from shop.errors import InsufficientStock, NotFound
-from shop.services.catalog_audit import Actor
+from shop.domain.callers import Caller
 
 pytestmark = pytest.mark.integration
-ADMIN = Actor(id="admin-it", role="admin", request_id="it")
+ADMIN = Caller(id="admin-it", role="admin", request_id="it")
 
 
 @pytest.fixture

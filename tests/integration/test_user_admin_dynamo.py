@@ -22,12 +22,12 @@ from shop.config import settings
 from shop.domain.users import User
 from shop.errors import AccountDisabled, InvalidToken, ValidationFailed
 from shop.services.auth import AuthService
-from shop.services.catalog_audit import Actor
+from shop.domain.callers import Caller
 from shop.services.user_admin import UserAdmin
 
 pytestmark = pytest.mark.integration
 PASSWORD = "correct horse battery"
-ADMIN = Actor(id="u_integration_admin", role="admin", request_id="req-admin-it")
+ADMIN = Caller(id="u_integration_admin", role="admin", request_id="req-admin-it")
 
 
 @pytest.fixture

@@ -277,20 +277,20 @@ class Forge:
 
     @property
     def kid(self) -> str:
-        return self.ring.active.kid
+        return self.ring.active(time.time()).kid
 
     def claims(self, subject: str, given_role: str, **changes: Any) -> dict[str, Any]:
         now = int(time.time())
         base = {
-            "iss": self.issuer, "aud": self.audience, "sub": subject, "role": given_role, "typ": "access",
-            "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex,
+            "iss": self.issuer, "aud": self.audience, "sub": subject, "role": given_role, "typ": "at+jwt",
+            "ver": 0, "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex,
         }  # fmt: skip
         base.update(changes)
         return {name: value for name, value in base.items() if value is not None}
 
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
-        header = {"kid": self.kid} if headers is None else headers
-        return jwt.encode(claims, self.ring.active.private_key, algorithm="ES256", headers=header)
+        header = {"kid": self.kid, "typ": "at+jwt"} if headers is None else headers
+        return jwt.encode(claims, self.ring.active(time.time()).private_key, algorithm="ES256", headers=header)
 
 
 @pytest.fixture(scope="session")

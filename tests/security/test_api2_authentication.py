@@ -49,7 +49,11 @@ def _claim_attacks(forge, sub):
     now = int(time.time())
     return {
         "expired": forge.claims(sub, "admin", iat=now - 1200, exp=now - 600),
-        "expired-by-a-second": forge.claims(sub, "admin", exp=now - 1),
+        "expired-past-the-leeway": forge.claims(sub, "admin", exp=now - 31),
+        "typ-access": forge.claims(sub, "admin", typ="access"),
+        "no-ver": forge.claims(sub, "admin", ver=None),
+        "stale-ver": forge.claims(sub, "admin", ver=7),
+        "customer-claiming-admin": forge.claims(sub, "customer"),
         "issued-in-the-future": forge.claims(sub, "admin", iat=now + 3600, exp=now + 4200),
         "wrong-iss": forge.claims(sub, "admin", iss="https://evil.example"),
         "wrong-aud": forge.claims(sub, "admin", aud="another-api"),
@@ -67,8 +71,8 @@ def _claim_attacks(forge, sub):
 
 
 CLAIM_ATTACKS = [
-    "expired", "expired-by-a-second", "issued-in-the-future", "wrong-iss", "wrong-aud", "aud-list-with-another",
-    "typ-refresh", "role-superuser", "role-anonymous", "no-exp", "no-iss", "no-aud", "no-sub", "no-role", "empty-sub",
+    "expired", "expired-past-the-leeway", "issued-in-the-future", "wrong-iss", "wrong-aud", "aud-list-with-another",
+    "typ-refresh", "typ-access", "no-ver", "stale-ver", "customer-claiming-admin", "role-superuser", "role-anonymous", "no-exp", "no-iss", "no-aud", "no-sub", "no-role", "empty-sub",
 ]  # fmt: skip
 
 
@@ -136,6 +140,12 @@ def test_missing_or_foreign_kid_is_401(api, world, forge):
         {"kid": "../../../etc/passwd"},
         {"kid": forge.kid + "x"},
     ):
+        refused_everywhere(api, forge.sign(claims, headers={**headers, "typ": "at+jwt"}))
+
+
+def test_a_token_not_typed_at_jwt_in_its_header_is_401(api, world, forge):
+    claims = forge.claims(world.admin_id, "admin")
+    for headers in ({"kid": forge.kid}, {"kid": forge.kid, "typ": "JWT"}, {"kid": forge.kid, "typ": "access"}):
         refused_everywhere(api, forge.sign(claims, headers=headers))
 
 

@@ -1,7 +1,9 @@
 """OWASP API5:2023 Broken Function Level Authorization: every route x every role x every method.
 
-WHO is API.md's "who" column, as data (section and table cited per block). The routes come from
-template.yaml's Api events, and the two must agree exactly, so a new route without a row fails.
+WHO is read from the routes' own access declarations (shop.api.access, on each route's decorator;
+shop_local.access_table reads them for every route of template.yaml), the same declarations the
+functions enforce. CONTRACT is API.md's "who" column written down independently (section and
+table cited per block), and the two must agree exactly, so a route declared wrongly fails here.
 For each path of the template, each HTTP method and each caller (no token, guest, customer, admin,
 and for owner routes the owner), the status class must be what the contract says:
 - a method the path does not have: 404 NOT_FOUND from the gateway, whoever asks (API Gateway's
@@ -19,8 +21,8 @@ import uuid
 
 import pytest
 
-from shop_local.routes import template_routes
-from shop_local.template import load_template
+from shop.api.access import Access
+from shop_local.access_table import access_table
 
 pytestmark = pytest.mark.e2e
 ANYONE = frozenset({"none", "guest", "customer", "admin"})
@@ -30,7 +32,7 @@ ADMIN = frozenset({"admin"})
 OWNER = "owner"  # only the order's owner (API.md: POST /orders/{id}/payments)
 OWNER_OR_ADMIN = "owner, admin"
 
-WHO: dict[tuple[str, str], frozenset[str] | str] = {
+CONTRACT: dict[tuple[str, str], frozenset[str] | str] = {
     # API.md "## Auth" table
     ("POST", "/auth/guest"): ANYONE,
     ("POST", "/auth/register"): ANYONE,
@@ -78,6 +80,16 @@ WHO: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/admin/stats/sales"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
 }
+
+
+def _who(declared: Access) -> frozenset[str] | str:
+    if declared.owner is not None:
+        return declared.owner
+    return frozenset("none" if role == "anonymous" else role for role in declared.roles)
+
+
+DECLARED = access_table()
+WHO = {route: _who(declared) for route, declared in DECLARED.items()}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 PATHS = sorted({path for _, path in WHO})
 # A well-formed body per route, so that a refusal is about the caller and not the input.
@@ -101,9 +113,10 @@ BODIES = {
 }  # fmt: skip
 
 
-def test_the_table_covers_exactly_the_templates_routes():
-    routes = {(route.method, route.path) for route in template_routes(load_template())}
-    assert routes == set(WHO)
+def test_the_routes_declarations_are_the_contracts_table():
+    assert WHO == CONTRACT
+    guests_must_log_in = {route for route, declared in DECLARED.items() if declared.guest_refusal == "LOGIN_REQUIRED"}
+    assert guests_must_log_in == {("POST", "/checkout"), ("GET", "/orders")}  # API.md: LOGIN_REQUIRED
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from shop.errors import (
 )
 from shop.services.auth import AuthService
 from shop.services.auth_sessions import Sessions
-from shop.services.signing_keys import CachedKeyRing, KeyRing, new_key_ring_json
+from shop.services.signing_keys import CachedKeyRing, first_key_ring
 
 PASSWORD = "correct horse battery"
 
@@ -138,8 +138,9 @@ class FakeCarts:
 class World:
     def __init__(self) -> None:
         self.clock = Clock()
-        ring = KeyRing.from_json(new_key_ring_json())
-        self.tokens = JwtAccessTokens(CachedKeyRing(lambda: ring), "iss", "aud", 900, clock=self.clock)
+        ring = first_key_ring(0)
+        keys = CachedKeyRing(lambda: ring, lambda ring, kid: ring.key(kid) is not None)
+        self.tokens = JwtAccessTokens(keys, "iss", "aud", 900, clock=self.clock)
         self.users, self.refresh_tokens = FakeUsers(), FakeRefreshTokens()
         self.attempts, self.audit, self.carts = FakeAttempts(self.clock), FakeAudit(), FakeCarts()
         self.index = EmailIndex(b"k" * 32)

@@ -53,3 +53,15 @@ def test_consumers_refuse_another_version_and_ignore_added_fields():
     assert BusMessage.model_validate(body | {"trace": "x"}).id == "e-3"
     with pytest.raises(ValidationError):
         BusMessage.model_validate(body | {"version": 2})
+
+
+def test_a_shipping_address_never_goes_on_the_bus_even_from_an_item_that_holds_it_in_clear():
+    address = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
+    created = EVENT_ITEM | {
+        "type": "order_created",
+        "data": {"user_id": "u1", "total_cents": Decimal(2999), "shipping_address": address},
+        "shipping_address_enc": b"\x01sealed",
+    }
+    message = bus_message_from_order_event(created)
+    assert message.data == {"user_id": "u1", "total_cents": 2999}
+    assert "London" not in message.model_dump_json() and "sealed" not in message.model_dump_json()

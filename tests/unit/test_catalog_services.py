@@ -7,11 +7,11 @@ import pytest
 from shop.domain.catalog import Category, Product, StaleWrite, sku_key, uses_category
 from shop.domain.paging import Page, Position, decode_cursor, encode_cursor, scope_of
 from shop.errors import CategoryNotEmpty, Conflict, NotFound, SkuTaken, SlugTaken, ValidationFailed
-from shop.services.catalog_audit import Actor
+from shop.domain.callers import Caller
 from shop.services.catalog_categories import CategoryService
 from shop.services.catalog_products import ProductService
 
-ADMIN = Actor(id="admin-1", role="admin", request_id="req-1")
+ADMIN = Caller(id="admin-1", role="admin", request_id="req-1")
 
 
 class FakeAudit:

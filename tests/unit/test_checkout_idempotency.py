@@ -4,6 +4,8 @@ The store keeps the DynamoDB adapter's rules: a claim succeeds only on a free ke
 release only for the claim's own token. Commands count how often they really ran.
 """
 
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -16,6 +18,10 @@ import pytest
 from shop.api.idempotency import Claim, Existing, Idempotency
 from shop.api.models import ResponseModel
 from shop.errors import Conflict, Contention, IdempotencyKeyReused, OutOfStock
+
+
+def server_secret() -> bytes:
+    return b"server-side fingerprint secret"
 
 
 class MemoryRecords:
@@ -89,7 +95,7 @@ def call(idempotency, command, key="k1", body=None, user="alice"):
 
 
 def test_the_same_key_and_body_replays_the_first_response_ten_times(store):
-    idempotency, command = Idempotency(store), Counter(store)
+    idempotency, command = Idempotency(store, server_secret), Counter(store)
     first = call(idempotency, command)
     replays = [call(idempotency, command) for _ in range(10)]
     assert command.runs == 1 and store.completions == 1
@@ -99,7 +105,7 @@ def test_the_same_key_and_body_replays_the_first_response_ten_times(store):
 
 
 def test_keys_are_per_user_and_another_body_is_422(store):
-    idempotency, command = Idempotency(store), Counter(store)
+    idempotency, command = Idempotency(store, server_secret), Counter(store)
     mine = call(idempotency, command)
     theirs = call(idempotency, command, user="bob")
     assert command.runs == 2 and mine.body != theirs.body
@@ -109,7 +115,7 @@ def test_keys_are_per_user_and_another_body_is_422(store):
 
 
 def test_a_4xx_is_stored_and_replayed_but_a_5xx_lets_the_retry_run(store):
-    idempotency = Idempotency(store)
+    idempotency = Idempotency(store, server_secret)
     out = Counter(store, fail=OutOfStock(details=[{"product_id": "p", "requested": 2, "available": 1}]))
     with pytest.raises(OutOfStock):
         call(idempotency, out, key="oos")
@@ -124,7 +130,7 @@ def test_a_4xx_is_stored_and_replayed_but_a_5xx_lets_the_retry_run(store):
 
 
 def test_concurrent_duplicates_run_once_and_all_get_the_same_answer(store):
-    idempotency, command = Idempotency(store), Counter(store, delay=0.2)
+    idempotency, command = Idempotency(store, server_secret), Counter(store, delay=0.2)
     with ThreadPoolExecutor(10) as pool:
         answers = list(pool.map(lambda _: call(idempotency, command), range(10)))
     assert command.runs == 1
@@ -133,7 +139,7 @@ def test_concurrent_duplicates_run_once_and_all_get_the_same_answer(store):
 
 def test_a_duplicate_gives_up_waiting_with_a_409_while_the_first_still_runs(store):
     clock = iter(range(0, 1000, 5))
-    idempotency = Idempotency(store, sleep=lambda _: None, monotonic=lambda: next(clock))
+    idempotency = Idempotency(store, server_secret, sleep=lambda _: None, monotonic=lambda: next(clock))
     started = threading.Event()
     release = threading.Event()
 
@@ -143,7 +149,7 @@ def test_a_duplicate_gives_up_waiting_with_a_409_while_the_first_still_runs(stor
         return {"id": "a", "n": 1}
 
     with ThreadPoolExecutor(1) as pool:
-        first = pool.submit(call, Idempotency(store), slow)
+        first = pool.submit(call, Idempotency(store, server_secret), slow)
         started.wait(5)
         with pytest.raises(Conflict):
             call(idempotency, Counter(store))
@@ -153,8 +159,21 @@ def test_a_duplicate_gives_up_waiting_with_a_409_while_the_first_still_runs(stor
 
 
 def test_a_transient_conflict_is_not_stored_so_a_retry_with_the_key_can_succeed(store):
-    idempotency = Idempotency(store)
+    idempotency = Idempotency(store, server_secret)
     with pytest.raises(Contention):
         call(idempotency, Counter(store, fail=Contention()), key="busy")
     retried = Counter(store)
     assert call(idempotency, retried, key="busy").status_code == 201 and retried.runs == 1
+
+
+def test_the_fingerprint_is_keyed_by_the_server_secret_not_by_anything_the_client_sends(store):
+    body = {"order_id": "o1", "body": {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035}}
+    call(Idempotency(store, server_secret), Counter(store), key="pay-1", body=body)
+    (record,) = store.records.values()
+    canonical = json.dumps({"op": "checkout", "request": body}, sort_keys=True, separators=(",", ":")).encode()
+    unkeyed = {hashlib.sha256(canonical).hexdigest(), hmac.new(b"pay-1", canonical, "sha256").hexdigest()}
+    assert record["fingerprint"] == hmac.new(server_secret(), canonical, "sha256").hexdigest()
+    assert record["fingerprint"] not in unkeyed
+    other_store = MemoryRecords()
+    call(Idempotency(other_store, lambda: b"another secret"), Counter(other_store), key="pay-1", body=body)
+    assert next(iter(other_store.records.values()))["fingerprint"] != record["fingerprint"]

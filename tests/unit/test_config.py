@@ -10,13 +10,16 @@ BASE = {
     "AUDIT_TABLE": "audit",
     "DATA_KEY_ID": "key-1",
     "SIGNING_KEY_SECRET": "arn:secret:signing",
+    "VERIFICATION_KEYS_SECRET": "arn:secret:verification",
     "BLIND_INDEX_SECRET": "arn:secret:blind",
     "CARTS_TABLE": "carts",
     "ORDERS_TABLE": "orders",
     "IDEMPOTENCY_TABLE": "idempotency",
+    "IDEMPOTENCY_SECRET": "arn:secret:idempotency",
     "PROCESSED_EVENTS_TABLE": "processed",
     "ORDER_EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:order-events",
     "STATS_TABLE": "stats",
+    "RATE_LIMITS_TABLE": "limits",
 }
 
 

@@ -27,8 +27,10 @@ class FakeAuthorizer:
         token = event.get("authorizationToken") or (event.get("headers") or {}).get("Authorization")
         if token in (None, "anonymous-ok"):
             return _policy("anonymous", "*", {"role": "anonymous"})
+        if token == "crash":
+            raise RuntimeError("table not found")
         if token != "good":
-            raise RuntimeError("Unauthorized")
+            raise Exception("Unauthorized")  # noqa: TRY002 - exactly what API Gateway expects
         return _policy("u1", "arn:aws:execute-api:*:*:*/*/GET/*", {"user_id": "u1", "role": "customer"})
 
 
@@ -73,9 +75,28 @@ def test_validation_expression_refuses_before_calling():
     assert fake.events == []
 
 
-def test_an_exception_of_the_authorizer_is_unauthorized():
+def test_the_authorizers_refusal_is_unauthorized():
     authorizers, _, _ = make()
     assert decide(authorizers, {"Authorization": "bad"}).outcome is Outcome.UNAUTHORIZED
+
+
+def test_a_crash_of_the_authorizer_is_a_500_as_on_api_gateway():
+    from shop_local.containers import FunctionFailed
+    from shop_local.gateway_responses import GatewayResponses
+
+    authorizers, _, _ = make()
+    decision = decide(authorizers, {"Authorization": "crash"})
+    assert decision.outcome is Outcome.FAILURE
+    assert GatewayResponses().render(decision.outcome.value, "r1").status == 500
+
+    def crashed_container(function_id, event):  # the local runtime wraps what the handler raised
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError as exc:
+            raise FunctionFailed("AuthorizerFunction: RuntimeError: boom") from exc
+
+    crashing = Authorizers({"Auth": AuthorizerConfig("Auth", "F", "TOKEN", ttl_seconds=0)}, crashed_container)
+    assert decide(crashing, {"Authorization": "x"}).outcome is Outcome.FAILURE
 
 
 def test_cached_policy_is_reused_within_ttl_and_checked_against_each_new_arn():

@@ -19,14 +19,33 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm
 
-from shop.adapters.token_signer import REQUIRED_CLAIMS, JwtAccessTokens
+from shop.adapters.token_signer import (
+    LEEWAY_SECONDS,
+    REQUIRED_CLAIMS,
+    JwtAccessTokens,
+    JwtAccessTokenVerifier,
+    public_keys,
+)
 from shop.errors import InvalidToken
-from shop.services.signing_keys import CachedKeyRing, KeyRing, new_key_ring_json
+from shop.services.signing_keys import (
+    PUBLISH_AHEAD_SECONDS,
+    CachedKeyRing,
+    KeyRing,
+    PublicKeyRing,
+    first_key_ring,
+)
 
 ISS, AUD = "serverless-shop", "serverless-shop-api"
-RING = KeyRing.from_json(new_key_ring_json())
-KID = RING.active.kid
-VERIFIER = JwtAccessTokens(CachedKeyRing(lambda: RING), ISS, AUD, 900)
+RING = first_key_ring(0)
+ACTIVE = RING.active(0)
+KID = ACTIVE.kid
+ISSUER = JwtAccessTokens(CachedKeyRing(lambda: RING, lambda ring, kid: ring.key(kid) is not None), ISS, AUD, 900)
+PUBLIC = PublicKeyRing.from_jwks(json.dumps(RING.public().jwks()))
+VERIFIER = JwtAccessTokenVerifier(public_keys(CachedKeyRing(lambda: PUBLIC, lambda r, kid: kid in r.keys)), ISS, AUD)
+
+
+def ring_cache(load: Any, clock: dict[str, float]) -> CachedKeyRing[KeyRing]:
+    return CachedKeyRing(load, lambda ring, kid: ring.key(kid) is not None, 300, 30, lambda: clock["now"])
 
 
 def b64(data: bytes) -> str:
@@ -40,7 +59,7 @@ def segment(value: dict[str, Any]) -> str:
 def claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
     base = {
-        "iss": ISS, "aud": AUD, "sub": "u_1", "role": "customer", "typ": "access",
+        "iss": ISS, "aud": AUD, "sub": "u_1", "role": "customer", "typ": "at+jwt", "ver": 0,
         "iat": now, "exp": now + 600, "jti": "j1",
     }  # fmt: skip
     base.update(changes)
@@ -50,9 +69,9 @@ def claims(**changes: Any) -> dict[str, Any]:
 def signed(payload: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
     return jwt.encode(
         payload,
-        RING.active.private_key,
+        ACTIVE.private_key,
         algorithm="ES256",
-        headers={"kid": KID} if headers is None else headers,
+        headers={"kid": KID, "typ": "at+jwt"} if headers is None else headers,
     )
 
 
@@ -65,11 +84,11 @@ def rejected(token: str) -> bool:
 
 
 def test_a_well_formed_token_is_accepted() -> None:
-    issued = VERIFIER.issue("u_42", "admin")
+    issued = ISSUER.issue("u_42", "admin", 3)
     verified = VERIFIER.verify(issued.token)
-    assert (verified.subject, verified.role, issued.expires_in) == ("u_42", "admin", 900)
+    assert (verified.subject, verified.role, verified.version, issued.expires_in) == ("u_42", "admin", 3, 900)
     header = jwt.get_unverified_header(issued.token)
-    assert (header["alg"], header["kid"]) == ("ES256", KID)
+    assert (header["alg"], header["kid"], header["typ"]) == ("ES256", KID, "at+jwt")
     assert set(jwt.decode(issued.token, options={"verify_signature": False})) == set(REQUIRED_CLAIMS)
     assert not rejected(signed(claims()))
 
@@ -82,7 +101,7 @@ def test_alg_none_is_rejected() -> None:
 
 def test_hs256_signed_with_the_public_key_is_rejected() -> None:
     """Algorithm confusion: the public key PEM used as an HMAC secret."""
-    pem = RING.active.public_key.public_bytes(
+    pem = ACTIVE.public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     for key in (pem, pem.strip()):
@@ -128,29 +147,34 @@ def test_every_claim_is_required(missing: str) -> None:
         {"iss": "someone-else"},
         {"aud": "another-api"},
         {"aud": [AUD, "another-api"]},
-        {"exp": int(time.time()) - 1},
+        {"exp": int(time.time()) - LEEWAY_SECONDS - 1},
         {"iat": int(time.time()) + 3600},
         {"typ": "refresh"},
+        {"typ": "access"},
         {"role": "superuser"},
         {"sub": ""},
         {"sub": 42},
+        {"ver": -1},
+        {"ver": "0"},
+        {"ver": True},
     ],
-    ids=["iss", "aud", "aud-list", "expired", "iat-future", "typ", "role", "empty-sub", "numeric-sub"],
+    ids=["iss", "aud", "aud-list", "expired", "iat-future", "typ", "old-typ", "role",
+         "empty-sub", "numeric-sub", "negative-ver", "string-ver", "bool-ver"],
 )
 def test_wrong_claims_are_rejected(changes: dict[str, Any]) -> None:
     assert rejected(signed(claims(**changes)))
 
 
 def test_a_tampered_role_breaks_the_signature() -> None:
-    head, _, sig = VERIFIER.issue("u_1", "customer").token.split(".")
+    head, _, sig = ISSUER.issue("u_1", "customer").token.split(".")
     assert rejected(f"{head}.{segment(claims(role='admin'))}.{sig}")
 
 
 def test_unknown_or_missing_kid_is_rejected() -> None:
-    assert rejected(signed(claims(), headers={"kid": "not-ours"}))
+    assert rejected(signed(claims(), headers={"kid": "not-ours", "typ": "at+jwt"}))
     assert rejected(signed(claims(), headers={}))
     head = f"{segment({'alg': 'ES256', 'kid': 7})}.{segment(claims())}"
-    signature = ECAlgorithm(ECAlgorithm.SHA256).sign(head.encode(), RING.active.private_key)
+    signature = ECAlgorithm(ECAlgorithm.SHA256).sign(head.encode(), ACTIVE.private_key)
     assert rejected(f"{head}.{b64(signature)}")
 
 
@@ -167,19 +191,59 @@ def test_an_opaque_refresh_token_is_not_an_access_token() -> None:
     assert rejected(new_refresh_token())
 
 
-def test_tokens_of_a_retired_key_verify_until_it_leaves_the_ring() -> None:
-    old, new = KeyRing.from_json(new_key_ring_json()), KeyRing.from_json(new_key_ring_json())
-    rotated = KeyRing(active=new.active, keys={**old.keys, **new.keys})
-    current = {"ring": old}
-    clock = {"now": 0.0}
-    keys = CachedKeyRing(lambda: current["ring"], ttl=300, miss_interval=30, clock=lambda: clock["now"])
-    tokens = JwtAccessTokens(keys, ISS, AUD, 900)
-    by_old = tokens.issue("u_1", "customer").token
-    current["ring"] = rotated
-    clock["now"] = 301.0
-    by_new = tokens.issue("u_1", "customer").token
-    assert jwt.get_unverified_header(by_new)["kid"] == new.active.kid
-    assert tokens.verify(by_old).subject == tokens.verify(by_new).subject == "u_1"
+def test_the_header_must_say_at_jwt() -> None:
+    for typ in (None, "JWT", "jwt", "refresh"):
+        headers = {"kid": KID} if typ is None else {"kid": KID, "typ": typ}
+        assert rejected(signed(claims(), headers=headers))
+
+
+def test_a_small_clock_skew_is_tolerated() -> None:
+    now = int(time.time())
+    assert not rejected(signed(claims(exp=now - LEEWAY_SECONDS // 2)))
+    assert not rejected(signed(claims(iat=now + LEEWAY_SECONDS // 2)))
+    assert rejected(signed(claims(exp=now - LEEWAY_SECONDS - 5)))
+    assert rejected(signed(claims(iat=now + LEEWAY_SECONDS + 60)))
+
+
+def test_rotation_publishes_first_signs_later_and_retires_after_the_last_token_expired() -> None:
+    """Verifiers that cache the public keys for 300 s never meet a kid they do not know."""
+    start = int(time.time()) - PUBLISH_AHEAD_SECONDS - 10  # pyjwt checks iat against the wall clock
+    old = first_key_ring(start - 5000)
+    rotated = old.rotated(start, token_lifetime=900)
+    new_kid = rotated.keys[-1].kid
+    assert [key.kid for key in rotated.keys] == [old.keys[0].kid, new_kid]
+    assert set(rotated.public().jwks()["keys"][i]["kid"] for i in (0, 1)) == {old.keys[0].kid, new_kid}
+    # the public ring a verifier cached before the rotation: only the old key
+    stale_verifier = JwtAccessTokenVerifier(
+        public_keys(CachedKeyRing(lambda: old.public(), lambda r, kid: kid in r.keys)), ISS, AUD
+    )
+    fresh_verifier = JwtAccessTokenVerifier(
+        public_keys(CachedKeyRing(lambda: rotated.public(), lambda r, kid: kid in r.keys)), ISS, AUD
+    )
+    clock = {"now": float(start)}
+    issuer = JwtAccessTokens(ring_cache(lambda: rotated, clock), ISS, AUD, 900, clock=lambda: clock["now"])
+    by_old = issuer.issue("u_1", "customer").token
+    assert jwt.get_unverified_header(by_old)["kid"] == old.keys[0].kid  # not yet: verifiers may be stale
+    assert stale_verifier.verify(by_old).subject == fresh_verifier.verify(by_old).subject == "u_1"
+    clock["now"] = float(start + PUBLISH_AHEAD_SECONDS)
+    by_new = issuer.issue("u_1", "customer").token
+    assert jwt.get_unverified_header(by_new)["kid"] == new_kid
+    assert fresh_verifier.verify(by_old).subject == "u_1"  # the old key's tokens still verify
+    assert fresh_verifier.verify(by_new).subject == "u_1"
+    # the next rotation, long after every token of the first key expired, drops it
+    later = rotated.rotated(start + PUBLISH_AHEAD_SECONDS + 3600, token_lifetime=900)
+    assert old.keys[0].kid not in {key.kid for key in later.keys}
+    assert new_kid in {key.kid for key in later.keys}
+    # but a rotation right after the first keeps it: its tokens may still be alive
+    assert old.keys[0].kid in {key.kid for key in rotated.rotated(start + 60, 900).keys}
+
+
+def test_the_private_ring_survives_its_secret_and_the_public_ring_has_no_private_key() -> None:
+    again = KeyRing.from_json(RING.to_json())
+    assert [(k.kid, k.active_from) for k in again.keys] == [(k.kid, k.active_from) for k in RING.keys]
+    published = json.dumps(RING.public().jwks())
+    assert "private" not in published and '"d"' not in published
+    assert PublicKeyRing.from_jwks(published).keys.keys() == {KID}
 
 
 def test_an_unknown_kid_reloads_the_keys_at_most_once_per_interval() -> None:
@@ -190,10 +254,8 @@ def test_an_unknown_kid_reloads_the_keys_at_most_once_per_interval() -> None:
         loads.append(clock["now"])
         return RING
 
-    tokens = JwtAccessTokens(
-        CachedKeyRing(load, ttl=300, miss_interval=30, clock=lambda: clock["now"]), ISS, AUD, 900
-    )
-    bogus = signed(claims(), headers={"kid": "bogus"})
+    tokens = JwtAccessTokens(ring_cache(load, clock), ISS, AUD, 900)
+    bogus = signed(claims(), headers={"kid": "bogus", "typ": "at+jwt"})
     clock["now"] = 31.0
     for _ in range(50):
         assert rejected_by(tokens, bogus)
@@ -204,7 +266,7 @@ def test_an_unknown_kid_reloads_the_keys_at_most_once_per_interval() -> None:
     assert loads == [31.0, 62.0]  # one reload for a whole flood of misses
 
 
-def rejected_by(tokens: JwtAccessTokens, token: str) -> bool:
+def rejected_by(tokens: JwtAccessTokenVerifier, token: str) -> bool:
     try:
         tokens.verify(token)
     except InvalidToken:

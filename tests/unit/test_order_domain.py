@@ -16,7 +16,15 @@ from shop.domain.orders import (
     check_transition,
     fold,
 )
-from shop.domain.payments import Card, Payment, card_brand, card_expired, luhn_valid, record_payment
+from shop.domain.payments import (
+    Card,
+    Payment,
+    card_brand,
+    card_expired,
+    luhn_valid,
+    record_payment,
+    record_refund,
+)
 from shop.errors import CurrencyMismatch, InvalidTransition
 
 STATUSES = ["PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"]
@@ -84,6 +92,8 @@ def drive(aggregate: OrderAggregate, path: list[str]) -> None:
             record_payment(aggregate, payment("FAILED"), at, BUYER)
         elif step == "cancel":
             aggregate.cancel("CUSTOMER", at, BUYER, 0)
+        elif step == "refund":
+            record_refund(aggregate, payment("REFUND_PENDING"), at, SYSTEM)
         else:
             aggregate.record(step, at, SYSTEM, {})
 
@@ -95,6 +105,7 @@ def drive(aggregate: OrderAggregate, path: list[str]) -> None:
         (["fail", "fail", "pay"], "PAID"),
         (["cancel"], "CANCELLED"),
         (["pay", "cancel"], "CANCELLED"),
+        (["pay", "cancel", "refund"], "CANCELLED"),
         (["pay", "shipment_created", "shipment_updated", "order_delivered"], "DELIVERED"),
     ],
 )
@@ -119,6 +130,10 @@ def test_the_state_is_the_fold_of_the_recorded_events(path, status):
         ["pay", "order_delivered"],
         ["pay", "shipment_created", "order_delivered", "cancel"],
         ["pay", "shipment_created", "order_delivered", "shipment_updated"],
+        ["refund"],
+        ["pay", "refund"],
+        ["pay", "shipment_created", "refund"],
+        ["pay", "cancel", "refund", "pay"],
     ],
 )
 def test_forbidden_moves_are_refused_and_leave_the_order_untouched(path):
@@ -140,13 +155,23 @@ def test_a_history_with_a_gap_or_without_its_start_does_not_fold():
         apply(None, third)
 
 
-def test_cancelling_records_the_reason_previous_status_and_refund():
+def test_cancelling_records_the_reason_previous_status_and_the_refund_owed():
     aggregate = new_order()
     drive(aggregate, ["pay"])
-    event = aggregate.cancel("ADMIN", "2030-01-02T00:00:00.000Z", EventActor("a1", "admin"), 2499)
+    event = aggregate.cancel("ADMIN", "2030-01-02T00:00:00.000Z", EventActor("a1", "admin"), 2499, "pay1")
     assert event.data["reason"] == "ADMIN" and event.data["previous_status"] == "PAID"
-    assert event.data["refunded"] is True and event.data["refund_amount_cents"] == 2499
+    assert event.data["refund_pending"] is True and event.data["refund_amount_cents"] == 2499
+    assert event.data["refund_payment_id"] == "pay1"
     assert aggregate.state.updated_at == "2030-01-02T00:00:00.000Z" and aggregate.state.version == 3
+
+
+def test_a_refund_is_recorded_on_the_cancelled_order_with_what_statistics_take_back():
+    aggregate = new_order()
+    drive(aggregate, ["pay", "cancel", "refund"])
+    refunded = aggregate.pending[-1]
+    assert (refunded.seq, refunded.type, aggregate.state.status) == (4, "payment_refunded", "CANCELLED")
+    assert refunded.data["payment_id"] == "pay1" and refunded.data["amount_cents"] == 2499
+    assert refunded.data["items"] == ITEMS
 
 
 def test_payment_events_carry_no_card_number():

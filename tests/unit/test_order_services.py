@@ -19,23 +19,33 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
 
 from shop.adapters.payment_gateway_mock import MockPaymentGateway
+from shop.domain.callers import Caller
+from shop.domain.bus_messages import BusMessage
 from shop.domain.orders import Order, OrderEvent, fold
 from shop.domain.paging import Page
-from shop.domain.payments import Card, Payment
+from shop.domain.orders import MAX_OPEN_ORDERS
+from shop.domain.payments import REFUND_STEPS, Card, Payment
 from shop.errors import (
     CartEmpty,
     Conflict,
     Contention,
     InvalidTransition,
-    LoginRequired,
     NotFound,
     OutOfStock,
+    TooManyOpenOrders,
 )
 from shop.services.checkout import CheckoutService
-from shop.services.order_ports import Caller, CommitRefused, OrderHistory, ProductSnapshot, Shortage
+from shop.services.order_ports import (
+    CommitRefused,
+    GatewayUnavailable,
+    OrderHistory,
+    ProductSnapshot,
+    Shortage,
+)
 from shop.services.orders import OrderQueries
 from shop.services.orders_cancel import CancelService
 from shop.services.payments import PaymentService
+from shop.services.refunds import RefundPayments
 from shop.services.reservation_expiry import ReservationExpiry
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -111,6 +121,7 @@ class FakeOrders:
     orders: dict[str, Order] = field(default_factory=dict)
     events: dict[str, list[OrderEvent]] = field(default_factory=dict)
     payments: dict[str, list[Payment]] = field(default_factory=dict)
+    open_orders: dict[str, set[str]] = field(default_factory=dict)  # each user's PENDING_PAYMENT slots
     busy: int = 0  # the next `busy` commits fail with a transaction conflict
     before_commit: list[Callable[[], object]] = field(
         default_factory=list
@@ -162,13 +173,16 @@ class FakeOrders:
             elif getattr(shelf, source) < move.quantity:
                 bad_stock = True
         foreign_ok = all(item["check"]() for item in change.foreign)
-        refunds_ok = all(self._payment(p).status == "SUCCEEDED" for p in change.refunds)
-        if shortages or stale or not order_ok or not foreign_ok or not refunds_ok or bad_stock:
+        refunds_ok = all(self._payment(p).status == REFUND_STEPS[p.status] for p in change.refunds)
+        slots = self.open_orders.setdefault(change.order.user_id, set())
+        slot_ok = change.pending_slot != "take" or len(slots) < MAX_OPEN_ORDERS
+        if shortages or stale or not order_ok or not foreign_ok or not refunds_ok or bad_stock or not slot_ok:
             raise CommitRefused(
                 shortages=shortages,
                 stale_prices=stale,
                 order_changed=not order_ok or not refunds_ok,
                 foreign_failed=not foreign_ok,
+                too_many_open_orders=not slot_ok,
             )
         self.commits += 1
         for move in change.stock:
@@ -184,6 +198,10 @@ class FakeOrders:
             mine[[p.id for p in mine].index(refund.id)] = refund
         for item in change.foreign:
             item["apply"]()
+        if change.pending_slot == "take":
+            slots.add(change.order.id)
+        elif change.pending_slot == "release":
+            slots.discard(change.order.id)
 
     def _payment(self, payment):
         return next(p for p in self.payments[payment.order_id] if p.id == payment.id)
@@ -214,9 +232,10 @@ def shop():
             no_wait = lambda _: None  # noqa: E731
             self.checkout = CheckoutService(self.carts, self.catalog, self.orders, 900, self.clock, no_wait)
             self.payments = PaymentService(self.orders, self.gateway, self.audit, self.clock, no_wait)
-            self.cancels = CancelService(self.orders, self.gateway, self.audit, self.clock, no_wait)
+            self.cancels = CancelService(self.orders, self.audit, self.clock, no_wait)
             self.expiry = ReservationExpiry(self.orders, self.cancels, self.clock)
             self.queries = OrderQueries(self.orders)
+            self.refunds = RefundPayments(self.orders, self.gateway, self.audit, self.clock, no_wait)
 
         def buy(self, caller=ALICE, **lines):
             self.carts.carts[caller.id] = (list(lines.items()), f"v{len(self.orders.orders)}")
@@ -251,9 +270,8 @@ def test_checkout_reserves_every_line_freezes_prices_and_empties_the_cart(shop):
     assert_folds(shop, order.id)
 
 
-def test_checkout_refuses_guests_and_empty_carts(shop):
-    with pytest.raises(LoginRequired):
-        shop.checkout.checkout(GUEST, ADDRESS)
+def test_checkout_refuses_empty_carts(shop):
+    """Guests are refused by the route's access declaration, before any service runs."""
     with pytest.raises(CartEmpty):
         shop.checkout.checkout(ALICE, ADDRESS)
 
@@ -393,14 +411,38 @@ def test_cancelling_a_pending_order_releases_its_stock(shop):
     assert (
         event.type == "order_cancelled"
         and event.data["reason"] == "CUSTOMER"
-        and event.data["refunded"] is False
+        and event.data["refund_pending"] is False
     )
     with pytest.raises(InvalidTransition):
         shop.cancels.cancel(ALICE, order.id)
     assert_folds(shop, order.id)
 
 
-def test_cancelling_a_paid_order_refunds_it_and_restocks(shop):
+def bus_message(event: OrderEvent) -> BusMessage:
+    data = dict(event.data)
+    return BusMessage(
+        id=event.event_id,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        order_id=event.order_id,
+        seq=event.seq,
+        data=data,
+    )
+
+
+def paid_then_cancelled(shop) -> tuple[Payment, BusMessage]:
+    """A paid order of two mugs, cancelled: its payment and the order_cancelled event as the bus has it."""
+    order = shop.buy(mug=2)
+    paid = shop.payments.pay(ALICE, order.id, card()).payment
+    shop.cancels.cancel(ALICE, order.id)
+    return paid, bus_message(shop.orders.events[order.id][-1])
+
+
+def payment_statuses(shop, order_id):
+    return [p.status for p in shop.orders.payments[order_id]]
+
+
+def test_cancelling_a_paid_order_restocks_at_once_and_leaves_the_refund_owed(shop):
     before = shop.conserved()
     order = shop.buy(mug=2)
     paid = shop.payments.pay(ALICE, order.id, card())
@@ -408,11 +450,101 @@ def test_cancelling_a_paid_order_refunds_it_and_restocks(shop):
     assert (
         cancelled.status == "CANCELLED" and levels(shop, "mug") == (10, 0, 0) and shop.conserved() == before
     )
-    assert [p.status for p in shop.queries.payments(ALICE, order.id)] == ["REFUNDED"]
-    assert shop.gateway.refunded == {paid.payment.charge_id: 2499}
+    assert [p.status for p in shop.queries.payments(ALICE, order.id)] == ["REFUND_PENDING"]
+    assert shop.gateway.refunds == [], "the request path refunded"
     event = shop.orders.events[order.id][-1]
     assert event.data["reason"] == "ADMIN" and event.data["refund_amount_cents"] == 2499
-    assert [e["action"] for e in shop.audit.entries][-2:] == ["payment.refunded", "order.cancelled"]
+    assert event.data["refund_pending"] is True and event.data["refund_payment_id"] == paid.payment.id
+    assert [e["action"] for e in shop.audit.entries][-2:] == ["payment.refund_requested", "order.cancelled"]
+    assert_folds(shop, order.id)
+
+
+def test_the_refunds_consumer_refunds_at_the_gateway_then_records_payment_refunded(shop):
+    paid, cancelled = paid_then_cancelled(shop)
+    assert shop.refunds.settle(cancelled) is True
+    assert payment_statuses(shop, paid.order_id) == ["REFUNDED"]
+    assert shop.gateway.refunded == {paid.charge_id: 2499}
+    events = shop.orders.events[paid.order_id]
+    assert [(e.seq, e.type) for e in events][-2:] == [(3, "order_cancelled"), (4, "payment_refunded")]
+    assert events[-1].data["amount_cents"] == 2499 and events[-1].actor.role == "system"
+    assert [e["action"] for e in shop.audit.entries][-1] == "payment.refunded"
+    assert_folds(shop, paid.order_id)
+
+
+def test_a_refund_waits_out_a_gateway_outage_pending_and_is_made_once_it_ends(shop):
+    paid, cancelled = paid_then_cancelled(shop)
+    shop.gateway.fail_refunds(3)
+    for _ in range(3):  # SQS delivers the record again after each failure
+        with pytest.raises(GatewayUnavailable):
+            shop.refunds.settle(cancelled)
+        assert payment_statuses(shop, paid.order_id) == ["REFUND_PENDING"]
+        assert shop.orders.events[paid.order_id][-1].type == "order_cancelled"
+    assert shop.refunds.settle(cancelled) is True
+    assert shop.gateway.refunds_of(paid.charge_id) == 1
+    assert payment_statuses(shop, paid.order_id) == ["REFUNDED"]
+
+
+def test_a_crash_after_the_gateway_answered_refunds_exactly_once_on_redelivery(shop):
+    paid, cancelled = paid_then_cancelled(shop)
+    shop.orders.busy = 100  # the gateway refunds, then every commit attempt fails
+    with pytest.raises(Contention):
+        shop.refunds.settle(cancelled)
+    assert shop.gateway.refunds_of(paid.charge_id) == 1
+    assert payment_statuses(shop, paid.order_id) == ["REFUND_PENDING"]
+    shop.orders.busy = 0
+    assert shop.refunds.settle(cancelled) is True
+    assert shop.gateway.refunds_of(paid.charge_id) == 1, "the redelivery refunded a second time"
+    assert payment_statuses(shop, paid.order_id) == ["REFUNDED"]
+    assert [e.type for e in shop.orders.events[paid.order_id]].count("payment_refunded") == 1
+
+
+def test_a_redelivered_or_racing_cancellation_event_refunds_once(shop):
+    paid, cancelled = paid_then_cancelled(shop)
+    racing: list[bool] = []
+    shop.orders.before_commit.append(lambda: racing.append(shop.refunds.settle(cancelled)))
+    assert shop.refunds.settle(cancelled) is False  # the racing delivery recorded it first
+    assert racing == [True]
+    assert shop.refunds.settle(cancelled) is False  # and a later redelivery finds nothing owed
+    assert shop.gateway.refunds_of(paid.charge_id) == 1
+    assert [e.type for e in shop.orders.events[paid.order_id]].count("payment_refunded") == 1
+    assert_folds(shop, paid.order_id)
+
+
+def test_a_cancellation_that_owes_nothing_never_reaches_the_gateway(shop):
+    order = shop.buy(mug=1)
+    shop.cancels.cancel(ALICE, order.id)
+    assert shop.refunds.settle(bus_message(shop.orders.events[order.id][-1])) is False
+    assert shop.gateway.refunds == [] and shop.orders.events[order.id][-1].type == "order_cancelled"
+
+
+def test_a_sixth_open_order_is_refused_and_reserves_nothing(shop):
+    for _ in range(MAX_OPEN_ORDERS):
+        shop.buy(mug=1)
+    before = levels(shop, "mug")
+    with pytest.raises(TooManyOpenOrders) as refused:
+        shop.buy(mug=1)
+    assert refused.value.code == "TOO_MANY_OPEN_ORDERS"
+    assert levels(shop, "mug") == before == (5, 5, 0) and "alice" in shop.carts.carts
+    assert shop.buy(BOB, mug=1).status == "PENDING_PAYMENT"  # the limit is per customer
+
+
+def test_paying_cancelling_or_expiring_an_open_order_frees_its_slot(shop):
+    opened = [shop.buy(mug=1) for _ in range(MAX_OPEN_ORDERS)]
+    shop.payments.pay(ALICE, opened[0].id, card(DECLINED))  # still PENDING_PAYMENT: no slot freed
+    with pytest.raises(TooManyOpenOrders):
+        shop.buy(mug=1)
+    shop.payments.pay(ALICE, opened[1].id, card())
+    opened.append(shop.buy(mug=1))
+    shop.cancels.cancel(ALICE, opened[2].id)
+    opened.append(shop.buy(mug=1))
+    with pytest.raises(TooManyOpenOrders):
+        shop.buy(mug=1)
+    shop.clock.now += timedelta(seconds=901)
+    assert shop.expiry.sweep().expired == MAX_OPEN_ORDERS
+    assert shop.buy(mug=1).status == "PENDING_PAYMENT"
+    assert shop.orders.open_orders["alice"] == {
+        o.id for o in shop.orders.orders.values() if o.status == "PENDING_PAYMENT"
+    }
 
 
 def test_shipped_orders_cannot_be_cancelled_and_strangers_get_404(shop):
@@ -472,9 +604,11 @@ def test_reads_are_for_the_owner_or_an_admin(shop):
 
 
 class OrderLifecycle(RuleBasedStateMachine):
-    """Random carts, checkouts, payments (some racing), cancellations and expiries, with the issue's
-    invariants checked after every step: no level negative, stock conserved, at most one successful
-    payment per order and every other charge refunded, each order equal to the fold of its events."""
+    """Random carts, checkouts, payments (some racing), cancellations, expiries and refund deliveries
+    (some during a gateway outage), with the issue's invariants checked after every step: no level
+    negative, stock conserved, at most one successful payment per order and every other charge
+    refunded or owed, at most MAX_OPEN_ORDERS unpaid orders per customer, each order equal to the
+    fold of its events."""
 
     users = (ALICE, BOB, Caller("carol", "customer"))
 
@@ -487,8 +621,9 @@ class OrderLifecycle(RuleBasedStateMachine):
         no_wait = lambda _: None  # noqa: E731
         self.checkout = CheckoutService(self.carts, self.catalog, self.orders, 900, self.clock, no_wait)
         self.payments = PaymentService(self.orders, self.gateway, self.audit, self.clock, no_wait)
-        self.cancels = CancelService(self.orders, self.gateway, self.audit, self.clock, no_wait)
+        self.cancels = CancelService(self.orders, self.audit, self.clock, no_wait)
         self.expiry = ReservationExpiry(self.orders, self.cancels, self.clock)
+        self.refunds = RefundPayments(self.orders, self.gateway, self.audit, self.clock, no_wait)
         self.totals = {pid: self.catalog.total(pid) for pid in self.catalog.shelves}
         self.versions = 0
 
@@ -505,7 +640,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     def check_out(self, user: Caller) -> object:
         try:
             return self.checkout.checkout(user, ADDRESS).id
-        except (CartEmpty, OutOfStock):
+        except (CartEmpty, OutOfStock, TooManyOpenOrders):
             return multiple()
 
     @rule(order_id=placed, number=st.sampled_from([GOOD, DECLINED, BROKE]), racing=st.booleans())
@@ -523,6 +658,15 @@ class OrderLifecycle(RuleBasedStateMachine):
     def cancel(self, order_id: str, by_admin: bool) -> None:
         caller = ADMIN if by_admin else Caller(self.orders.orders[order_id].user_id, "customer")
         self._quietly(self.cancels.cancel, caller, order_id)
+
+    @rule(order_id=placed, outage=st.booleans())
+    def refunds_queue_delivers(self, order_id: str, outage: bool) -> None:
+        """Every order_cancelled event of the order (again, if delivered before), maybe in an outage."""
+        self.gateway.fail_refunds(1 if outage else 0)
+        for event in [e for e in self.orders.events[order_id] if e.type == "order_cancelled"]:
+            with contextlib.suppress(GatewayUnavailable):
+                self.refunds.settle(bus_message(event))
+        self.gateway.fail_refunds(0)
 
     @rule(seconds=st.integers(0, 1200))
     def time_passes_and_the_sweep_runs(self, seconds: int) -> None:
@@ -545,14 +689,27 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert (shelf.reserved, shelf.sold) == (held("PENDING_PAYMENT", pid), held("PAID", pid))
 
     @invariant()
-    def one_successful_payment_per_order_and_every_other_charge_refunded(self) -> None:
-        kept = set()
+    def one_successful_payment_per_order_and_every_other_charge_refunded_or_owed(self) -> None:
+        kept, owed, refunded = set(), set(), set()
         for order_id, payments in self.orders.payments.items():
-            succeeded = [p for p in payments if p.status in ("SUCCEEDED", "REFUNDED")]
+            succeeded = [p for p in payments if p.status in ("SUCCEEDED", "REFUND_PENDING", "REFUNDED")]
             assert len(succeeded) <= 1
             assert (self.orders.orders[order_id].status in ("PAID", "CANCELLED")) >= bool(succeeded)
             kept |= {p.charge_id for p in payments if p.status == "SUCCEEDED"}
-        assert set(self.gateway.charged) - kept == set(self.gateway.refunded)
+            owed |= {p.charge_id for p in payments if p.status == "REFUND_PENDING"}
+            refunded |= {p.charge_id for p in payments if p.status == "REFUNDED"}
+        assert set(self.gateway.charged) - kept - owed == set(self.gateway.refunded)
+        assert refunded <= set(self.gateway.refunded)
+        assert all(self.gateway.refunds_of(charge) == 1 for charge in self.gateway.refunded)
+
+    @invariant()
+    def no_customer_holds_more_than_five_unpaid_orders(self) -> None:
+        for user in self.users:
+            pending = {
+                o.id for o in self.orders.orders.values() if o.user_id == user.id and o.status == "PENDING_PAYMENT"
+            }
+            assert len(pending) <= MAX_OPEN_ORDERS
+            assert self.orders.open_orders.get(user.id, set()) == pending
 
     @invariant()
     def every_order_is_the_fold_of_its_events(self) -> None:

@@ -108,7 +108,8 @@ def run(messages: list[BusMessage]) -> tuple[FakeStatsStore, dict[str, object]]:
     }
 
 
-# A (paid 4998 on 03-01, shipped, delivered), B (paid 7000 on 03-01, refunded 03-02), C (expired unpaid):
+# A (paid 4998 on 03-01, shipped, delivered), B (paid 7000 on 03-01, cancelled and refunded 03-02),
+# C (expired unpaid):
 # a direct count gives one paid order on 03-01 and every order created on 03-01.
 EXPECTED = {
     "orders_count": 1,
@@ -138,7 +139,7 @@ def test_any_arrival_order_with_duplicates_gives_the_same_statistics(seed):
     assert run(messages)[1] == EXPECTED
 
 
-@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4))))
 def test_a_refunded_order_nets_to_zero_in_every_order_of_arrival(order):
     b_events = [m for m in sample_messages() if m.order_id == ORDER_B]
     _, report = run([b_events[i] for i in order])
@@ -148,7 +149,7 @@ def test_a_refunded_order_nets_to_zero_in_every_order_of_arrival(order):
 
 
 def test_a_refund_before_its_payment_never_shows_as_negative():
-    created, paid, refunded = (m for m in sample_messages() if m.order_id == ORDER_B)
+    created, paid, cancelled, refunded = (m for m in sample_messages() if m.order_id == ORDER_B)
     store, projector = FakeStatsStore(), None
     projector = SalesStatsProjector(store)
     projector.apply(refunded)
@@ -156,6 +157,7 @@ def test_a_refund_before_its_payment_never_shows_as_negative():
     projector.apply(paid)
     assert store.day_items["2026-03-01"]["orders_count"] == 0
     assert store.day_items["2026-03-01"]["revenue_cents"] == 0
+    projector.apply(cancelled)
     projector.apply(created)
     assert store.day_items["2026-03-01"]["status_CANCELLED"] == 1
 
@@ -178,9 +180,31 @@ def test_a_refund_is_taken_off_the_day_of_payment_not_the_day_of_refund():
     b_events = [m for m in sample_messages() if m.order_id == ORDER_B]
     store, _ = run(b_events[:2])
     assert store.day_items["2026-03-01"]["revenue_cents"] == 7000
-    SalesStatsProjector(store).apply(b_events[2])
+    SalesStatsProjector(store).apply(b_events[3])
     assert store.day_items["2026-03-01"]["revenue_cents"] == 0
     assert "2026-03-02" not in store.day_items
+
+
+def test_a_cancellation_counts_its_money_until_the_refund_is_made():
+    """Revenue is money captured less money returned: a refund still owed (REFUND_PENDING, e.g. in a
+    gateway outage) has returned nothing yet, so only payment_refunded takes the sale back."""
+    created, paid, cancelled, refunded = (m for m in sample_messages() if m.order_id == ORDER_B)
+    store, report = run([created, paid, cancelled])
+    assert (report["orders_count"], report["revenue_cents"]) == (1, 7000)
+    assert report["by_status"] == {"CANCELLED": 1}
+    SalesStatsProjector(store).apply(refunded)
+    assert store.day_items["2026-03-01"]["revenue_cents"] == 0
+    assert store.day_items["2026-03-01"]["orders_count"] == 0
+
+
+def test_a_cancellation_committed_when_it_refunded_itself_still_nets_to_zero():
+    """order_cancelled with `refunded: true` is what a cancellation committed before refunds had their
+    own queue says (its money went back at once, no payment_refunded follows): a redrive of one
+    still takes the sale back."""
+    created, paid, cancelled, _ = (m for m in sample_messages() if m.order_id == ORDER_B)
+    legacy = cancelled.model_copy(update={"data": cancelled.data | {"refunded": True}})
+    _, report = run([created, paid, legacy])
+    assert (report["orders_count"], report["revenue_cents"], report["top_products"]) == (0, 0, [])
 
 
 def test_a_concurrent_change_of_the_tally_is_projected_again():

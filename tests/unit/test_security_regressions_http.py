@@ -4,7 +4,7 @@
    gateway): any nesting beyond MAX_JSON_DEPTH is now a 400 VALIDATION_ERROR, decided iteratively.
 2. A guest or customer calling an admin route (or a guest calling checkout) with a malformed body
    got a 400 naming the route's fields, 413 or 415, instead of API.md's 403: the role is now
-   decided before the input is read (shop.api.route_roles).
+   decided before the input is read, from the route's own access declaration (shop.api.access).
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from shop.api import lambda_entry, make_app
 from shop.api.app import MAX_JSON_DEPTH
 from shop.api.models import RequestModel, ResponseModel
-from shop.api.route_roles import admin_only
-from shop_local.routes import template_routes
-from shop_local.template import load_template
+from shop.api.access import ADMIN, MEMBERS, USERS, declare
 
 
 class Thing(RequestModel):
@@ -35,17 +33,17 @@ class Done(ResponseModel):
 router = Router()
 
 
-@router.post("/admin/things")
+@router.post("/admin/things", openapi_extensions=ADMIN)
 def admin_thing(body: Annotated[Thing, Body()]) -> Done:
     return Done(name=body.name)
 
 
-@router.post("/checkout")
+@router.post("/checkout", openapi_extensions=MEMBERS)
 def checkout(body: Annotated[Thing, Body()]) -> Done:
     return Done(name=body.name)
 
 
-@router.post("/cart/items")
+@router.post("/cart/items", openapi_extensions=USERS)
 def add_item(body: Annotated[Thing, Body()]) -> Done:
     return Done(name=body.name)
 
@@ -118,19 +116,32 @@ def test_allowed_roles_and_anonymous_calls_are_decided_as_before() -> None:
     assert (status, answer["error"]["code"]) == (401, "UNAUTHORIZED")
 
 
-def test_admin_only_routes_are_exactly_the_admin_paths_and_catalog_writes() -> None:
-    """API.md's Roles: admin has "the /admin/... routes and catalog writes" to itself."""
-    routes = {(route.method, route.path) for route in template_routes(load_template())}
-    admin = {route for route in routes if admin_only(*route)}
-    catalog_writes = {
-        (m, p) for m, p in routes if m != "GET" and p.split("/")[1] in ("categories", "products")
-    }
-    assert admin == {r for r in routes if r[1].startswith("/admin/")} | catalog_writes
-    assert len(catalog_writes) == 6
-    for route in (
-        ("GET", "/products/{id}"),
-        ("POST", "/checkout"),
-        ("GET", "/orders/{id}/payments"),
-        ("GET", "/cart"),
-    ):
-        assert route in routes and route not in admin
+def test_a_route_without_an_access_declaration_stops_the_function_at_cold_start() -> None:
+    undeclared = Router()
+
+    @undeclared.get("/open-by-omission")
+    def open_by_omission() -> Done:
+        return Done(name="x")
+
+    with pytest.raises(TypeError, match="does not declare who may call it"):
+        lambda_entry(make_app(undeclared))
+
+
+def test_every_answer_is_uncacheable_unless_the_route_says_otherwise() -> None:
+    event_router = Router()
+
+    @event_router.get("/cacheable", openapi_extensions=declare("anonymous"))
+    def cacheable() -> Any:
+        from aws_lambda_powertools.event_handler import Response
+
+        return Response(200, "application/json", "{}", {"Cache-Control": "public, max-age=60"})
+
+    cache_handler = lambda_entry(make_app(event_router))
+    event = {"resource": "/cacheable", "path": "/cacheable", "httpMethod": "GET", "headers": {},
+             "multiValueHeaders": {}, "queryStringParameters": None, "body": None, "isBase64Encoded": False,
+             "requestContext": {"requestId": "r-2", "authorizer": {}, "stage": "prod"}}  # fmt: skip
+    assert cache_handler(event, Context())["multiValueHeaders"]["Cache-Control"] == ["public, max-age=60"]
+    event = {**event, "httpMethod": "POST", "resource": "/admin/things", "path": "/admin/things",
+             "body": '{"name": "n"}', "headers": {"Content-Type": "application/json"},
+             "requestContext": {"requestId": "r-3", "authorizer": {"user_id": "u", "role": "admin"}}}  # fmt: skip
+    assert handler(event, Context())["multiValueHeaders"]["Cache-Control"] == ["no-store"]

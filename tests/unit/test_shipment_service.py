@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from shop.domain.callers import Caller
 from shop.domain.orders import EventActor, Order, OrderAggregate, OrderEvent, fold, timestamp
 from shop.domain.shipments import Shipment
 from shop.errors import InvalidTransition, NotFound
-from shop.services.order_ports import Caller, CommitRefused, OrderChange
+from shop.services.order_ports import CommitRefused, OrderChange
 from shop.services.shipments import ShippingService
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

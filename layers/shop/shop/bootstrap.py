@@ -63,8 +63,10 @@ if TYPE_CHECKING:
     from shop.adapters.token_signer import JwtAccessTokens
     from shop.adapters.users_dynamo import DynamoUsers
     from shop.services.audit import AuditTrail
-    from shop.services.auth import AuthService
-    from shop.services.signing_keys import CachedKeyRing
+    from shop.services.auth import AuthService, GuestTokens
+    from shop.services.client_limits import ClientLimits
+    from shop.services.signing_keys import CachedKeyRing, KeyRing, PublicKeyRing
+    from shop.services.token_admission import TokenAdmission
 
 
 @cache
@@ -75,19 +77,34 @@ def build_secret_store() -> SecretsManagerStore:
 
 
 @cache
-def build_key_ring() -> CachedKeyRing:
-    """The signing keys, from their secret, cached in memory (the authorizer's only AWS call)."""
+def build_key_ring() -> CachedKeyRing[KeyRing]:
+    """The private signing keys, cached in memory: only the token-issuing functions can read them."""
     from shop.adapters.secrets import SecretsManagerStore
     from shop.config import settings
     from shop.services.signing_keys import CachedKeyRing, KeyRing
 
     secret_id, store = settings().signing_key_secret, SecretsManagerStore(ttl=0)  # the ring caches itself
-    return CachedKeyRing(lambda: KeyRing.from_json(store.read_required(secret_id)))
+    return CachedKeyRing(
+        lambda: KeyRing.from_json(store.read_required(secret_id)), lambda ring, kid: ring.key(kid) is not None
+    )
+
+
+@cache
+def build_public_key_ring() -> CachedKeyRing[PublicKeyRing]:
+    """The published public keys (a JWKS): all that the authorizer and the JWKS route can read."""
+    from shop.adapters.secrets import SecretsManagerStore
+    from shop.config import settings
+    from shop.services.signing_keys import CachedKeyRing, PublicKeyRing
+
+    secret_id, store = settings().verification_keys_secret, SecretsManagerStore(ttl=0)
+    return CachedKeyRing(
+        lambda: PublicKeyRing.from_jwks(store.read_required(secret_id)), lambda ring, kid: kid in ring.keys
+    )
 
 
 @cache
 def build_access_tokens() -> JwtAccessTokens:
-    """Issues and verifies access tokens. Light on purpose: the authorizer builds only this."""
+    """Issues (and verifies) access tokens: for the functions that hand tokens out."""
     from shop.adapters.token_signer import JwtAccessTokens
     from shop.config import settings
 
@@ -95,6 +112,23 @@ def build_access_tokens() -> JwtAccessTokens:
     return JwtAccessTokens(
         build_key_ring(), config.token_issuer, config.token_audience, config.access_token_ttl_seconds
     )
+
+
+@cache
+def build_token_admission() -> TokenAdmission:
+    """The authorizer's check: the token's signature (public keys only) and the user's access state.
+    Light on purpose: no cipher, no pydantic."""
+    from shop.adapters.access_states_dynamo import DynamoAccessStates
+    from shop.adapters.aws import client
+    from shop.adapters.token_signer import JwtAccessTokenVerifier, public_keys
+    from shop.config import settings
+    from shop.services.token_admission import TokenAdmission
+
+    config = settings()
+    verifier = JwtAccessTokenVerifier(
+        public_keys(build_public_key_ring()), config.token_issuer, config.token_audience
+    )
+    return TokenAdmission(verifier, DynamoAccessStates(client("dynamodb"), config.users_table))
 
 
 @cache
@@ -131,8 +165,8 @@ def build_users() -> DynamoUsers:
 
 @cache
 def build_auth_service() -> AuthService:
+    """Also builds the decoy hash that unknown emails are checked against: at cold start, here."""
     from shop.adapters.aws import client
-    from shop.adapters.login_attempts_dynamo import DynamoLoginAttempts
     from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.adapters.secrets import SecretEmailIndex
     from shop.config import settings
@@ -144,8 +178,28 @@ def build_auth_service() -> AuthService:
     refresh_tokens = DynamoRefreshTokens(dynamodb, config.users_table)
     sessions = Sessions(refresh_tokens, tokens, users, audit, config.refresh_token_ttl_seconds)
     email_index = SecretEmailIndex(build_secret_store(), config.blind_index_secret)
-    attempts = DynamoLoginAttempts(dynamodb, config.users_table)
-    return AuthService(users, sessions, tokens, email_index, attempts, audit, build_guest_cart_merge())
+    limits, carts = build_client_limits(), build_guest_cart_merge()
+    return AuthService(users, sessions, tokens, email_index, limits, audit, carts)
+
+
+@cache
+def build_client_limits() -> ClientLimits:
+    """Per-client-IP limits on registrations, guest tokens and failed logins (RateLimitsTable)."""
+    from shop.adapters.aws import client
+    from shop.adapters.rate_limits_dynamo import DynamoRateLimiter
+    from shop.config import settings
+    from shop.services.client_limits import ClientLimits
+
+    config = settings()
+    return ClientLimits(DynamoRateLimiter(client("dynamodb"), config.rate_limits_table), config.client_limits)
+
+
+@cache
+def build_guest_tokens() -> GuestTokens:
+    """POST /auth/guest: the token signer and the per-IP limit, nothing else."""
+    from shop.services.auth import GuestTokens
+
+    return GuestTokens(build_access_tokens(), build_client_limits())
 
 
 # ---------------------------------------------------------------- event bus (issue 3)
@@ -212,24 +266,57 @@ def build_guest_cart_merge() -> GuestCartMerge:
 
 # ---------------------------------------------------------------- checkout, payments, orders (issue 3)
 if TYPE_CHECKING:
+    from shop.adapters.order_addresses import SealedAddresses
     from shop.adapters.orders_dynamo import DynamoOrderStore
     from shop.adapters.payment_gateway_mock import MockPaymentGateway
+    from shop.adapters.pii_crypto import EnvelopeCipher
     from shop.api.idempotency import Idempotency
     from shop.services.checkout import CheckoutService
     from shop.services.orders import OrderQueries
     from shop.services.orders_cancel import CancelService
     from shop.services.payments import PaymentService
+    from shop.services.refunds import RefundPayments
     from shop.services.reservation_expiry import ReservationExpiry
 
 
 @cache
 def build_order_store() -> DynamoOrderStore:
-    """Orders, their events and payments; commits stock moves on CatalogTable in the same transaction."""
+    """Orders, their events and payments; commits stock moves on CatalogTable in the same transaction.
+    This one never opens a shipping address (orders read with an empty one): no KMS grant needed."""
     from shop.adapters.aws import client
     from shop.adapters.orders_dynamo import DynamoOrderStore
     from shop.config import settings
 
     return DynamoOrderStore(client("dynamodb"), settings().orders_table, settings().catalog_table)
+
+
+@cache
+def build_order_data_cipher() -> EnvelopeCipher:
+    """Envelope encryption of order data (addresses, stored order responses) under its own KMS purpose."""
+    from shop.adapters.aws import client
+    from shop.adapters.order_addresses import KMS_PURPOSE
+    from shop.adapters.pii_crypto import EnvelopeCipher
+    from shop.config import settings
+
+    return EnvelopeCipher(client("kms"), settings().data_key_id, purpose=KMS_PURPOSE)
+
+
+@cache
+def build_order_addresses() -> SealedAddresses:
+    from shop.adapters.order_addresses import SealedAddresses
+
+    return SealedAddresses(build_order_data_cipher())
+
+
+@cache
+def build_order_store_with_addresses() -> DynamoOrderStore:
+    """The order store for functions that create orders or show them: seals and opens addresses."""
+    from shop.adapters.aws import client
+    from shop.adapters.orders_dynamo import DynamoOrderStore
+    from shop.config import settings
+
+    config = settings()
+    return DynamoOrderStore(client("dynamodb"), config.orders_table, config.catalog_table, build_order_addresses())
 
 
 @cache
@@ -242,13 +329,16 @@ def build_payment_gateway() -> MockPaymentGateway:
 
 @cache
 def build_idempotency() -> Idempotency:
-    """Idempotency-Key records on IdempotencyTable, for POST /checkout and POST /orders/{id}/payments."""
+    """Idempotency-Key records on IdempotencyTable, for POST /checkout and POST /orders/{id}/payments:
+    request fingerprints keyed by the idempotency secret, stored responses sealed as order data."""
     from shop.adapters.aws import client
     from shop.adapters.idempotency_dynamo import DynamoIdempotencyStore
     from shop.api.idempotency import Idempotency
     from shop.config import settings
 
-    return Idempotency(DynamoIdempotencyStore(client("dynamodb"), settings().idempotency_table))
+    config, secrets = settings(), build_secret_store()
+    store = DynamoIdempotencyStore(client("dynamodb"), config.idempotency_table, cipher=build_order_data_cipher())
+    return Idempotency(store, lambda: secrets.read_required(config.idempotency_secret).encode())
 
 
 @cache
@@ -260,25 +350,36 @@ def build_checkout_service() -> CheckoutService:
 
     config = settings()
     products = DynamoCheckoutProducts(client("dynamodb"), config.catalog_table)
-    return CheckoutService(build_cart_store(), products, build_order_store(), config.reservation_ttl_seconds)
+    orders = build_order_store_with_addresses()
+    return CheckoutService(build_cart_store(), products, orders, config.reservation_ttl_seconds)
 
 
 @cache
 def build_payment_service() -> PaymentService:
     from shop.services.payments import PaymentService
 
-    return PaymentService(build_order_store(), build_payment_gateway(), build_audit_trail())
+    return PaymentService(build_order_store_with_addresses(), build_payment_gateway(), build_audit_trail())
 
 
 @cache
 def build_cancel_service() -> CancelService:
+    """POST /orders/{id}/cancel: answers the order (address opened); a paid order's refund is owed."""
     from shop.services.orders_cancel import CancelService
 
-    return CancelService(build_order_store(), build_payment_gateway(), build_audit_trail())
+    return CancelService(build_order_store_with_addresses(), build_audit_trail())
 
 
 @cache
 def build_order_queries() -> OrderQueries:
+    """GET /orders, /orders/{id} and its events: the owner (or an admin) sees the address."""
+    from shop.services.orders import OrderQueries
+
+    return OrderQueries(build_order_store_with_addresses())
+
+
+@cache
+def build_order_payment_queries() -> OrderQueries:
+    """GET /orders/{id}/payments: shows no address, so reads orders without opening one."""
     from shop.services.orders import OrderQueries
 
     return OrderQueries(build_order_store())
@@ -286,9 +387,34 @@ def build_order_queries() -> OrderQueries:
 
 @cache
 def build_reservation_expiry() -> ReservationExpiry:
+    """The sweep shows no address: its own cancel service on the store that never opens one."""
+    from shop.services.orders_cancel import CancelService
     from shop.services.reservation_expiry import ReservationExpiry
 
-    return ReservationExpiry(build_order_store(), build_cancel_service())
+    orders = build_order_store()
+    return ReservationExpiry(orders, CancelService(orders, build_audit_trail()))
+
+
+@cache
+def build_refund_payments() -> RefundPayments:
+    """Refunds of cancelled paid orders, through the gateway, recorded on the order (no address)."""
+    from shop.services.refunds import RefundPayments
+
+    return RefundPayments(build_order_store(), build_payment_gateway(), build_audit_trail())
+
+
+@cache
+def build_refunds_consumer() -> EventConsumer:
+    """The RefundsQueue handler body: order_cancelled events that owe a refund."""
+    from shop.services.event_consumer import EventConsumer
+    from shop.services.refunds import REFUND_TYPES
+
+    refunds = build_refund_payments()
+
+    def settle(message: BusMessage) -> None:
+        refunds.settle(message)
+
+    return EventConsumer(refunds.consumer, settle, REFUND_TYPES)
 
 
 # ---------------------------------------------------------------- admin users and audit (issue 4)
@@ -423,4 +549,5 @@ def build_admin_order_queries() -> AdminOrderQueries:
     from shop.config import settings
     from shop.services.admin_orders import AdminOrderQueries
 
-    return AdminOrderQueries(DynamoAllOrders(client("dynamodb"), settings().orders_table))
+    orders = DynamoAllOrders(client("dynamodb"), settings().orders_table, addresses=build_order_addresses())
+    return AdminOrderQueries(orders)

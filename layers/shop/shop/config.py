@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from shop.domain.rate_limits import ClientLimitPolicy, Limit
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed: the function must not start."""
@@ -39,6 +41,7 @@ class Settings:
     audit_table: str
     data_key_id: str
     signing_key_secret: str
+    verification_keys_secret: str
     blind_index_secret: str
     access_token_ttl_seconds: int
     refresh_token_ttl_seconds: int
@@ -47,11 +50,14 @@ class Settings:
     carts_table: str
     orders_table: str
     idempotency_table: str
+    idempotency_secret: str
     processed_events_table: str
     order_events_topic_arn: str
     reservation_ttl_seconds: int
     stats_table: str
     mail_from: str
+    rate_limits_table: str
+    client_limits: ClientLimitPolicy
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +68,7 @@ class Settings:
             audit_table=_text(env, "AUDIT_TABLE"),
             data_key_id=_text(env, "DATA_KEY_ID"),
             signing_key_secret=_text(env, "SIGNING_KEY_SECRET"),
+            verification_keys_secret=_text(env, "VERIFICATION_KEYS_SECRET"),
             blind_index_secret=_text(env, "BLIND_INDEX_SECRET"),
             access_token_ttl_seconds=_positive_int(env, "ACCESS_TOKEN_TTL_SECONDS", 900),
             refresh_token_ttl_seconds=_positive_int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
@@ -70,12 +77,34 @@ class Settings:
             carts_table=_text(env, "CARTS_TABLE"),
             orders_table=_text(env, "ORDERS_TABLE"),
             idempotency_table=_text(env, "IDEMPOTENCY_TABLE"),
+            idempotency_secret=_text(env, "IDEMPOTENCY_SECRET"),
             processed_events_table=_text(env, "PROCESSED_EVENTS_TABLE"),
             order_events_topic_arn=_text(env, "ORDER_EVENTS_TOPIC_ARN"),
             reservation_ttl_seconds=_positive_int(env, "RESERVATION_TTL_SECONDS", 900),
             stats_table=_text(env, "STATS_TABLE"),
             mail_from=_text(env, "MAIL_FROM", "orders@shop.example"),
+            rate_limits_table=_text(env, "RATE_LIMITS_TABLE"),
+            client_limits=_client_limits(env),
         )
+
+
+def _client_limits(env: Mapping[str, str]) -> ClientLimitPolicy:
+    floor = ClientLimitPolicy()
+    window = _positive_int(env, "CLIENT_LIMIT_WINDOW_SECONDS", floor.registrations_per_ip.window_seconds)
+    lockout_cap = _positive_int(
+        env, "LOGIN_LOCKOUT_MAX_SECONDS", floor.failed_logins_per_email_and_ip.max_lockout_seconds
+    )
+
+    def per_window(name: str, default: Limit) -> Limit:
+        return Limit(_positive_int(env, name, default.attempts), window)
+
+    pair = per_window("FAILED_LOGINS_PER_EMAIL_AND_IP", floor.failed_logins_per_email_and_ip)
+    return ClientLimitPolicy(
+        registrations_per_ip=per_window("REGISTRATIONS_PER_IP", floor.registrations_per_ip),
+        guest_tokens_per_ip=per_window("GUEST_TOKENS_PER_IP", floor.guest_tokens_per_ip),
+        failed_logins_per_ip=per_window("FAILED_LOGINS_PER_IP", floor.failed_logins_per_ip),
+        failed_logins_per_email_and_ip=Limit(pair.attempts, window, max(lockout_cap, window)),
+    )
 
 
 @cache

@@ -134,6 +134,11 @@ class OutOfStock(Conflict):
     message = "Some items cannot be reserved; nothing was reserved."
 
 
+class TooManyOpenOrders(Conflict):
+    code = "TOO_MANY_OPEN_ORDERS"
+    message = "You have 5 orders waiting for payment; pay or cancel one before checking out again."
+
+
 class CartFull(Conflict):
     code = "CART_FULL"
     message = "The cart has the maximum number of lines (50)."

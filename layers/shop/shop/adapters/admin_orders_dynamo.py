@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from shop.adapters.order_addresses import SealedAddresses
 from shop.adapters.orders_dynamo_items import order_from_item
 from shop.adapters.orders_dynamo_paging import index_page, months_page
 from shop.domain.orders import Order
@@ -27,8 +28,10 @@ class DynamoAllOrders:
         table: str,
         oldest_month: str = SHOP_OPENED_MONTH,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        addresses: SealedAddresses | None = None,
     ) -> None:
         self._client, self._table, self._oldest, self._clock = client, table, oldest_month, clock
+        self._addresses = addresses
 
     def newest_orders(self, status: str | None, limit: int, cursor: str | None) -> Page[Order]:
         if status is None:
@@ -37,4 +40,5 @@ class DynamoAllOrders:
         else:
             scope = scope_of("admin-orders", "gsi2", status)
             page = index_page(self._client, self._table, "gsi2", f"STATUS#{status}", scope, limit, cursor)
-        return Page([order_from_item(item) for item in page.items], page.next_cursor)
+        opened = self._addresses.open if self._addresses is not None else lambda item: None
+        return Page([order_from_item(item, opened(item)) for item in page.items], page.next_cursor)

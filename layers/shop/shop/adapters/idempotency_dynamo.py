@@ -4,6 +4,8 @@ A claim is one conditional PutItem that succeeds only if no live record exists (
 an in-progress one whose lease ran out because its Lambda died); on failure the existing record
 comes back with the same call (ReturnValuesOnConditionCheckFailure), so a replay costs one call.
 Completing is conditioned on our claim token, so a stale request never overwrites a newer one.
+With a cipher, the stored response (an order, with its shipping address) is sealed like the order
+itself (shop.adapters.order_addresses): a replay opens it, a copy of the table does not.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shop.adapters.orders_dynamo_items import AttrMap, deserialise, serialise
+from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.api.idempotency import Claim, Existing, StoredResponse
 
 RECORD_TTL_SECONDS = 25 * 3600  # replayed for at least 24 hours, as API.md promises
 LEASE_SECONDS = 30  # longer than any function's timeout
+AAD_TABLE, BODY = "idempotency", "response_body"
 
 
 def _failed_condition(exc: ClientError) -> bool:
@@ -27,8 +31,14 @@ def _failed_condition(exc: ClientError) -> bool:
 
 
 class DynamoIdempotencyStore:
-    def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
-        self._client, self._table, self._clock = client, table, clock
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        clock: Callable[[], float] = time.time,
+        cipher: EnvelopeCipher | None = None,
+    ) -> None:
+        self._client, self._table, self._clock, self._cipher = client, table, clock, cipher
 
     def begin(self, record_id: str, fingerprint: str) -> Claim | Existing:
         now, token = int(self._clock()), uuid.uuid4().hex
@@ -63,7 +73,7 @@ class DynamoIdempotencyStore:
             record = deserialise(old)
             if record.get("token") == token:  # botocore resent our own put after a lost answer
                 return Claim(record_id, token)
-            return _existing(record)
+            return self._existing(record)
         return Claim(record_id, token)
 
     def seal_element(self, claim: Claim, response: StoredResponse) -> AttrMap:
@@ -91,31 +101,41 @@ class DynamoIdempotencyStore:
                 raise
 
     def _completion(self, claim: Claim, response: StoredResponse) -> AttrMap:
+        body: dict[str, Any] = {"response_body": response.body}
+        if self._cipher is not None:
+            sealed = self._cipher.seal(AAD_TABLE, claim.record_id, {BODY: response.body})
+            body = {"response_enc": sealed.values[BODY], "response_key": sealed.encrypted_key}
+        names = {f"#b{i}": name for i, name in enumerate(body)}
+        values = {f":b{i}": value for i, value in enumerate(body.values())}
         return {
             "TableName": self._table,
             "Key": {"id": {"S": claim.record_id}},
             "UpdateExpression": (
-                "SET #status = :completed, response_status = :code, response_body = :body, expiration = :exp"
-                " REMOVE lease_until"
+                "SET #status = :completed, response_status = :code, expiration = :exp, "
+                + ", ".join(f"{name} = :b{i}" for i, name in enumerate(names))
+                + " REMOVE lease_until"
             ),
             "ConditionExpression": "#token = :token AND #status = :inprogress",
-            "ExpressionAttributeNames": {"#token": "token", "#status": "status"},
+            "ExpressionAttributeNames": {"#token": "token", "#status": "status"} | names,
             "ExpressionAttributeValues": serialise(
                 {
                     ":completed": "COMPLETED",
                     ":code": response.status,
-                    ":body": response.body,
                     ":exp": int(self._clock()) + RECORD_TTL_SECONDS,
                     ":token": claim.token,
                     ":inprogress": "INPROGRESS",
                 }
+                | values
             ),
         }
 
-
-def _existing(record: dict[str, Any]) -> Existing:
-    if record.get("status") != "COMPLETED":
-        return Existing(record["fingerprint"], None)
-    return Existing(
-        record["fingerprint"], StoredResponse(int(record["response_status"]), record["response_body"])
-    )
+    def _existing(self, record: dict[str, Any]) -> Existing:
+        if record.get("status") != "COMPLETED":
+            return Existing(record["fingerprint"], None)
+        body = record.get("response_body")
+        if "response_enc" in record:
+            if self._cipher is None:
+                raise RuntimeError("this idempotency store cannot open a sealed response (no key)")
+            sealed = {BODY: bytes(record["response_enc"])}
+            body = self._cipher.open(AAD_TABLE, record["id"], bytes(record["response_key"]), sealed)[BODY]
+        return Existing(record["fingerprint"], StoredResponse(int(record["response_status"]), str(body)))

@@ -1,15 +1,20 @@
 """How orders, their events and payments are stored in OrdersTable (COMMERCE_DESIGN.md).
 
 One partition per order, `ORDER#<id>`:
-  ORDER                       the current state (a snapshot of the fold) with `version` = last seq;
+  ORDER                       the current state (a snapshot of the fold) with `version` = last seq,
+                              its shipping address sealed (shop.adapters.order_addresses);
                               gsi1 USER#<user> / <created_at>#<id> (a user's orders, newest first),
                               gsi2 STATUS#<status> / <created_at>#<id> (admin filter),
                               gsi3 PENDING / <reservation_expires_at>#<id> only while PENDING_PAYMENT
                               (sparse: the expiry sweep queries exactly the orders it may cancel),
                               gsi4 ORDERS#<YYYY-MM of created_at> / <created_at>#<id> (every order,
                               newest first, a partition per month: the admin's unfiltered list).
-  EVENT#<seq, 8 digits>       the append-only history; the stream publishes these.
+  EVENT#<seq, 8 digits>       the append-only history; the stream publishes these (order_created's
+                              address is sealed beside its `data`, never in it).
   PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
+And one item per customer, `USER#<user id>` / `OPEN_ORDERS`: the set of their orders in
+PENDING_PAYMENT, which checkout's transaction grows (on condition it holds fewer than
+MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from shop.domain.payments import Payment
 
 AttrMap = dict[str, Any]
 ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX = "ORDER", "EVENT#", "PAYMENT#"
+ADDRESS = "shipping_address"
 _ser, _de = TypeSerializer(), TypeDeserializer()
 
 
@@ -60,7 +66,12 @@ def deserialise(item: AttrMap) -> dict[str, Any]:
     return {k: plain(_de.deserialize(v)) for k, v in item.items()}
 
 
+def open_orders_key(user_id: str) -> AttrMap:
+    return {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "OPEN_ORDERS"}}
+
+
 def order_item(order: Order) -> AttrMap:
+    """The order item without its address: the store seals that (see order_addresses)."""
     sort = f"{order.created_at}#{order.id}"
     values: dict[str, Any] = {
         "pk": order_pk(order.id),
@@ -74,7 +85,6 @@ def order_item(order: Order) -> AttrMap:
         "shipping_cents": order.shipping_cents,
         "total_cents": order.total_cents,
         "currency": order.currency,
-        "shipping_address": dict(order.shipping_address),
         "reservation_expires_at": order.reservation_expires_at,
         "created_at": order.created_at,
         "updated_at": order.updated_at,
@@ -91,7 +101,25 @@ def order_item(order: Order) -> AttrMap:
     return serialise(values)
 
 
-def order_from_item(item: AttrMap) -> Order:
+def order_update(order: Order) -> AttrMap:
+    """An Update of an existing order item to `order`'s state (no key, no condition): every attribute
+    but the address, which never changes and stays sealed; gsi3 goes once no longer PENDING_PAYMENT."""
+    values = {k: v for k, v in order_item(order).items() if k not in ("pk", "sk")}
+    names = {f"#a{i}": name for i, name in enumerate(values)}
+    update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values)))
+    if "gsi3pk" not in values:
+        names |= {"#g3pk": "gsi3pk", "#g3sk": "gsi3sk"}
+        update += " REMOVE #g3pk, #g3sk"
+    return {
+        "Key": order_key(order.id),
+        "UpdateExpression": update,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {f":a{i}": value for i, value in enumerate(values.values())},
+    }
+
+
+def order_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = None) -> Order:
+    """The order of a raw item; `shipping_address` is its opened address (None: not opened here)."""
     d = deserialise(item)
     return Order(
         id=d["id"],
@@ -102,7 +130,7 @@ def order_from_item(item: AttrMap) -> Order:
         shipping_cents=d["shipping_cents"],
         total_cents=d["total_cents"],
         currency=d["currency"],
-        shipping_address=d["shipping_address"],
+        shipping_address=dict(shipping_address) if shipping_address is not None else d.get(ADDRESS, {}),
         reservation_expires_at=d["reservation_expires_at"],
         created_at=d["created_at"],
         updated_at=d["updated_at"],
@@ -111,6 +139,7 @@ def order_from_item(item: AttrMap) -> Order:
 
 
 def event_item(event: OrderEvent) -> AttrMap:
+    """The event item; its data without the address (the store seals that beside it)."""
     return serialise(
         {
             "pk": order_pk(event.order_id),
@@ -122,15 +151,17 @@ def event_item(event: OrderEvent) -> AttrMap:
             "type": event.type,
             "occurred_at": event.occurred_at,
             "actor": {"id": event.actor.id, "role": event.actor.role},
-            "data": dict(event.data),
+            "data": {k: v for k, v in event.data.items() if k != ADDRESS},
         }
     )
 
 
-def event_from_item(item: AttrMap) -> OrderEvent:
+def event_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = None) -> OrderEvent:
+    """The event of a raw item, with its opened address put back into its data (if given)."""
     d = deserialise(item)
     actor = EventActor(id=d["actor"]["id"], role=d["actor"]["role"])
-    return OrderEvent(d["event_id"], d["order_id"], d["seq"], d["type"], d["occurred_at"], actor, d["data"])
+    data = d["data"] if shipping_address is None else d["data"] | {ADDRESS: dict(shipping_address)}
+    return OrderEvent(d["event_id"], d["order_id"], d["seq"], d["type"], d["occurred_at"], actor, data)
 
 
 def payment_item(payment: Payment) -> AttrMap:

@@ -19,6 +19,7 @@ from shop.adapters.busy_transactions import only_busy, transact_write
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.domain.users import User, UserRole
 from shop.errors import Contention, EmailTaken, NotFound
+from shop.services.auth_ports import StoredCredentials
 
 AAD_TABLE = "users"  # the table's role, not its physical name: a restored copy must still decrypt
 _ser, _de = TypeSerializer(), TypeDeserializer()
@@ -91,26 +92,42 @@ class DynamoUsers:
         return self.from_item(answer["Item"]) if "Item" in answer else None
 
     def find_by_email_index(self, email_index: str) -> User | None:
-        """Two reads whether or not the email exists, so login timing does not tell which it is."""
+        found = self.find_credentials(email_index)
+        return found.unseal() if found is not None else None
+
+    def find_credentials(self, email_index: str) -> StoredCredentials | None:
+        """Two reads whether or not the email exists, so login timing does not tell which it is;
+        the email and name stay sealed until `unseal`, so a wrong password never costs a KMS call
+        nor puts anyone's personal data in memory."""
         key = {"pk": f"EMAIL#{email_index}", "sk": "EMAIL"}
         answer = self._db.get_item(TableName=self._table, Key=_dump(key), ConsistentRead=True)
         user_id = answer["Item"]["user_id"]["S"] if "Item" in answer else "none"
-        user = self.get(user_id)
-        return user if "Item" in answer else None
+        raw = self._db.get_item(TableName=self._table, Key=_dump(user_key(user_id)), ConsistentRead=True)
+        if "Item" not in answer or "Item" not in raw:
+            return None
+        item = _load(raw["Item"])
+        return StoredCredentials(
+            user_id=item["id"],
+            role=cast(UserRole, item["role"]),
+            disabled=bool(item["disabled"]),
+            password_hash=item["password_hash"],
+            unseal=lambda: self.from_item(raw["Item"]),
+        )
 
     def update_access(
         self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
     ) -> User:
-        """Change a user's role and/or disabled flag; NotFound if there is no such user."""
+        """Change a user's role and/or disabled flag, bumping their access version so that every
+        access token issued before stops working; NotFound if there is no such user."""
         changes = {
             name: value for name, value in (("role", role), ("disabled", disabled)) if value is not None
         }
-        return self._update(user_id, changes)
+        return self._update(user_id, changes, bump_access_version=True)
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, {"password_hash": password_hash})
 
-    def _update(self, user_id: str, changes: dict[str, Any]) -> User:
+    def _update(self, user_id: str, changes: dict[str, Any], bump_access_version: bool = False) -> User:
         if not changes:
             found = self.get(user_id)
             if found is None:
@@ -118,11 +135,14 @@ class DynamoUsers:
             return found
         names = {f"#f{i}": name for i, name in enumerate(changes)}
         values = {f":v{i}": _ser.serialize(value) for i, value in enumerate(changes.values())}
+        update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        if bump_access_version:
+            update, values[":one"] = f"{update} ADD access_version :one", {"N": "1"}
         try:
             answer = self._db.update_item(
                 TableName=self._table,
                 Key=_dump(user_key(user_id)),
-                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+                UpdateExpression=update,
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
@@ -148,6 +168,7 @@ class DynamoUsers:
             disabled=bool(item["disabled"]),
             created_at=datetime.fromisoformat(item["created_at"]),
             password_hash=item["password_hash"],
+            access_version=int(item.get("access_version", 0)),
         )
 
 

@@ -1,6 +1,6 @@
-"""HTTP glue shared by every API function: the resolver factory, error mapping and the caller's identity."""
+"""HTTP glue shared by every API function: the resolver factory, access declarations, error
+mapping and the caller's identity."""
 
 from shop.api.app import lambda_entry, make_app
-from shop.api.principal import Principal, Role, current_principal, require_role
 
-__all__ = ["Principal", "Role", "current_principal", "lambda_entry", "make_app", "require_role"]
+__all__ = ["lambda_entry", "make_app"]

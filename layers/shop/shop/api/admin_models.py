@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ConfigDict, StringConstraints, model_validator
 
-from shop.api.auth_models import UserResponse, request_id
+from shop.api.auth_models import UserResponse
 from shop.api.catalog_models import document_patch
 from shop.api.models import RequestModel, ResponseModel
-from shop.api.principal import Role, require_role
 from shop.domain.audit_chain import AuditEntry
 from shop.domain.users import User
-from shop.services.catalog_audit import Actor
 
 UserRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ActorFilter = Annotated[
@@ -28,12 +25,6 @@ ActorFilter = Annotated[
 ActionFilter = Annotated[
     str | None, Query(min_length=1, max_length=100, description="Only this action, e.g. user.disabled.")
 ]
-
-
-def admin_caller(router: BaseRouter) -> Actor:
-    """The admin calling (403 for anyone else), as the audit trail names them."""
-    principal = require_role(router, [Role.ADMIN])
-    return Actor(id=principal.user_id, role=principal.role.value, request_id=request_id(router))
 
 
 class UserAccessChanges(RequestModel):

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.params import Query
-
-from shop.api.order_models import caller_of
-from shop.api.principal import Role, require_role
-from shop.services.order_ports import Caller
 
 StatusFilter = Annotated[
     Literal["PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"] | None,
@@ -21,7 +16,3 @@ StatusFilter = Annotated[
 ]
 
 
-def admin_of(router: BaseRouter) -> Caller:
-    """The admin calling: no token 401 (UNAUTHORIZED), a guest or customer 403 (FORBIDDEN)."""
-    require_role(router, [Role.ADMIN])
-    return caller_of(router)

@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.logging import correlation_paths
 
+from shop.api.access import access_index, refusal
 from shop.api.errors import error_response, response_for, validation_details
-from shop.api.route_roles import refusal
 from shop.errors import ShopError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -102,12 +102,6 @@ def _nesting_exceeds(document: Any, limit: int) -> bool:
     return False
 
 
-def _refuse_caller(event: dict[str, Any]) -> dict[str, Any] | None:
-    """A role that may not call the route at all is refused before its input is read."""
-    refused = refusal(event)
-    return None if refused is None else _raw(response_for(refused))
-
-
 def _raw(response: Response[str]) -> dict[str, Any]:
     headers = {key: [value] if isinstance(value, str) else value for key, value in response.headers.items()}
     return {
@@ -126,13 +120,20 @@ def _request_id(event: dict[str, Any]) -> str:
 
 
 def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The handler of an API function: JSON logs correlated by request id, body guards, then the route."""
+    """The handler of an API function: JSON logs correlated by request id, the routes' access
+    declarations, body guards, then the route. Nothing is cacheable unless the route says so."""
+    index = access_index(app._static_routes + app._dynamic_routes)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        result = _refuse_caller(event) or _refuse_body(event) or app.resolve(event, context)
+        refused = refusal(index, event)
+        result = (
+            _raw(response_for(refused)) if refused else _refuse_body(event) or app.resolve(event, context)
+        )
         headers = result.setdefault("multiValueHeaders", {})
         headers["X-Request-Id"] = [_request_id(event)]
+        if not any(name.lower() == "cache-control" for name in headers):
+            headers["Cache-Control"] = ["no-store"]
         return result
 
     return handler

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from pydantic import Field, StringConstraints, field_validator
 
 from shop.api.models import RequestModel, ResponseModel
@@ -118,8 +117,4 @@ class JwksResponse(ResponseModel):
     keys: list[Jwk]
 
 
-def request_id(router: BaseRouter) -> str:
-    """The id audit entries carry: the one the response echoes in X-Request-Id."""
-    event = router.current_event
-    context = event.raw_event.get("requestContext") or {}
-    return str(event.headers.get("x-request-id") or context.get("requestId") or "")[:200]
+

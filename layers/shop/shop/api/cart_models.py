@@ -11,9 +11,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from pydantic import Field
 
+from shop.api.callers import caller
 from shop.api.catalog_models import Ref
 from shop.api.models import RequestModel, ResponseModel
-from shop.api.principal import Role, current_principal
 from shop.domain.cart import MAX_QUANTITY, CartOwner
 from shop.domain.cart_pricing import PricedCart, PricedLine
 
@@ -23,8 +23,8 @@ QuantityOrZero = Annotated[int, Field(ge=0, le=MAX_QUANTITY, description="New qu
 
 def cart_owner(router: BaseRouter) -> CartOwner:
     """Every caller has exactly one cart, keyed by the token's subject; guests' carts expire."""
-    principal = current_principal(router)
-    return CartOwner(id=principal.user_id, is_guest=principal.role is Role.GUEST)
+    who = caller(router)
+    return CartOwner(id=who.id, is_guest=who.is_guest)
 
 
 class NewCartItem(RequestModel):

@@ -1,18 +1,15 @@
-"""Request and response bodies of the catalog routes, and the admin actor of a catalog write."""
+"""Request and response bodies of the catalog routes."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shop.api.models import RequestModel, ResponseModel
-from shop.api.principal import Role, require_role
 from shop.domain import catalog as rules
 from shop.domain.catalog import Category, Product
-from shop.services.catalog_audit import Actor
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=rules.NAME_MAX)]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=rules.SLUG_MAX, pattern=rules.SLUG_PATTERN)]
@@ -22,15 +19,6 @@ Description = Annotated[str, StringConstraints(max_length=rules.DESCRIPTION_MAX)
 Price = Annotated[int, Field(gt=0, le=rules.PRICE_MAX_CENTS)]
 Currency = Annotated[str, StringConstraints(pattern=rules.CURRENCY_PATTERN)]
 Status = Literal["DRAFT", "ACTIVE", "ARCHIVED"]
-
-
-def admin_actor(router: BaseRouter) -> Actor:
-    """The admin making a catalog or inventory write (403 for anyone else), named for the audit trail."""
-    principal = require_role(router, [Role.ADMIN])
-    event = router.current_event
-    context = event.raw_event.get("requestContext") or {}
-    request_id = str(event.headers.get("x-request-id") or context.get("requestId") or "")
-    return Actor(id=principal.user_id, role=principal.role.value, request_id=request_id[:200])
 
 
 def document_patch(schema: dict[str, Any], model: type[BaseModel]) -> None:

@@ -8,8 +8,10 @@ for it and replays its answer, so concurrent duplicates never act twice and all 
 
 A success's record is completed inside the command's own transaction (the `Seal` it receives),
 so "done" and "recorded" cannot drift apart even if the process dies right after the commit.
-The request body is kept only as an HMAC keyed with the Idempotency-Key (never stored), so the
-record reveals nothing of a card number; the key itself is stored only as a hash.
+The request is kept only as its fingerprint, an HMAC under a server-side secret, so a copy of the
+table cannot be used to test guesses of a body (a card number, a short CVC) offline. The caller
+decides what identifies its request: the payment route leaves the CVC out altogether. The key
+itself is stored only as a hash.
 """
 
 from __future__ import annotations
@@ -92,10 +94,13 @@ class Idempotency:
     def __init__(
         self,
         store: IdempotencyStore,
+        fingerprint_key: Callable[[], bytes],
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._store, self._sleep, self._monotonic = store, sleep, monotonic
+        """`fingerprint_key` gives the server-side HMAC secret (read lazily, cached by its source)."""
+        self._store, self._fingerprint_key = store, fingerprint_key
+        self._sleep, self._monotonic = sleep, monotonic
 
     def respond(
         self,
@@ -110,7 +115,7 @@ class Idempotency:
     ) -> Response[str]:
         record_id = f"{operation}#{user_id}#{hashlib.sha256(key.encode()).hexdigest()}"
         fingerprint = hmac.new(
-            key.encode(), _canonical({"op": operation, "request": request}), "sha256"
+            self._fingerprint_key(), _canonical({"op": operation, "request": request}), "sha256"
         ).hexdigest()
         claim = self._claim(record_id, fingerprint)
         if isinstance(claim, StoredResponse):

@@ -10,35 +10,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from shop.api.models import RequestModel, ResponseModel
-from shop.api.principal import current_principal
 from shop.domain.orders import ISO_COUNTRIES, Order, OrderEvent
-from shop.domain.payments import CARD_NUMBER_PATTERN, CVC_PATTERN, Card, Payment, card_expired, luhn_valid
-from shop.errors import LoginRequired
-from shop.services.order_ports import Caller
+from shop.domain.payments import (
+    CARD_NUMBER_PATTERN,
+    CVC_PATTERN,
+    Card,
+    Payment,
+    PaymentStatus,
+    card_expired,
+    luhn_valid,
+)
 from shop.services.payments import PaymentResult
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
 OrderId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-def caller_of(router: BaseRouter) -> Caller:
-    principal = current_principal(router)
-    event = router.current_event
-    context = event.raw_event.get("requestContext") or {}
-    request_id = str(event.headers.get("x-request-id") or context.get("requestId") or "")
-    return Caller(id=principal.user_id, role=principal.role.value, request_id=request_id[:200])
-
-
-def buyer_of(router: BaseRouter) -> Caller:
-    """Checkout is for customers and admins; a guest must log in first (403 LOGIN_REQUIRED)."""
-    caller = caller_of(router)
-    if caller.role not in {"customer", "admin"}:
-        raise LoginRequired()
-    return caller
 
 
 class ShippingAddress(RequestModel):
@@ -87,6 +75,11 @@ class PaymentRequest(RequestModel):
 
     def card(self) -> Card:
         return Card(self.card_number, self.exp_month, self.exp_year, self.cvc)
+
+    def replay_identity(self) -> dict[str, Any]:
+        """What makes a retry with the same Idempotency-Key "the same payment": everything but the
+        CVC, which is never kept in any form, not even inside the request's keyed fingerprint."""
+        return self.model_dump(exclude={"cvc"})
 
 
 class OrderItem(ResponseModel):
@@ -147,7 +140,9 @@ class OrderPage(ResponseModel):
 class PaymentResponse(ResponseModel):
     id: str
     order_id: str
-    status: str
+    status: PaymentStatus = Field(
+        description="REFUND_PENDING after a paid order's cancellation, REFUNDED once the gateway confirms."
+    )
     amount_cents: int
     currency: str
     card_brand: str

@@ -2,6 +2,8 @@
 
 One versioned shape, built from the committed `order_event` item alone, so that consumers need no
 read of their own (the event's `data` is self-contained) and dedup on `id` (the event id).
+Personal data stays off the bus: the shipping address is never in a message, even if an event
+item held it in clear; a consumer that needs it reads the order from the order store.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ ORDER_EVENT_TYPES = frozenset(
         "payment_failed",
         "payment_succeeded",
         "order_cancelled",
+        "payment_refunded",
         "shipment_created",
         "shipment_updated",
         "order_delivered",
     }
 )
+PRIVATE_DATA_FIELDS = frozenset({"shipping_address"})
 
 
 class BusMessage(BaseModel):
@@ -64,7 +68,7 @@ def bus_message_from_order_event(item: Mapping[str, Any]) -> BusMessage:
             occurred_at=str(item["occurred_at"]),
             order_id=str(item["order_id"]),
             seq=int(item["seq"]),
-            data=plain(dict(item.get("data") or {})),
+            data=plain({k: v for k, v in dict(item.get("data") or {}).items() if k not in PRIVATE_DATA_FIELDS}),
         )
     except (ValueError, TypeError) as exc:
         raise NotAnOrderEvent(f"order_event item is malformed: {exc}") from exc

@@ -18,6 +18,8 @@ from shop.errors import InvalidTransition
 OrderStatus = Literal["PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"]
 CancelReason = Literal["CUSTOMER", "ADMIN", "RESERVATION_EXPIRED"]
 MAX_ORDER_LINES = 50
+MAX_OPEN_ORDERS = 5
+"""Orders one customer may hold in PENDING_PAYMENT at once: nobody can hold a shop's stock hostage."""
 TRANSITIONS: Mapping[str, frozenset[str]] = {
     "PENDING_PAYMENT": frozenset({"PAID", "CANCELLED"}),
     "PAID": frozenset({"SHIPPED", "CANCELLED"}),
@@ -30,6 +32,7 @@ EFFECTS: Mapping[str, tuple[frozenset[str], str | None]] = {
     "payment_failed": (frozenset({"PENDING_PAYMENT"}), None),
     "payment_succeeded": (frozenset({"PENDING_PAYMENT"}), "PAID"),
     "order_cancelled": (frozenset({"PENDING_PAYMENT", "PAID"}), "CANCELLED"),
+    "payment_refunded": (frozenset({"CANCELLED"}), None),
     "shipment_created": (frozenset({"PAID"}), "SHIPPED"),
     "shipment_updated": (frozenset({"SHIPPED"}), None),
     "order_delivered": (frozenset({"SHIPPED"}), "DELIVERED"),
@@ -76,7 +79,7 @@ class Order:
     shipping_cents: int
     total_cents: int
     currency: str
-    shipping_address: Mapping[str, Any]
+    shipping_address: Mapping[str, Any]  # {} when read by a function that may not decrypt it
     reservation_expires_at: str
     created_at: str
     updated_at: str
@@ -94,7 +97,7 @@ def _created(event: OrderEvent) -> Order:
         shipping_cents=d["shipping_cents"],
         total_cents=d["total_cents"],
         currency=d["currency"],
-        shipping_address=d["shipping_address"],
+        shipping_address=d.get("shipping_address", {}),
         reservation_expires_at=d["reservation_expires_at"],
         created_at=event.occurred_at,
         updated_at=event.occurred_at,
@@ -159,19 +162,30 @@ class OrderAggregate:
         """The version the stored order must still have for these events to be appended."""
         return self.state.version - len(self.pending)
 
-    def cancel(self, reason: CancelReason, at: str, actor: EventActor, refund_cents: int) -> OrderEvent:
+    def cancel(
+        self,
+        reason: CancelReason,
+        at: str,
+        actor: EventActor,
+        refund_cents: int = 0,
+        refund_payment_id: str | None = None,
+    ) -> OrderEvent:
+        """`refund_pending` tells the refunds consumer that `refund_payment_id` is owed back; the money
+        moves later, and `payment_refunded` records it when the gateway confirms."""
         s = self.state
         check_transition(s.status, "CANCELLED")
-        data = {
+        data: dict[str, Any] = {
             "reason": reason,
             "previous_status": s.status,
-            "refunded": refund_cents > 0,
+            "refund_pending": refund_cents > 0,
             "refund_amount_cents": refund_cents,
             "user_id": s.user_id,
             "items": list(s.items),
             "total_cents": s.total_cents,
             "currency": s.currency,
         }
+        if refund_payment_id is not None:
+            data["refund_payment_id"] = refund_payment_id
         return self.record("order_cancelled", at, actor, data)
 
 

@@ -11,7 +11,6 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
-from functools import cache
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
@@ -89,11 +88,13 @@ def needs_rehash(encoded: str, params: Argon2Params = CURRENT) -> bool:
     )
 
 
-@cache
-def _dummy_hash() -> str:
+def new_decoy_hash() -> str:
+    """The hash of a random, forgotten password, with today's parameters, for unknown emails to be
+    checked against. Built once, with the service (at cold start): built on a request, it would
+    make the first unknown email cost a hash and a verification where every other costs one."""
     return hash_password(secrets.token_urlsafe(18))
 
 
-def spend_verification_time(password: str) -> None:
+def spend_verification_time(password: str, decoy_hash: str) -> None:
     """Do the work of one verification for an unknown email, so timing does not tell which emails exist."""
-    verify_password(password, _dummy_hash())
+    verify_password(password, decoy_hash)

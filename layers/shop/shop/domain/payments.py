@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from shop.domain.orders import EventActor, OrderAggregate
 
-PaymentStatus = Literal["SUCCEEDED", "FAILED", "REFUNDED"]
+PaymentStatus = Literal["SUCCEEDED", "FAILED", "REFUND_PENDING", "REFUNDED"]
+REFUND_STEPS: Mapping[str, str] = {"REFUND_PENDING": "SUCCEEDED", "REFUNDED": "REFUND_PENDING"}
+"""A refund's two steps: the status a payment moves to, and the status it must have to move there."""
 CARD_NUMBER_PATTERN = r"^[0-9]{12,19}$"
 CVC_PATTERN = r"^[0-9]{3,4}$"
 _BRANDS: tuple[tuple[str, str], ...] = (
@@ -85,6 +87,10 @@ class Payment:
     charge_id: str | None = None
     refunded_at: str | None = None
 
+    def refund_pending(self) -> Payment:
+        """Owed back: the order's cancellation commits this, the refunds consumer settles it."""
+        return replace(self, status="REFUND_PENDING")
+
     def refunded(self, at: str) -> Payment:
         return replace(self, status="REFUNDED", refunded_at=at)
 
@@ -100,3 +106,22 @@ def record_payment(order: OrderAggregate, payment: Payment, at: str, actor: Even
         order.record("payment_succeeded", at, actor, data)
     else:
         order.record("payment_failed", at, actor, money | card | {"failure_reason": payment.failure_reason})
+
+
+def record_refund(order: OrderAggregate, payment: Payment, at: str, actor: EventActor) -> None:
+    """payment_refunded on the cancelled order, once the gateway has given the money back.
+
+    Its data is what the sales statistics take off the day of payment: the amount and the lines.
+    """
+    s = order.state
+    data = {
+        "payment_id": payment.id,
+        "amount_cents": payment.amount_cents,
+        "currency": payment.currency,
+        "card_brand": payment.card_brand,
+        "card_last4": payment.card_last4,
+        "user_id": s.user_id,
+        "items": list(s.items),
+        "total_cents": s.total_cents,
+    }
+    order.record("payment_refunded", at, actor, data)

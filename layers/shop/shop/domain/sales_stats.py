@@ -6,7 +6,9 @@ difference between the tally's contribution after and before. That gives the rul
 
 - Money (orders, revenue, units and revenue per product) is attributed to the day the order was
   paid. A paid order contributes its payment; a refunded one contributes its payment less its
-  refund, on that same day, so a day's net is right whenever the refund happens.
+  refund, on that same day, so a day's net is right whenever the refund happens. A refund counts
+  when the money is back (payment_refunded), not when the cancellation asks for it: revenue is
+  money captured less money returned, and a refund waiting out a gateway outage is not returned yet.
 - A refund that arrives before its payment (queues do not keep order) is kept in the tally and
   contributes nothing until the payment comes: the order then nets to zero, never negative.
 - Counts by status are attributed to the day the order was created, by its current status: only an
@@ -30,7 +32,7 @@ STATUS_AFTER = {
     "shipment_created": "SHIPPED",
     "order_delivered": "DELIVERED",
 }
-PROJECTED_TYPES = frozenset(STATUS_AFTER)
+PROJECTED_TYPES = frozenset(STATUS_AFTER) | {"payment_refunded"}
 
 
 def day_of(occurred_at: str) -> str:
@@ -140,7 +142,10 @@ def apply_event(
     elif kind == "payment_succeeded":
         amount = data.get("amount_cents", data.get("total_cents", 0))
         after = replace(after, paid_day=day_of(occurred_at), payment=sale_of(amount, data.get("items") or []))
+    elif kind == "payment_refunded":
+        after = replace(after, refund=sale_of(data.get("amount_cents", 0), data.get("items") or []))
     elif kind == "order_cancelled" and data.get("refunded"):
+        # committed before refunds went through their own queue: the cancellation itself refunded
         after = replace(after, refund=sale_of(data.get("refund_amount_cents", 0), data.get("items") or []))
     if kind in STATUS_AFTER and seq > tally.status_seq:
         after = replace(after, status=STATUS_AFTER[kind], status_seq=seq)

@@ -25,6 +25,8 @@ class AccessClaims:
     issued_at: int
     expires_at: int
     token_id: str
+    version: int = 0
+    """The user's access version when the token was issued (0 for guests)."""
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,15 @@ def new_refresh_token() -> str:
 
 def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AccessState:
+    """What a user's access tokens must still match: the role, not disabled, the access version."""
+
+    role: str
+    disabled: bool
+    version: int
+
+    def admits(self, claims: AccessClaims) -> bool:
+        return not self.disabled and self.role == claims.role and self.version == claims.version

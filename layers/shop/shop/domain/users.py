@@ -37,6 +37,8 @@ class User:
     disabled: bool
     created_at: datetime
     password_hash: str
+    access_version: int = 0
+    """Bumped by every role change or disable: access tokens carry it, and older ones stop working."""
 
 
 def new_user_id() -> str:

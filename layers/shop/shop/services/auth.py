@@ -2,14 +2,16 @@
 first admin.
 
 Login never tells a wrong email from a wrong password, in its answer or in its timing (an unknown
-email still costs one password verification), and every attempt takes a throttle slot before the
-password is checked. Audit entries name users by id, never by email.
+email still costs one password verification, against a decoy hash built with the service), every
+attempt takes its rate-limit slots before the password is checked, and nothing is decrypted
+before the password has matched. Audit entries name users by id, never by email.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from shop.domain import passwords
@@ -21,10 +23,11 @@ from shop.services.auth_ports import (
     AuditRecorder,
     EmailIndexer,
     GuestCartMerger,
-    LoginAttempts,
-    UserRepository,
+    StoredCredentials,
+    UserAccounts,
 )
 from shop.services.auth_sessions import Session, Sessions
+from shop.services.client_limits import ClientLimits
 
 
 def _field(name: str, check: Callable[[str], str], value: str) -> str:
@@ -34,60 +37,85 @@ def _field(name: str, check: Callable[[str], str], value: str) -> str:
         raise ValidationFailed(details=[{"field": f"body.{name}", "message": str(exc)}]) from exc
 
 
-def issue_guest_token(tokens: AccessTokens) -> IssuedAccessToken:
-    """A guest is nobody in particular: a fresh random id, no stored account, no refresh token."""
-    return tokens.issue(new_guest_id(), "guest")
+class GuestTokens:
+    """POST /auth/guest, light on purpose (no user store, no cipher): a guest is nobody in
+    particular, a fresh random id with no stored account and no refresh token; only the client's
+    address is counted."""
+
+    def __init__(self, tokens: AccessTokens, limits: ClientLimits) -> None:
+        self._tokens, self._limits = tokens, limits
+
+    def issue(self, source_ip: str = "") -> IssuedAccessToken:
+        self._limits.take_guest_token(source_ip)
+        return self._tokens.issue(new_guest_id(), "guest")
+
+
+@dataclass(frozen=True)
+class Promotion:
+    user: User
+    already_admin: bool
 
 
 class AuthService:
     def __init__(
         self,
-        users: UserRepository,
+        users: UserAccounts,
         sessions: Sessions,
         tokens: AccessTokens,
         email_index: EmailIndexer,
-        attempts: LoginAttempts,
+        limits: ClientLimits,
         audit: AuditRecorder,
         carts: GuestCartMerger,
         clock: Callable[[], float] = time.time,
+        decoy_hash: str | None = None,
     ) -> None:
         self._users, self._sessions, self._tokens = users, sessions, tokens
-        self._index, self._attempts, self._audit, self._carts = email_index, attempts, audit, carts
+        self._index, self._limits, self._audit, self._carts = email_index, limits, audit, carts
         self._clock = clock
+        self._decoy_hash = decoy_hash or passwords.new_decoy_hash()
 
-    def guest(self) -> IssuedAccessToken:
-        return issue_guest_token(self._tokens)
+    def guest(self, source_ip: str = "") -> IssuedAccessToken:
+        return GuestTokens(self._tokens, self._limits).issue(source_ip)
 
-    def register(self, email: str, password: str, name: str, guest_token: str | None = None) -> Session:
+    def register(
+        self, email: str, password: str, name: str, guest_token: str | None = None, source_ip: str = ""
+    ) -> Session:
         email = _field("email", normalise_email, email)
         password = _field("password", check_new_password, password)
         name = _field("name", clean_name, name)
         guest_id = self._guest_id(guest_token)
+        self._limits.take_registration(source_ip)
         user = self._new_user(email, password, name, "customer")
         self._merge(guest_id, user)
         return self._sessions.start(user)
 
     def login(
-        self, email: str, password: str, guest_token: str | None = None, request_id: str = ""
+        self,
+        email: str,
+        password: str,
+        guest_token: str | None = None,
+        request_id: str = "",
+        source_ip: str = "",
     ) -> Session:
         email = _field("email", normalise_email, email)
         guest_id = self._guest_id(guest_token)
         index = self._index.of(email)
-        ticket = self._attempts.reserve_attempt(index, int(self._clock()))
-        user = self._users.find_by_email_index(index)
-        if user is None or not passwords.verify_password(password, user.password_hash):
-            if user is None:
-                passwords.spend_verification_time(password)
-            self._audit_login(user, "auth.login_failed", request_id, {"reason": "invalid_credentials"})
+        slots = self._limits.take_login(index, source_ip)
+        found = self._users.find_credentials(index)
+        if found is None or not passwords.verify_password(password, found.password_hash):
+            if found is None:
+                passwords.spend_verification_time(password, self._decoy_hash)
+            self._audit_login(found, "auth.login_failed", request_id, {"reason": "invalid_credentials"})
             raise InvalidCredentials()
-        self._attempts.release_attempt(index, ticket)
-        if user.disabled:
-            self._audit_login(user, "auth.login_failed", request_id, {"reason": "account_disabled"})
+        self._limits.forgive_login(slots)
+        if found.disabled:
+            self._audit_login(found, "auth.login_failed", request_id, {"reason": "account_disabled"})
             raise AccountDisabled()
-        if passwords.needs_rehash(user.password_hash):
-            self._users.set_password_hash(user.id, passwords.hash_password(password))
+        if passwords.needs_rehash(found.password_hash):
+            self._users.set_password_hash(found.user_id, passwords.hash_password(password))
+        user = found.unseal()
         self._merge(guest_id, user)
-        self._audit_login(user, "auth.login_succeeded", request_id, {})
+        self._audit_login(found, "auth.login_succeeded", request_id, {})
         return self._sessions.start(user)
 
     def refresh(self, refresh_token: str, request_id: str = "") -> Session:
@@ -104,27 +132,35 @@ class AuthService:
             raise AccountDisabled()
         return user
 
-    def create_or_promote_admin(self, email: str, password: str, name: str = "Administrator") -> User:
-        """The documented way to get the first admin (`make admin`). An existing user is promoted
-        and keeps their password; otherwise a new admin is created with this password."""
+    def create_admin(self, email: str, password: str, name: str = "Administrator") -> User:
+        """`make admin`: a new admin account with this password. EmailTaken if the email has an
+        account already: making that one admin is promote_existing's, for its owner only."""
         email = _field("email", normalise_email, email)
-        existing = self._users.find_by_email_index(self._index.of(email))
-        if existing is not None and existing.role == "admin":
-            return existing
-        if existing is not None:
-            promoted = self._users.update_access(existing.id, role="admin")
-            self._audit.record(
-                actor_id="system", actor_role="system", action="user.role_changed", target_type="user",
-                target_id=existing.id, details={"from": existing.role, "to": "admin"},
-            )  # fmt: skip
-            return promoted
         password = _field("password", check_new_password, password)
         user = self._new_user(email, password, _field("name", clean_name, name), "admin")
-        self._audit.record(
-            actor_id="system", actor_role="system", action="user.created", target_type="user",
-            target_id=user.id, details={"role": "admin"},
-        )  # fmt: skip
+        self._audit_admin("user.created", user.id, {"role": "admin"})
         return user
+
+    def promote_existing(self, email: str, password: str) -> Promotion:
+        """`make admin --promote`: an existing account becomes admin, but only for whoever knows its
+        password, so that registering the future admin's email first gains nothing.
+        InvalidCredentials (and a refusal in the trail) otherwise, with the timing of a login."""
+        email = _field("email", normalise_email, email)
+        found = self._users.find_credentials(self._index.of(email))
+        if found is None or not passwords.verify_password(password, found.password_hash):
+            if found is None:
+                passwords.spend_verification_time(password, self._decoy_hash)
+            target = found.user_id if found else ""
+            self._audit_admin("user.promotion_refused", target, {"reason": "invalid_credentials"})
+            raise InvalidCredentials()
+        if found.disabled:
+            self._audit_admin("user.promotion_refused", found.user_id, {"reason": "account_disabled"})
+            raise AccountDisabled()
+        if found.role == "admin":
+            return Promotion(found.unseal(), already_admin=True)
+        promoted = self._users.update_access(found.user_id, role="admin")
+        self._audit_admin("user.role_changed", found.user_id, {"from": found.role, "to": "admin"})
+        return Promotion(promoted, already_admin=False)
 
     def _new_user(self, email: str, password: str, name: str, role: str) -> User:
         user = User(
@@ -156,13 +192,22 @@ class AuthService:
         if guest_id is not None:
             self._carts.merge_guest_cart(guest_id, user.id)
 
-    def _audit_login(self, user: User | None, action: str, request_id: str, details: dict[str, str]) -> None:
+    def _audit_login(
+        self, found: StoredCredentials | None, action: str, request_id: str, details: dict[str, str]
+    ) -> None:
         self._audit.record(
-            actor_id=user.id if user else "anonymous",
-            actor_role=user.role if user else "anonymous",
+            actor_id=found.user_id if found else "anonymous",
+            actor_role=found.role if found else "anonymous",
             action=action,
             target_type="user",
-            target_id=user.id if user else "",
+            target_id=found.user_id if found else "",
             request_id=request_id,
             details=details,
         )
+
+    def _audit_admin(self, action: str, user_id: str, details: dict[str, str]) -> None:
+        """The admin command runs outside any request, as the system."""
+        self._audit.record(
+            actor_id="system", actor_role="system", action=action, target_type="user",
+            target_id=user_id, details=details,
+        )  # fmt: skip

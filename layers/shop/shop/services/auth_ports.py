@@ -3,9 +3,11 @@ Manager; unit tests implement them in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from shop.domain.rate_limits import Limit, Slot
 from shop.domain.tokens import AccessClaims, IssuedAccessToken, RefreshToken, TokenRole
 from shop.domain.users import User, UserRole
 
@@ -28,6 +30,24 @@ class UserRepository(Protocol):
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class StoredCredentials:
+    """What a login needs before it trusts the caller, with the personal data still sealed:
+    `unseal` decrypts it (a KMS call at most), once the password has matched."""
+
+    user_id: str
+    role: UserRole
+    disabled: bool
+    password_hash: str
+    unseal: Callable[[], User]
+
+
+class UserAccounts(UserRepository, Protocol):
+    def find_credentials(self, email_index: str) -> StoredCredentials | None:
+        """The credentials of the user with this email index, decrypting nothing."""
+        ...
+
+
 class RefreshTokenStore(Protocol):
     def start_family(self, token: RefreshToken) -> None: ...
 
@@ -41,17 +61,18 @@ class RefreshTokenStore(Protocol):
     def revoke_family(self, family_id: str) -> None: ...
 
 
-class LoginAttempts(Protocol):
-    def reserve_attempt(self, email_index: str, now: int) -> int:
-        """Take an attempt slot before checking a password; RateLimited when none is left.
-        Returns a ticket for release_attempt."""
+class RateLimiter(Protocol):
+    def take(self, bucket: str, limit: Limit, now: int) -> Slot:
+        """Admit one attempt before doing the work it asks for; RateLimited when the bucket is full."""
         ...
 
-    def release_attempt(self, email_index: str, window_ends: int) -> None: ...
+    def give_back(self, slot: Slot) -> None:
+        """Return the slot of an attempt that was no abuse (a login that succeeded)."""
+        ...
 
 
 class AccessTokens(Protocol):
-    def issue(self, subject: str, role: TokenRole) -> IssuedAccessToken: ...
+    def issue(self, subject: str, role: TokenRole, version: int = 0) -> IssuedAccessToken: ...
 
     def verify(self, token: str) -> AccessClaims:
         """InvalidToken unless the token is a valid, current access token of ours."""

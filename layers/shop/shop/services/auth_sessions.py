@@ -1,7 +1,7 @@
 """Sessions: an access token plus a rotating refresh token, one family per login.
 
-Refresh re-reads the user, so a role change or a disabled account takes effect at the next
-refresh. A spent token presented again means that someone else holds a copy: the whole family is
+Refresh re-reads the user, so the new access token carries the user's current role and access
+version (the authorizer refuses tokens of an older version). A spent token presented again means that someone else holds a copy: the whole family is
 revoked and the event is audited.
 """
 
@@ -112,5 +112,5 @@ class Sessions:
         raise TokenReused()
 
     def _session(self, user: User, refresh_token: str) -> Session:
-        access = self._tokens.issue(user.id, user.role)
+        access = self._tokens.issue(user.id, user.role, user.access_version)
         return Session(user, access.token, access.expires_in, refresh_token)

@@ -1,22 +1,11 @@
-"""Who performs an admin write, and the port through which every such write is put on the audit trail."""
+"""The port through which every admin write is put on the audit trail, naming its caller."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-
-@dataclass(frozen=True)
-class Actor:
-    """The caller of an admin write as the audit trail names it ("system" for the seeder)."""
-
-    id: str
-    role: str
-    request_id: str
-
-
-SYSTEM = Actor(id="system", role="system", request_id="seed")
+from shop.domain.callers import Caller
 
 
 class AuditPort(Protocol):
@@ -36,7 +25,7 @@ class AuditPort(Protocol):
 
 
 def audit(
-    port: AuditPort, actor: Actor, action: str, target_type: str, target_id: str, **details: Any
+    port: AuditPort, actor: Caller, action: str, target_type: str, target_id: str, **details: Any
 ) -> None:
     port.record(
         actor_id=actor.id,
@@ -45,5 +34,10 @@ def audit(
         target_type=target_type,
         target_id=target_id,
         request_id=actor.request_id,
-        details=details,
+        details=with_client_request_id(details, actor),
     )
+
+
+def with_client_request_id(details: Mapping[str, Any], actor: Caller) -> dict[str, Any]:
+    """The client's own X-Request-Id (cleaned) rides in the details, apart from API Gateway's id."""
+    return {**details, "client_request_id": actor.client_request_id} if actor.client_request_id else dict(details)

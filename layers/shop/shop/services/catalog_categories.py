@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from shop.domain.callers import Caller
 from shop.domain.catalog import MAX_CATEGORY_DEPTH, Category, StaleWrite, check_category, check_new_parent
 from shop.domain.catalog import unknown_reference as unknown
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import Actor, AuditPort, audit
+from shop.services.catalog_audit import AuditPort, audit
 from shop.services.catalog_ports import CategoryStore
 
 _RETRIES = 3
@@ -26,7 +27,7 @@ class CategoryService:
     def list_categories(self) -> list[Category]:
         return self._store.all_categories()
 
-    def create_category(self, actor: Actor, name: str, slug: str, parent_id: str | None = None) -> Category:
+    def create_category(self, actor: Caller, name: str, slug: str, parent_id: str | None = None) -> Category:
         category = Category(id=self._new_id(), name=name, slug=slug, parent_id=parent_id)
         check_category(category)
         if parent_id is not None:
@@ -38,7 +39,7 @@ class CategoryService:
         audit(self._audit, actor, "category.create", "category", category.id, name=name, slug=slug)
         return category
 
-    def update_category(self, actor: Actor, category_id: str, changes: Mapping[str, Any]) -> Category:
+    def update_category(self, actor: Caller, category_id: str, changes: Mapping[str, Any]) -> Category:
         if not changes or not set(changes) <= _EDITABLE:
             raise ValidationFailed("Send at least one of name, slug, parent_id.", [{"field": "body"}])
         for _ in range(_RETRIES):
@@ -56,7 +57,7 @@ class CategoryService:
             return new
         raise Conflict("The category changed concurrently; try again.")
 
-    def delete_category(self, actor: Actor, category_id: str) -> None:
+    def delete_category(self, actor: Caller, category_id: str) -> None:
         for _ in range(_RETRIES):
             category = self._existing(category_id)
             try:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from shop.domain.callers import Caller
 from shop.domain.catalog import (
     Product,
     ProductStatus,
@@ -18,7 +19,7 @@ from shop.domain.catalog import (
 )
 from shop.domain.paging import Page
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import Actor, AuditPort, audit
+from shop.services.catalog_audit import AuditPort, audit
 from shop.services.catalog_ports import ProductStore
 
 _RETRIES = 3
@@ -57,7 +58,7 @@ class ProductService:
 
     def create_product(
         self,
-        actor: Actor,
+        actor: Caller,
         *,
         sku: str,
         name: str,
@@ -89,15 +90,15 @@ class ProductService:
         audit(self._audit, actor, "product.create", "product", product.id, sku=sku, status=status)
         return product
 
-    def update_product(self, actor: Actor, product_id: str, changes: Mapping[str, Any]) -> Product:
+    def update_product(self, actor: Caller, product_id: str, changes: Mapping[str, Any]) -> Product:
         if not changes or not set(changes) <= _EDITABLE:
             raise ValidationFailed("Send at least one field to change.", [{"field": "body"}])
         return self._change(actor, product_id, dict(changes), "product.update")
 
-    def archive_product(self, actor: Actor, product_id: str) -> Product:
+    def archive_product(self, actor: Caller, product_id: str) -> Product:
         return self._change(actor, product_id, {"status": "ARCHIVED"}, "product.archive")
 
-    def _change(self, actor: Actor, product_id: str, changes: dict[str, Any], action: str) -> Product:
+    def _change(self, actor: Caller, product_id: str, changes: dict[str, Any], action: str) -> Product:
         for _ in range(_RETRIES):
             old = self._store.get_product(product_id)
             if old is None:

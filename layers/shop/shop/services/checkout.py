@@ -3,6 +3,8 @@
 Prices come from the catalog at this moment and are frozen into the order; the transaction
 re-checks each price, so a price change between our read and the commit makes us read again
 rather than sell at a stale price. The cart's version condition does the same for the cart.
+The same transaction takes one of the customer's MAX_OPEN_ORDERS slots for unpaid orders, so a
+sixth open order is refused (nothing reserved) however many checkouts race.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shop.domain.callers import Caller
 from shop.domain.money import line_total_cents, shipping_cents, single_currency
 from shop.domain.orders import MAX_ORDER_LINES, EventActor, Order, OrderAggregate, timestamp
-from shop.errors import CartEmpty, Conflict, LoginRequired, OutOfStock
+from shop.errors import CartEmpty, Conflict, OutOfStock, TooManyOpenOrders
 from shop.services.order_ports import (
-    Caller,
     CartSource,
     CheckoutLine,
     CommitRefused,
@@ -32,7 +34,6 @@ from shop.services.order_ports import (
 )
 from shop.services.orders_retry import with_retries
 
-BUYER_ROLES = frozenset({"customer", "admin"})
 
 
 def _available(product: ProductSnapshot | None) -> int:
@@ -62,9 +63,8 @@ class CheckoutService:
 
     def checkout(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None = None) -> Order:
         """Reserve every line and create the order, or reserve nothing (409 OUT_OF_STOCK listing
-        every short line). Concurrency refusals are retried with backoff, then a 409 CONFLICT."""
-        if caller.role not in BUYER_ROLES:
-            raise LoginRequired()
+        every short line, 409 TOO_MANY_OPEN_ORDERS). Concurrency refusals are retried with backoff,
+        then a 409 CONFLICT."""
         return with_retries(lambda: self._attempt(caller, address, seal), sleep=self._sleep)
 
     def _attempt(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None) -> Order:
@@ -89,10 +89,12 @@ class CheckoutService:
             StockMove(i["product_id"], i["quantity"], "reserve", i["unit_price_cents"])
             for i in order.state.items
         ]
-        change = OrderChange(order.state, order.pending, 0, stock=moves, foreign=foreign)
+        change = OrderChange(order.state, order.pending, 0, stock=moves, foreign=foreign, pending_slot="take")
         try:
             self._orders.commit(change)
         except CommitRefused as refused:
+            if refused.too_many_open_orders:
+                raise TooManyOpenOrders() from refused
             if refused.shortages:
                 raise _out_of_stock(lines, refused.shortages) from refused
             raise

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from shop.domain.callers import Caller
 from shop.domain.inventory import StockedProduct, StockLevels, check_adjustment
 from shop.domain.paging import Page
 from shop.errors import NotFound, ValidationFailed
-from shop.services.catalog_audit import Actor, AuditPort, audit
+from shop.services.catalog_audit import AuditPort, audit
 
 MAX_THRESHOLD = 1_000_000_000
 
@@ -33,7 +34,7 @@ class InventoryService:
             raise NotFound("No such product.")
         return levels
 
-    def adjust_stock(self, actor: Actor, product_id: str, delta: int, reason: str) -> StockLevels:
+    def adjust_stock(self, actor: Caller, product_id: str, delta: int, reason: str) -> StockLevels:
         check_adjustment(delta, reason)
         levels = self._store.adjust_stock(product_id, delta)
         audit(self._audit, actor, "inventory.adjust", "product", product_id, delta=delta, reason=reason)

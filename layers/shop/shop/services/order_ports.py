@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
+from shop.domain.callers import Caller
 from shop.domain.orders import Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import Card, Charge, Payment
@@ -20,17 +21,6 @@ TxItem = dict[str, Any]
 R = TypeVar("R")
 Seal = Callable[[R], TxItem]
 """Given the result a command is about to commit, the element that records its response atomically."""
-
-
-@dataclass(frozen=True)
-class Caller:
-    id: str
-    role: str
-    request_id: str = ""
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 
 CheckoutLine = tuple[str, int]
@@ -67,6 +57,7 @@ class ProductSource(Protocol):
 
 
 StockMoveKind = Literal["reserve", "sell", "release", "restock"]
+PendingSlot = Literal["take", "release"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +89,7 @@ class CommitRefused(Exception):
         order_changed: bool = False,
         foreign_failed: bool = False,
         busy: bool = False,
+        too_many_open_orders: bool = False,
     ) -> None:
         super().__init__("transaction refused")
         self.shortages = list(shortages)
@@ -105,17 +97,27 @@ class CommitRefused(Exception):
         self.order_changed = order_changed
         self.foreign_failed = foreign_failed
         self.busy = busy
+        self.too_many_open_orders = too_many_open_orders
 
     @property
     def retryable(self) -> bool:
         """Worth reading again and retrying: nothing but concurrency stood in the way."""
-        return not self.shortages and (self.stale_prices or self.foreign_failed or self.busy)
+        return (
+            not self.shortages
+            and not self.too_many_open_orders
+            and (self.stale_prices or self.foreign_failed or self.busy)
+        )
 
 
 @dataclass(frozen=True)
 class OrderChange:
     """New events of an order with its state after them; `base_version` is what the stored order must
-    still be at (0: the order must not exist yet)."""
+    still be at (0: the order must not exist yet).
+
+    `refunds` move payments one step of a refund (domain.payments.REFUND_STEPS), each on condition
+    that the stored payment is still at the step before. `pending_slot` counts the owner's orders in
+    PENDING_PAYMENT: checkout takes a slot (refused past MAX_OPEN_ORDERS), and every move out of
+    PENDING_PAYMENT releases it, in this same transaction, so no race can get past the limit."""
 
     order: Order
     events: Sequence[OrderEvent]
@@ -124,6 +126,7 @@ class OrderChange:
     new_payments: Sequence[Payment] = ()
     refunds: Sequence[Payment] = ()
     foreign: Sequence[TxItem] = ()
+    pending_slot: PendingSlot | None = None
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,14 @@ class OrderStore(Protocol):
         ...
 
 
+class GatewayUnavailable(RuntimeError):
+    """The payment gateway did not answer, or failed: nothing is known to have happened; ask again."""
+
+
 class PaymentGateway(Protocol):
     def charge(self, card: Card, amount_cents: int, currency: str, reference: str) -> Charge: ...
 
     def refund(self, charge_id: str, amount_cents: int, reference: str) -> None:
-        """Return a charge's money; safe to repeat for the same charge and reference."""
+        """Return a charge's money. Idempotent on `reference`: asked again with the same reference
+        (a retry, a redelivered event) it refunds nothing more. Raises GatewayUnavailable."""
         ...

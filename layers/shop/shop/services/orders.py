@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shop.domain.callers import Caller
 from shop.domain.orders import Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import Payment
 from shop.errors import NotFound
-from shop.services.order_ports import Caller, OrderHistory, OrderStore
+from shop.services.order_ports import OrderHistory, OrderStore
 
 
 class OrderQueries:

@@ -1,8 +1,11 @@
-"""Cancelling an order: release its reservation, or for a paid order refund it and restock.
+"""Cancelling an order: release its reservation, or for a paid order restock and owe the refund.
 
-The cancellation commits first and the refund follows: once CANCELLED, the order's version
-condition stops a concurrent shipment, so money is never returned for goods that leave. The
-gateway's refund is safe to repeat for the same charge, so a retry after a crash is harmless.
+Nothing here calls the payment gateway. A paid order's cancellation commits, in one transaction,
+the CANCELLED order, its stock back and its payment as REFUND_PENDING; the `order_cancelled` event
+it commits is what the refunds consumer (shop.services.refunds) acts on, retrying until the
+gateway confirms. So a crash or a gateway outage after the commit delays a refund, never loses it,
+and once CANCELLED the order's version condition stops a concurrent shipment: money is never
+returned for goods that leave.
 """
 
 from __future__ import annotations
@@ -11,16 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from shop.domain.callers import Caller
 from shop.domain.orders import SYSTEM, CancelReason, EventActor, Order, OrderAggregate, timestamp
 from shop.domain.payments import Payment
 from shop.errors import NotFound
 from shop.services.catalog_audit import AuditPort
 from shop.services.order_ports import (
-    Caller,
     CommitRefused,
     OrderChange,
     OrderStore,
-    PaymentGateway,
     StockMove,
     StockMoveKind,
 )
@@ -36,12 +38,11 @@ class CancelService:
     def __init__(
         self,
         orders: OrderStore,
-        gateway: PaymentGateway,
         audit: AuditPort,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._orders, self._gateway, self._audit = orders, gateway, audit
+        self._orders, self._audit = orders, audit
         self._clock, self._sleep = clock, sleep
 
     def cancel(self, caller: Caller, order_id: str) -> Order:
@@ -54,9 +55,10 @@ class CancelService:
             reason: CancelReason = "CUSTOMER" if history.order.user_id == caller.id else "ADMIN"
             return self._commit(history.order, history.payments, reason, EventActor(caller.id, caller.role))
 
-        order, refunded, previous = with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
-        if refunded is not None:
-            self._refund(caller, refunded)
+        order, owed, previous = with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
+        if owed is not None:
+            details = {"payment_id": owed.id, "amount_cents": owed.amount_cents, "currency": owed.currency}
+            self._record(caller, "payment.refund_requested", order.id, details)
         if caller.is_admin and order.user_id != caller.id:
             self._record(caller, "order.cancelled", order.id, {"previous_status": previous})
         return order
@@ -83,27 +85,21 @@ class CancelService:
         paid = next((p for p in payments if p.status == "SUCCEEDED"), None)
         refund = paid if order.status == "PAID" else None
         aggregate = OrderAggregate(order)
-        aggregate.cancel(reason, now, actor, refund.amount_cents if refund else 0)
+        if refund is None:
+            aggregate.cancel(reason, now, actor)
+        else:
+            aggregate.cancel(reason, now, actor, refund.amount_cents, refund.id)
         kind: StockMoveKind = "restock" if order.status == "PAID" else "release"
         change = OrderChange(
             aggregate.state,
             aggregate.pending,
             aggregate.base_version,
             stock=[StockMove(i["product_id"], i["quantity"], kind) for i in order.items],
-            refunds=[refund.refunded(now)] if refund else [],
+            refunds=[refund.refund_pending()] if refund else [],
+            pending_slot="release" if order.status == "PENDING_PAYMENT" else None,
         )
         self._orders.commit(change)
         return aggregate.state, refund, order.status
-
-    def _refund(self, caller: Caller, payment: Payment) -> None:
-        if payment.charge_id:
-            self._gateway.refund(payment.charge_id, payment.amount_cents, reference=f"refund-{payment.id}")
-        details = {
-            "payment_id": payment.id,
-            "amount_cents": payment.amount_cents,
-            "currency": payment.currency,
-        }
-        self._record(caller, "payment.refunded", payment.order_id, details)
 
     def _record(self, caller: Caller, action: str, order_id: str, details: dict[str, object]) -> None:
         self._audit.record(

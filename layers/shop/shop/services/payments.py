@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from shop.domain.callers import Caller
 from shop.domain.orders import EventActor, Order, OrderAggregate, timestamp
 from shop.domain.payments import Card, Charge, Payment, record_payment
 from shop.errors import InvalidTransition, NotFound
 from shop.services.catalog_audit import AuditPort
 from shop.services.order_ports import (
-    Caller,
     CommitRefused,
     OrderChange,
     OrderStore,
@@ -113,6 +113,7 @@ class PaymentService:
             stock=moves,
             new_payments=[payment],
             foreign=[seal(result)] if seal is not None else [],
+            pending_slot="release" if payment.status == "SUCCEEDED" else None,
         )
         self._orders.commit(change)
         return result

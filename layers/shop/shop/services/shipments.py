@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from shop.domain.callers import Caller
 from shop.domain.orders import EventActor, Order, OrderAggregate, timestamp
 from shop.domain.shipments import Shipment, ShipmentStatus, new_tracking_number
 from shop.errors import InvalidTransition, NotFound
 from shop.services.catalog_audit import AuditPort
-from shop.services.order_ports import Caller, CommitRefused, OrderChange, TxItem
+from shop.services.order_ports import CommitRefused, OrderChange, TxItem
 from shop.services.orders_retry import with_retries
 
 

@@ -1,9 +1,11 @@
 """Admins managing users: the user list, role changes and disabling.
 
-A role change reaches the user's tokens at their next refresh (refresh re-reads the user), so it
-needs no token revocation. Disabling does revoke every refresh-token family of the user at once, so
-that no session outlives the decision by more than one access token's lifetime. An admin may not
-demote or disable themself: the shop must never be left with nobody able to undo it. Every change
+A role change or a disable bumps the user's access version (in the same write), which the
+authorizer checks: every access token issued before is refused within 60 seconds, so a demoted or
+disabled admin cannot use the minutes left on a token to undo the decision. Disabling also revokes
+every refresh-token family of the user. An admin's change of their own role or disabled flag is
+refused whatever its value: the shop must never be left with nobody able to undo it, and a
+stolen admin token must not be able to re-promote or re-enable its own account. Every change
 requested is put on the audit trail, naming users by id only.
 """
 
@@ -11,11 +13,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from shop.domain.callers import Caller
 from shop.domain.paging import Page
 from shop.domain.users import User, UserRole
 from shop.errors import NotFound, SelfLockout, ValidationFailed
 from shop.services.auth_ports import AuditRecorder, UserRepository
-from shop.services.catalog_audit import Actor
+from shop.services.catalog_audit import with_client_request_id
 
 ROLES: frozenset[str] = frozenset({"customer", "admin"})
 
@@ -48,13 +51,13 @@ class UserAdmin:
         return self._directory.newest_users(limit, cursor)
 
     def change_access(
-        self, actor: Actor, user_id: str, *, role: str | None = None, disabled: bool | None = None
+        self, actor: Caller, user_id: str, *, role: str | None = None, disabled: bool | None = None
     ) -> User:
         """Set the role and/or the disabled flag; NotFound, SelfLockout or ValidationFailed."""
         new_role = _checked_role(role)
         if new_role is None and disabled is None:
             raise ValidationFailed(details=[{"field": "body", "message": "send role or disabled"}])
-        if user_id == actor.id and (new_role == "customer" or disabled is True):
+        if user_id == actor.id:
             raise SelfLockout()
         before = self._users.get(user_id)
         if before is None:
@@ -70,7 +73,7 @@ class UserAdmin:
             self._record(actor, action, user_id, before.disabled, after.disabled)
         return after
 
-    def _record(self, actor: Actor, action: str, user_id: str, was: object, now: object) -> None:
+    def _record(self, actor: Caller, action: str, user_id: str, was: object, now: object) -> None:
         self._audit.record(
             actor_id=actor.id,
             actor_role=actor.role,
@@ -78,7 +81,7 @@ class UserAdmin:
             target_type="user",
             target_id=user_id,
             request_id=actor.request_id,
-            details={"from": was, "to": now},
+            details=with_client_request_id({"from": was, "to": now}, actor),
         )
 
 
