@@ -1,13 +1,16 @@
 """Shared by every test folder: the no-oversell sale run over HTTP (tests/e2e on the moto server,
-tests/dynamodb_local on DynamoDB Local), and `sample_event`, which re-addresses a sample event."""
+tests/dynamodb_local on DynamoDB Local), `sample_event`, which re-addresses a sample event, and the
+IAM check that the integration and e2e suites turn on (`iam_check`), and `engine_honours_tokens`,
+a check of DynamoDB's transaction tokens run on the emulator and on DynamoDB Local alike."""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,9 @@ from typing import Any
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
+
+from shop_local.iam_record import ENVIRONMENT_VARIABLE, Recorder, recording_directory
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -166,3 +172,85 @@ def api_event(
 @pytest.fixture(scope="session")
 def sample_event() -> Callable[..., dict[str, Any]]:
     return api_event
+
+
+def check_client_request_tokens(dynamodb: Any, table: str) -> None:
+    """A transaction sent again with its ClientRequestToken is not applied again (botocore resends
+    a call whose answer was lost with the same token); the same token with other items is
+    IdempotentParameterMismatchException; a new token is a new transaction."""
+    key = {"pk": {"S": f"TOKEN#{uuid.uuid4().hex}"}, "sk": {"S": "TOKEN"}}
+    put = {"Put": {"TableName": table, "Item": key, "ConditionExpression": "attribute_not_exists(pk)"}}
+    token = uuid.uuid4().hex
+
+    dynamodb.transact_write_items(TransactItems=[put], ClientRequestToken=token)
+    dynamodb.transact_write_items(TransactItems=[put], ClientRequestToken=token)  # no condition failure
+
+    other = {"Put": {"TableName": table, "Item": {**key, "n": {"N": "1"}}}}
+    with pytest.raises(ClientError) as mismatch:
+        dynamodb.transact_write_items(TransactItems=[other], ClientRequestToken=token)
+    assert mismatch.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    with pytest.raises(ClientError) as again:
+        dynamodb.transact_write_items(TransactItems=[put], ClientRequestToken=uuid.uuid4().hex)
+    assert again.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == key
+
+
+@pytest.fixture(scope="session")
+def engine_honours_tokens() -> Callable[[Any, str], None]:
+    return check_client_request_tokens
+
+
+# ---------------------------------------------------------------- the IAM check
+IAM_RECORDS = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def iam_check(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Recorder | None]:
+    """Every AWS call a function makes, in this process and in the shops it starts (which inherit
+    SHOP_IAM_CHECK), is recorded and held against the function's policies when the session ends:
+    a call they do not grant fails the run. SHOP_IAM_CHECK=off turns it off; `record:<directory>`
+    (`make iam-report`) keeps the records there instead of in a temporary directory."""
+    setting = os.environ.get(ENVIRONMENT_VARIABLE, "")
+    if setting == "off":
+        yield None
+        return
+    directory = (recording_directory(setting) or tmp_path_factory.mktemp("iam")).resolve()
+    recorder = Recorder(directory)
+    recorder.install()
+    request.config.stash[IAM_RECORDS] = directory
+    os.environ[ENVIRONMENT_VARIABLE] = f"record:{directory}"
+    try:
+        yield recorder
+    finally:
+        if setting:
+            os.environ[ENVIRONMENT_VARIABLE] = setting
+        else:
+            os.environ.pop(ENVIRONMENT_VARIABLE, None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    directory = session.config.stash.get(IAM_RECORDS, None)
+    if directory is None:
+        return
+    from shop_local.iam_report import check, unused_markdown
+
+    outcome = check(directory)
+    report = directory / "unused-grants.md"
+    report.write_text(unused_markdown(outcome), encoding="utf-8")
+    lines = [outcome.summary(), f"unused grants: {report}"]
+    if outcome.missing_lines():
+        lines += ["denied, but named something that does not exist (the call failed anyway; not failing):"]
+        lines += [f"  {line}" for line in outcome.missing_lines()]
+    if outcome.failing:
+        lines += ["calls the function's policies in template.yaml do not grant:"]
+        lines += [f"  {line}" for line in outcome.denied_lines()]
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write("\n")  # after the progress line, which does not end one
+        reporter.write_sep("=", "IAM check", red=bool(outcome.failing), bold=True)
+        for line in lines:
+            reporter.write_line(line)

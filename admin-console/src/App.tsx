@@ -1,10 +1,17 @@
+import CategoryIcon from '@mui/icons-material/Category';
+import HistoryIcon from '@mui/icons-material/History';
+import InventoryIcon from '@mui/icons-material/Inventory2';
+import PeopleIcon from '@mui/icons-material/People';
+import SellIcon from '@mui/icons-material/Sell';
+import ShoppingCartIcon from '@mui/icons-material/ShoppingCart';
 import { lazy } from 'react';
-import { Admin, Resource } from 'react-admin';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { Admin, Resource, memoryStore } from 'react-admin';
+import { BrowserRouter } from 'react-router-dom';
 
 import { audit } from './audit';
 import { categories } from './categories';
 import { inventory } from './inventory';
+import { AppLayout } from './layout/AppLayout';
 import { LoginPage } from './layout/LoginPage';
 import { theme } from './layout/theme';
 import { orders } from './orders';
@@ -14,35 +21,37 @@ import { users } from './users';
 
 export const BASENAME = '/console';
 
+// react-admin's preferences (list filters, which can name users) live in memory like the session,
+// not in localStorage: nothing of the console outlives the page.
+const store = memoryStore();
+
 // The dashboard brings the chart library: it loads on its own, after the sign-in screen.
 const Dashboard = lazy(() => import('./dashboard/Dashboard').then(module => ({ default: module.Dashboard })));
 
 const Console = () => (
     <Admin
-        basename={BASENAME}
         title="Serverless Shop"
         dataProvider={dataProvider}
         authProvider={authProvider}
         dashboard={Dashboard}
         loginPage={LoginPage}
+        layout={AppLayout}
         theme={theme}
-        requireAuth
+        store={store}
         disableTelemetry
     >
-        <Resource name="products" {...products} options={{ label: 'Products' }} recordRepresentation="name" />
-        <Resource name="categories" {...categories} options={{ label: 'Categories' }} recordRepresentation="name" />
-        <Resource name="inventory" {...inventory} options={{ label: 'Inventory' }} recordRepresentation="name" />
-        <Resource name="orders" {...orders} options={{ label: 'Orders' }} />
-        <Resource name="users" {...users} options={{ label: 'Users' }} recordRepresentation="email" />
-        <Resource name="audit" {...audit} options={{ label: 'Audit log' }} />
+        <Resource name="products" {...products} icon={SellIcon} options={{ label: 'Products' }} recordRepresentation="name" />
+        <Resource name="categories" {...categories} icon={CategoryIcon} options={{ label: 'Categories' }} recordRepresentation="name" />
+        <Resource name="inventory" {...inventory} icon={InventoryIcon} options={{ label: 'Inventory' }} recordRepresentation="name" />
+        <Resource name="orders" {...orders} icon={ShoppingCartIcon} options={{ label: 'Orders' }} />
+        <Resource name="users" {...users} icon={PeopleIcon} options={{ label: 'Users' }} recordRepresentation="email" />
+        <Resource name="audit" {...audit} icon={HistoryIcon} options={{ label: 'Audit log' }} />
     </Admin>
 );
 
+// The router owns the /console prefix, so react-admin's own paths stay "/orders", "/login"...
 export const App = () => (
-    <BrowserRouter>
-        <Routes>
-            <Route path={`${BASENAME}/*`} element={<Console />} />
-            <Route path="*" element={<Navigate to={`${BASENAME}/`} replace />} />
-        </Routes>
+    <BrowserRouter basename={BASENAME}>
+        <Console />
     </BrowserRouter>
 );

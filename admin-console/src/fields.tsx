@@ -1,5 +1,5 @@
 import { Chip } from '@mui/material';
-import { FunctionField, NumberInput, type NumberInputProps, useRecordContext } from 'react-admin';
+import { FunctionField, NumberInput, type NumberInputProps, Pagination, useRecordContext } from 'react-admin';
 
 import { humanize, money } from './format';
 
@@ -48,3 +48,9 @@ export const StatusField = ({ source = 'status' }: { source?: string; label?: st
     const record = useRecordContext();
     return record ? <StatusChip status={String(record[source])} /> : null;
 };
+
+/** The shop's pages hold 1..100 items. */
+export const ListPagination = () => <Pagination rowsPerPageOptions={[10, 20, 50, 100]} />;
+
+/** What every list shares: the shop's paging, and no CSV export (it would ask for >100 rows). */
+export const listDefaults = { pagination: <ListPagination />, exporter: false as const };

@@ -40,7 +40,9 @@ def _handler_file(root: Path, resource: dict[str, Any]) -> Path:
     return root / str(properties["CodeUri"]) / f"{module}.py"
 
 
-def access_table(template: dict[str, Any] | None = None, root: Path | None = None) -> dict[tuple[str, str], Access]:
+def access_table(
+    template: dict[str, Any] | None = None, root: Path | None = None
+) -> dict[tuple[str, str], Access]:
     """(method, path) -> the declared access, for every route of the template."""
     template = load_template() if template is None else template
     root = find_template().parent if root is None else root

@@ -52,23 +52,10 @@ def local_environment(emulator_url: str) -> None:
 
 def deployed_environment(stack_name: str) -> None:
     """Point this process at a deployed CloudFormation stack, with the caller's AWS credentials."""
-    import boto3
-
+    from shop_local.deployed_stack import deployed_stack_environment
     from shop_local.runtime import apply_environment
-    from shop_local.stack import Stack
-    from shop_local.template import find_template, load_template
 
-    path = find_template()
-    cloudformation = boto3.client("cloudformation")
-    described = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
-    stack = Stack(load_template(path), "", stack_name, cloudformation.meta.region_name, path.parent)
-    stack.parameters = {p["ParameterKey"]: p["ParameterValue"] for p in described.get("Parameters", [])}
-    for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name):
-        for resource in page["StackResourceSummaries"]:
-            stack.physical_ids[resource["LogicalResourceId"]] = resource["PhysicalResourceId"]
-    values = stack.globals_environment()
-    values.update(AWS_REGION=stack.region, AWS_DEFAULT_REGION=stack.region)
-    apply_environment(values, local=False)
+    apply_environment(deployed_stack_environment(stack_name), local=False)
 
 
 def create_admin(email: str, password: str, name: str = "Administrator") -> str:

@@ -26,7 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     admin = commands.add_parser(
         "admin",
-        help="create an admin (or, with --promote, make an existing account one) in the running local shop",
+        help=(
+            "create an admin (or, with --promote, make an existing account one) in the running local "
+            "shop, or in a deployed stack (--stack)"
+        ),
         description=(
             "Creates an admin account. The password is asked for in a terminal, or read from "
             f"${PASSWORD_VARIABLE}, or from standard input with --password-stdin; never from the command line."
@@ -109,6 +112,8 @@ def _start(started: float) -> int:
 
 
 def _admin(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from shop.errors import EmailTaken, InvalidCredentials, ShopError
     from shop_local.admin import (
         ShopNotRunning,
@@ -147,6 +152,8 @@ def _admin(args: argparse.Namespace) -> int:
         return _fail(f"{exc.message}{details}", 2 if exc.code == "VALIDATION_ERROR" else 1)
     except (ShopNotRunning, ProvisionError, FileNotFoundError) as exc:
         return _fail(str(exc))
+    except (ClientError, BotoCoreError) as exc:  # on a deployed stack: AccessDenied, no credentials
+        return _fail(f"AWS refused or could not be reached: {exc}")
     user = promotion.user
     if promotion.already_admin:
         print(f"{args.email} is an admin already (user id {user.id}); nothing changed.")

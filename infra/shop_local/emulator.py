@@ -3,6 +3,7 @@
 moto's backends are not atomic: concurrent conditional writes on one item all see the old value
 (16 threads decrementing a stock of 100 got 101..107 successes). DynamoDB's guarantees are the
 whole point of the shop's stock rules, so every request runs under one process-wide lock.
+Transactions honour their ClientRequestToken as DynamoDB's do (`moto_request_tokens`).
 The server also answers LocalStack's `/_aws/ses` endpoint so that tests can read the mails sent.
 """
 
@@ -18,6 +19,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from shop_local.listener import PortInUse, listening_socket
+from shop_local.moto_request_tokens import install as honour_client_request_tokens
 from shop_local.outbox import MAILBOX_PATH, MailOutbox
 
 __all__ = ["Emulator", "PortInUse", "SerialisedApp", "start_emulator"]
@@ -109,6 +111,7 @@ class Emulator:
 
 def start_emulator(port: int = 0, host: str = "127.0.0.1", quiet: bool = True) -> Emulator:
     """Serve moto on host:port (0 = any free port) from a daemon thread; returns once it listens."""
+    honour_client_request_tokens()  # DynamoDB's own idempotency for resent transactions
     app = SerialisedApp(DomainDispatcherApplication(create_backend_app), MailOutbox())
     handler = _QuietHandler if quiet else MotoRequestHandler
     with listening_socket(host, port) as listener:

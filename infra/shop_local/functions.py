@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shop_local.aws_call_hooks import attributed, running
+
 if TYPE_CHECKING:
     from shop_local.stack import Stack
 
@@ -77,7 +79,8 @@ class LambdaContext:
 
 
 def load_handler(spec: FunctionSpec) -> Handler:
-    """Execute the handler file as a fresh module and return its handler attribute."""
+    """Execute the handler file as a fresh module and return its handler attribute, which knows
+    whose AWS calls it makes (`shop_local.aws_call_hooks`)."""
     module_name, _, attribute = spec.handler.rpartition(".")
     path = spec.handler_file
     if not module_name or not path.is_file():
@@ -90,14 +93,15 @@ def load_handler(spec: FunctionSpec) -> Handler:
     # Registered under its unique name only: dataclasses and pydantic look their module up there.
     sys.modules[unique] = module
     try:
-        import_spec.loader.exec_module(module)
+        with running(spec.logical_id, spec.function_name):  # the cold start is the function's too
+            import_spec.loader.exec_module(module)
     except BaseException:
         del sys.modules[unique]
         raise
     handler = getattr(module, attribute, None)
     if not callable(handler):
         raise AttributeError(f"{spec.logical_id}: {path} has no callable {attribute!r}")
-    return handler
+    return attributed(spec.logical_id, spec.function_name, handler)
 
 
 def load_function(template_or_stack: dict[str, Any] | Stack, logical_id: str) -> Handler:

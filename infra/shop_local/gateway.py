@@ -68,7 +68,10 @@ class Gateway:
         if not any(name.lower() == "x-amzn-requestid" for name, _ in headers):
             headers.append(("x-amzn-RequestId", request_id))
         headers = [(k, v) for k, v in headers if k.lower() not in {"content-length", "transfer-encoding"}]
-        headers.append(("Content-Length", str(len(response.body))))
+        # A 304 has no content, and a Content-Length on it could only be the 200's (RFC 9110 8.6)
+        not_modified = response.status == 304
+        if not not_modified:
+            headers.append(("Content-Length", str(len(response.body))))
         start_response(f"{response.status} {_reason(response.status)}", headers)
         _log(
             request_id=request_id,
@@ -79,7 +82,7 @@ class Gateway:
             latency_ms=round((time.monotonic() - started) * 1000, 1),
             function=function,
         )
-        return [b"" if request.method == "HEAD" else response.body]
+        return [b"" if request.method == "HEAD" or not_modified else response.body]
 
     def _through_api(
         self, request: IncomingRequest, request_id: str, too_large: bool = False

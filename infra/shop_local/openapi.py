@@ -4,8 +4,9 @@ Every API function exposes its powertools `router`; merged into one resolver the
 document. Powertools describes its own defaults, not the shop's contract, so the document is then
 corrected from the template and API.md: the 400 error body instead of the 422 validation schema,
 the security each route's authorizer really demands, the errors every route of a kind can answer
-(413/415 for a body, 500 INTERNAL), no body on a 204, the X-Request-Id every response carries, the
-links from a created thing to what can be done with it, and every template route present (no others).
+(413/415 for a body, 500 INTERNAL), no body on a 204 or 304 (and If-None-Match on a route that
+answers 304), the X-Request-Id every response carries, the links from a created thing to what can
+be done with it, and every template route present (no others).
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ _RETRY_AFTER_HEADER = {
     "required": True,
     "schema": {"type": "integer", "minimum": 0},
 }
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETags of copies the client holds (or `*`): if one is current, the answer is 304.",
+    "schema": {"type": "string"},
+}
+_NO_BODY = {"204", "304"}
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -162,12 +171,17 @@ def _corrected_operation(
     responses.setdefault("500", _error("INTERNAL: the shop could not complete the request"))
     for status, response in responses.items():
         _describe_headers(status, response)
+    if "304" in responses:
+        parameters = operation.setdefault("parameters", [])
+        if not any(str(p.get("name", "")).lower() == "if-none-match" for p in parameters):
+            parameters.append(dict(_IF_NONE_MATCH))
     return operation
 
 
 def _describe_headers(status: str, response: dict[str, Any]) -> None:
-    """Every response carries X-Request-Id, a 429 Retry-After; a 204 has no body (powertools gives it one)."""
-    if status == "204":
+    """Every response carries X-Request-Id, a 429 Retry-After; a 204 or 304 has no body (powertools
+    gives it one)."""
+    if status in _NO_BODY:
         response.pop("content", None)
     headers = response.setdefault("headers", {})
     headers.setdefault("X-Request-Id", _REQUEST_ID_HEADER)

@@ -189,6 +189,7 @@ def _accept(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
 
 def creators() -> dict[str, Creator]:
     """Resource type -> creator; anything else gets `_record_only`. Keys and secrets live in security."""
+    from shop_local.console_resources import CONSOLE_CREATORS
     from shop_local.security_resources import SECURITY_CREATORS
 
     return {
@@ -206,7 +207,11 @@ def creators() -> dict[str, Creator]:
         "AWS::Serverless::Api": _rest_api,
         "AWS::ApiGateway::RestApi": _rest_api,
         "AWS::Events::Rule": _rule,
+        # The local gateway has no WAF: the web ACL is recorded (so Ref/GetAtt resolve), not enforced.
+        "AWS::WAFv2::WebACL": _record_only("wafv2", "Name"),
+        "AWS::WAFv2::WebACLAssociation": _accept,
         **SECURITY_CREATORS,
+        **CONSOLE_CREATORS,
     }
 
 

@@ -87,6 +87,10 @@ def _inject_transaction_conflicts(catalog_table: str, times: int) -> Callable[[]
     return injection.close
 
 
+def _overrides(parameters: dict[str, str]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in sorted(parameters.items()))
+
+
 def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: float) -> str:
     dynamodb = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     return "\n".join(
@@ -104,7 +108,12 @@ def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: f
                 else []
             ),
             f"  Demo catalog   {'seeded' if settings.seed else 'not seeded (SHOP_SEED=0)'}",
-            "Create an admin:  make admin EMAIL=you@example.com PASSWORD='a long password'",
+            *(
+                [f"  Parameters     {_overrides(settings.template_parameters)}   (from SHOP_* settings)"]
+                if settings.template_parameters
+                else []
+            ),
+            "Create an admin:  make admin EMAIL=you@example.com   (it asks for the password)",
             "Ctrl-C stops the shop.",
         ]
     )
@@ -115,6 +124,7 @@ def run(settings: LocalSettings, started: float) -> int:
     from shop_local.containers import Functions
     from shop_local.emulator import start_emulator
     from shop_local.http_server import serve
+    from shop_local.iam_record import start_recording
     from shop_local.listener import PortInUse
     from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
     from shop_local.provision import provision
@@ -122,6 +132,7 @@ def run(settings: LocalSettings, started: float) -> int:
     from shop_local.template import find_template, load_template
 
     stops: list[Callable[[], None]] = []
+    iam_recorder = start_recording()  # SHOP_IAM_CHECK (the test suites): before any client exists
     stop_on_signals()
     try:
         starting = StartingApp()
@@ -143,6 +154,8 @@ def run(settings: LocalSettings, started: float) -> int:
             parameters=settings.template_parameters,
             base_dir=template_path.parent,
         )
+        if iam_recorder is not None:
+            iam_recorder.describe(stack)
         apply_environment(process_environment(stack))
         if settings.inject_transaction_conflicts:
             catalog = stack.physical_id("CatalogTable")

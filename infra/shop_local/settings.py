@@ -1,7 +1,8 @@
 """The local shop's own settings (`SHOP_*`), checked before anything starts.
 
 A typo in a port must stop `make run` at once with one line that names the variable and the bad
-value, not a traceback from deep inside a socket call half-way through start-up.
+value, not a traceback from deep inside a socket call half-way through start-up. Some settings set
+a parameter of template.yaml (PARAMETER_SETTINGS), as `--parameter-overrides` would on AWS.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class SettingsError(ValueError):
@@ -41,18 +42,60 @@ def _bounded_int(
     if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise SettingsError(f"{name} must be a whole number of {unit} {low}-{high}, got {raw!r}")
+        of_unit = f" of {unit}" if unit else ""
+        raise SettingsError(f"{name} must be a whole number{of_unit} {low}-{high}, got {raw!r}")
     return int(raw)
 
 
-def _count(env: Mapping[str, str], name: str) -> int | None:
-    """A per-client limit, or None to keep the template parameter's default."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000_000:
-        raise SettingsError(f"{name} must be a whole number 1-10000000, got {raw!r}")
-    return int(raw)
+@dataclass(frozen=True)
+class ParameterSetting:
+    """A SHOP_* variable that sets one parameter of template.yaml for the local stack. Unset, the
+    parameter keeps the template's Default; the bounds lie within the parameter's own, so a value
+    that passes here never fails provisioning half-way through start-up."""
+
+    variable: str
+    parameter: str
+    low: int
+    high: int
+    unit: str = "seconds"
+
+    def read(self, env: Mapping[str, str]) -> str | None:
+        if not env.get(self.variable, "").strip():
+            return None
+        return str(_bounded_int(env, self.variable, 0, self.low, self.high, self.unit))
+
+
+_PER_CLIENT = 10_000_000
+PARAMETER_SETTINGS = (
+    ParameterSetting("SHOP_ACCESS_TOKEN_TTL_SECONDS", "AccessTokenTtlSeconds", 60, 3600),
+    ParameterSetting("SHOP_REFRESH_TOKEN_TTL_SECONDS", "RefreshTokenTtlSeconds", 3600, 31_536_000),
+    ParameterSetting("SHOP_RESERVATION_TTL_SECONDS", "ReservationTtlSeconds", 1, 86_400),
+    ParameterSetting("SHOP_REGISTRATIONS_PER_IP", "RegistrationsPerIp", 1, _PER_CLIENT, ""),
+    ParameterSetting("SHOP_GUEST_TOKENS_PER_IP", "GuestTokensPerIp", 1, _PER_CLIENT, ""),
+    ParameterSetting("SHOP_FAILED_LOGINS_PER_IP", "FailedLoginsPerIp", 1, _PER_CLIENT, ""),
+    ParameterSetting("SHOP_FAILED_LOGINS_PER_EMAIL_AND_IP", "FailedLoginsPerEmailAndIp", 1, _PER_CLIENT, ""),
+    ParameterSetting("SHOP_CLIENT_LIMIT_WINDOW_SECONDS", "ClientLimitWindowSeconds", 60, 86_400),
+    ParameterSetting("SHOP_LOGIN_LOCKOUT_MAX_SECONDS", "LoginLockoutMaxSeconds", 60, 604_800),
+)
+# Parameters with no SHOP_* setting: the local stack does not emulate what they steer (stage
+# throttling, WAF, reserved concurrency, the stage's name, the sender of mails nobody receives),
+# or has its own way (`make rotate-signing-key` rather than SigningKeyGeneration).
+AWS_ONLY_PARAMETERS = frozenset(
+    {
+        "SigningKeyGeneration",
+        "StageName",
+        "MailFrom",
+        "ApiThrottlingRateLimit",
+        "ApiThrottlingBurstLimit",
+        "AuthThrottlingRateLimit",
+        "AuthThrottlingBurstLimit",
+        "EnableWaf",
+        "WafRequestsPerIpPer5Minutes",
+        "AuthorizerReservedConcurrency",
+        "LoginConcurrencyLimit",
+        "RegisterConcurrencyLimit",
+    }
+)
 
 
 def _host(env: Mapping[str, str], name: str, default: str) -> str:
@@ -70,48 +113,32 @@ def _host(env: Mapping[str, str], name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class LocalSettings:
-    """What `python -m shop_local run` needs; the TTL bounds are the template parameter's."""
+    """What `python -m shop_local run` needs, and the template parameters it provisions with."""
 
     host: str = "127.0.0.1"
     port: int = 3000
     emulator_port: int = 4566
     seed: bool = True
-    access_token_ttl_seconds: int = 900
     # Tests only: the first N stock-moving TransactWriteItems of the shop fail as TransactionConflict
     # (DynamoDB Local never raises it), to prove over HTTP that checkout retries them.
     inject_transaction_conflicts: int = 0
-    # Per-client-IP limits (None: the template's defaults). A test suite that makes more
-    # registrations, guest tokens or failed logins from 127.0.0.1 than a client would raises them.
-    registrations_per_ip: int | None = None
-    guest_tokens_per_ip: int | None = None
-    failed_logins_per_ip: int | None = None
+    # Only the parameters a SHOP_* variable set (PARAMETER_SETTINGS); the others keep their Default.
+    template_parameters: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LocalSettings:
         env = os.environ if env is None else env
+        given = {setting.parameter: setting.read(env) for setting in PARAMETER_SETTINGS}
         settings = cls(
             host=_host(env, "SHOP_HOST", "127.0.0.1"),
             port=_port(env, "SHOP_PORT", 3000),
             emulator_port=_port(env, "SHOP_EMULATOR_PORT", 4566),
             seed=_flag(env, "SHOP_SEED", True),
-            access_token_ttl_seconds=_bounded_int(env, "SHOP_ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
             inject_transaction_conflicts=_bounded_int(
                 env, "SHOP_INJECT_TRANSACTION_CONFLICTS", 0, 0, 100_000, "transactions"
             ),
-            registrations_per_ip=_count(env, "SHOP_REGISTRATIONS_PER_IP"),
-            guest_tokens_per_ip=_count(env, "SHOP_GUEST_TOKENS_PER_IP"),
-            failed_logins_per_ip=_count(env, "SHOP_FAILED_LOGINS_PER_IP"),
+            template_parameters={name: value for name, value in given.items() if value is not None},
         )
         if settings.port == settings.emulator_port:
             raise SettingsError(f"SHOP_PORT and SHOP_EMULATOR_PORT must differ, both are {settings.port}")
         return settings
-
-    @property
-    def template_parameters(self) -> dict[str, str]:
-        limits = {
-            "RegistrationsPerIp": self.registrations_per_ip,
-            "GuestTokensPerIp": self.guest_tokens_per_ip,
-            "FailedLoginsPerIp": self.failed_logins_per_ip,
-        }
-        given = {name: str(value) for name, value in limits.items() if value is not None}
-        return {"AccessTokenTtlSeconds": str(self.access_token_ttl_seconds), **given}

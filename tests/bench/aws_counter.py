@@ -4,8 +4,9 @@
 its own event system: `provide-client-params` (asks DynamoDB for ReturnConsumedCapacity=TOTAL
 where the operation takes it and the caller did not ask), `before-call` (count, start the clock)
 and `after-call` / `after-call-error` (stop it, read ConsumedCapacity). A call is attributed to the
-thread that makes it: the local FunctionPool runs each invocation on a thread named
-`lambda:<LogicalId>`, so consumers and pollers running meanwhile never blur a route's figures.
+function whose invocation makes it (`shop_local.aws_call_hooks.caller`: the local FunctionPool runs
+each invocation on a thread named `lambda:<LogicalId>`), so consumers and pollers running meanwhile
+never blur a route's figures.
 Time spent inside calls also accumulates per thread, for the warm-cost benchmark.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.session
+from shop_local.aws_call_hooks import caller, on_new_clients
 
 READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -48,11 +49,6 @@ class Call:
     @property
     def label(self) -> str:
         return f"{self.service}.{self.operation}"
-
-
-def caller() -> str:
-    name = threading.current_thread().name
-    return name.removeprefix("lambda:")
 
 
 def _consumed(parsed: dict[str, Any]) -> list[dict[str, Any]]:
@@ -108,15 +104,7 @@ class AwsCalls:
         if self._installed:
             return
         self._installed = True
-        original = botocore.session.Session.create_client
-        calls = self
-
-        def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
-            client = original(session, *args, **kwargs)
-            calls.attach(client)
-            return client
-
-        botocore.session.Session.create_client = create_client  # type: ignore[method-assign, assignment]
+        on_new_clients(self.attach)
 
     def attach(self, client: Any) -> None:
         events = client.meta.events
@@ -135,6 +123,7 @@ class AwsCalls:
     @staticmethod
     def _before(model: Any, context: dict[str, Any], **_: Any) -> None:
         context["bench_started"] = time.perf_counter()
+        context["bench_model"] = model  # after-call-error is not given the model
 
     def _after(
         self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
@@ -142,7 +131,8 @@ class AwsCalls:
         status = getattr(http_response, "status_code", 200)
         self._record(model, context, parsed if isinstance(parsed, dict) else {}, failed=status >= 400)
 
-    def _after_error(self, model: Any, context: dict[str, Any], **_: Any) -> None:
+    def _after_error(self, context: dict[str, Any], **_: Any) -> None:
+        model = context["bench_model"]
         self._record(model, context, {}, failed=True)
 
     def _record(self, model: Any, context: dict[str, Any], parsed: dict[str, Any], failed: bool) -> None:

@@ -77,7 +77,7 @@ def run(ctx: Any) -> str:
         f"One warm request per route (the last of {repeats} on the same containers), through the local "
         "gateway, counted with botocore `before-call`/`after-call` hooks on every client and attributed "
         "to the function's own thread. WRU/RRU: DynamoDB write/read request units the request consumed "
-        f"(ConsumedCapacity, {shop.engine}). Targets from issue 5 (at most).",
+        f"(ConsumedCapacity, {shop.engine}). Targets: the call budgets (at most).",
         "",
         table(heading, rows),
         "",

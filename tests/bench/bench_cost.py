@@ -184,7 +184,7 @@ def report(ctx: Any, m: Journeys) -> str:
         "the event path: publisher, notifications, sales statistics), each drained before the next, so "
         "every event is its own batch (low traffic, the expensive case). Capacity units: "
         f"{capacity}. Prices: on-demand, us-east-1 (constants in `tests/bench/bench_cost.py` with their "
-        "source); free tiers ignored; logs (CloudWatch) excluded as the issue says.",
+        "source); free tiers ignored; logs (CloudWatch) excluded.",
         "",
         table(["component", "per order", "price", "per 1,000 orders", "note"], rows),
         f"| **total** | | | **${total:.4f}** | |",

@@ -75,7 +75,7 @@ def run(ctx: Any) -> str:
         f"The function's own time per warm request (after {WARM_UP} warm-up requests per route): wall "
         "time of the invocation minus time inside AWS calls (botocore before-call to after-call) minus "
         "Argon2 (register, login). Medians; AWS ms is the local cloud's latency, shown for scale only. "
-        "Targets from issue 5: median under 3 ms for reads (GET), under 8 ms for checkout.",
+        "Targets: median under 3 ms for reads (GET), under 8 ms for checkout.",
         "",
         table(heading, rows),
         "",

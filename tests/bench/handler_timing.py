@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_counter import AwsCalls, caller
+from aws_counter import AwsCalls
 
+from shop_local.aws_call_hooks import caller
 from shop_local.functions import FunctionSpec, Handler, load_handler
 
 HASHING = ("hash_password", "verify_password", "spend_verification_time")

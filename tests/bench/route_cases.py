@@ -153,6 +153,7 @@ def route_cases(fx: ShopFixtures) -> list[RouteCase]:
 
     # ---------------------------------------------------------------- orders
     def checkout(i: int) -> Request:
+        fx.make_room("buyer")
         fx.add_to_cart("buyer", 0)
         fx.add_to_cart("buyer", 1)
         return Request("POST", "/checkout", {"shipping_address": ADDRESS}, fx.token("buyer"), idempotency())

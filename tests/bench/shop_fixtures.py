@@ -11,6 +11,8 @@ from typing import Any
 
 from local_shop import Answer, LocalShop
 
+from shop.domain.orders import MAX_OPEN_ORDERS
+
 PASSWORD = "a bench password, long enough"
 ADDRESS = {"name": "Ada Bench", "line1": "1 Road", "city": "London", "postal_code": "N1 1AA", "country": "GB"}
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
@@ -115,6 +117,15 @@ class ShopFixtures:
     def pay(self, name: str, order_id: str) -> None:
         path = f"/orders/{order_id}/payments"
         expect(self.shop.request("POST", path, CARD, self.token(name), idempotency()), 200, "pay")
+
+    def make_room(self, name: str) -> None:
+        """A customer holds at most MAX_OPEN_ORDERS unpaid orders: before another checkout, pay the
+        oldest kept ones (they join the paid pool, which the shipping routes draw on)."""
+        pool = self.pending_orders.setdefault(name, [])
+        while len(pool) >= MAX_OPEN_ORDERS:
+            order_id = pool.pop(0)
+            self.pay(name, order_id)
+            self.paid_orders.setdefault(name, []).append(order_id)
 
     def take_pending(self, name: str) -> str:
         pool = self.pending_orders.setdefault(name, [])

@@ -142,3 +142,7 @@ def test_an_injected_conflict_is_what_the_sdk_reports_for_a_real_one(local_cloud
     assert (injected.injected, injected.passed) == (1, 1)
     left = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]["available"]["N"]
     assert left == "4"
+
+
+def test_the_real_engine_honours_transaction_tokens_as_the_emulator_does(raw_dynamodb, engine_honours_tokens):
+    engine_honours_tokens(raw_dynamodb, settings().catalog_table)

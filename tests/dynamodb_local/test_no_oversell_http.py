@@ -9,8 +9,8 @@ with 50 in stock at the same moment: exactly 50 orders, 150 clean 409 OUT_OF_STO
 (0, 50, 0), and all CONFLICTS injected conflicts consumed, so each was retried into a clean answer.
 The 50 order confirmations are mailed: the stream poller reads DynamoDB Local's stream (whose
 iterators it must renew after TrimmedDataAccessException).
-The rate is printed (`-s`) for issue 3's note (tests/e2e/test_no_oversell.py: the moto server;
-the sale's helpers: tests/conftest.py).
+The rate is printed (`-s`). The same sale on the moto server: tests/e2e/test_no_oversell.py;
+the sale's helpers: tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -106,9 +106,10 @@ def shop_on_dynamodb_local(
 
 def _admin_token(shop: RunningShop) -> str:
     """Made with the documented command, which provisions the stack again: on DynamoDB Local too."""
-    command = [sys.executable, "-m", "shop_local", "admin", "--email", ADMIN[0], "--password", ADMIN[1]]
+    command = [sys.executable, "-m", "shop_local", "admin", "--email", ADMIN[0]]
     command += ["--emulator-url", shop.emulator_url]
-    done = subprocess.run(command, cwd=ROOT, env=shop.environment, capture_output=True, text=True, timeout=60)
+    env = {**shop.environment, "SHOP_ADMIN_PASSWORD": ADMIN[1]}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     body = {"email": ADMIN[0], "password": ADMIN[1]}
     login = requests.post(f"{shop.url}/auth/login", json=body, timeout=TIMEOUT)

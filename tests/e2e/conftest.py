@@ -14,7 +14,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,10 +67,14 @@ class LocalShop:
         return self.output.read_text(errors="replace")
 
     def make_admin(self, email: str, password: str) -> subprocess.CompletedProcess[str]:
-        """Run the documented admin command against this shop."""
-        command = [sys.executable, "-m", "shop_local", "admin", "--email", email, "--password", password]
+        """Run the documented admin command against this shop (the password in its environment,
+        as `make admin PASSWORD=...` passes it)."""
+        command = [sys.executable, "-m", "shop_local", "admin", "--email", email]
         command += ["--emulator-url", self.emulator_url]
-        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+        env = {**os.environ, "SHOP_ADMIN_PASSWORD": password}
+        return subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
 
     def register(self, email: str, password: str, name: str = "Test User") -> dict[str, Any]:
         answer = self.request("POST", "/auth/register", {"email": email, "password": password, "name": name})
@@ -98,11 +103,12 @@ def _wait_healthy(shop: LocalShop) -> None:
     pytest.fail(f"the local shop did not become healthy within {START_TIMEOUT_SECONDS}s:\n{shop.logs()}")
 
 
-@pytest.fixture(scope="session")
-def local_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalShop]:
+@contextmanager
+def running_shop(directory: Path, settings: dict[str, str]) -> Iterator[LocalShop]:
+    """`python -m shop_local run` with these SHOP_* settings, on free ports, until the block ends."""
     port, emulator_port = _free_port(), _free_port()
-    output = tmp_path_factory.mktemp("local-shop") / "shop.log"
-    env = {**os.environ, "SHOP_PORT": str(port), "SHOP_EMULATOR_PORT": str(emulator_port), "SHOP_SEED": "0"}
+    output = directory / "shop.log"
+    env = {**os.environ, **settings, "SHOP_PORT": str(port), "SHOP_EMULATOR_PORT": str(emulator_port)}
     env["PYTHONUNBUFFERED"] = "1"
     started = time.monotonic()
     with output.open("wb") as sink:
@@ -125,6 +131,21 @@ def local_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalShop]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def local_shop(tmp_path_factory: pytest.TempPathFactory, iam_check: object) -> Iterator[LocalShop]:
+    """The shop inherits SHOP_IAM_CHECK from `iam_check`: its functions' AWS calls are checked too."""
+    with running_shop(tmp_path_factory.mktemp("local-shop"), {"SHOP_SEED": "0"}) as shop:
+        yield shop
+
+
+@pytest.fixture(scope="session")
+def shop_with_settings(
+    iam_check: object,
+) -> Callable[[Path, dict[str, str]], AbstractContextManager[LocalShop]]:
+    """For a test that needs a shop of its own, started with other SHOP_* settings (IAM-checked too)."""
+    return running_shop
 
 
 @pytest.fixture(scope="session")

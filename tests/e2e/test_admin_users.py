@@ -162,3 +162,42 @@ def test_users_are_listed_newest_first_decrypted_and_paged(shop_url, admin_token
             400,
             "VALIDATION_ERROR",
         )
+
+
+def test_a_demoted_admins_token_is_refused_within_60_seconds(shop_url, admin_token):
+    """API.md: a role change takes effect within 60 s everywhere; the old token gets 401, and a
+    refresh then gives a token with the new role. (A demoted admin cannot use the minutes left on
+    their token to re-promote themself: that PATCH is SELF_LOCKOUT whatever its value.)"""
+    import time
+
+    _, deputy = register(shop_url, "deputy")
+    deputy_id = deputy["user"]["id"]
+    assert (
+        call(shop_url, "PATCH", f"/admin/users/{deputy_id}", admin_token, json={"role": "admin"}).status_code
+        == 200
+    )
+    promoted = call(shop_url, "POST", "/auth/refresh", json={"refresh_token": deputy["refresh_token"]}).json()
+    deputy_admin = promoted["access_token"]
+    assert call(shop_url, "GET", "/admin/users", deputy_admin).status_code == 200
+    assert (
+        call(shop_url, "PATCH", f"/admin/users/{deputy_id}", deputy_admin, json={"role": "admin"}).status_code
+        == 409
+    )
+    demoted_at = time.monotonic()
+    assert (
+        call(
+            shop_url, "PATCH", f"/admin/users/{deputy_id}", admin_token, json={"role": "customer"}
+        ).status_code
+        == 200
+    )
+    statuses = []
+    while time.monotonic() - demoted_at < 65:  # the contract's 60 s, plus this loop's own step
+        statuses.append(call(shop_url, "GET", "/admin/users", deputy_admin).status_code)
+        if statuses[-1] == 401:
+            break
+        time.sleep(2)
+    print(f"old admin token refused {time.monotonic() - demoted_at:.1f} s after the demotion")
+    assert statuses[-1] == 401 and set(statuses) <= {200, 401}
+    refreshed = call(shop_url, "POST", "/auth/refresh", json={"refresh_token": promoted["refresh_token"]})
+    assert refreshed.status_code == 200 and role_in(refreshed.json()["access_token"]) == "customer"
+    assert code(call(shop_url, "GET", "/admin/users", refreshed.json()["access_token"])) == (403, "FORBIDDEN")

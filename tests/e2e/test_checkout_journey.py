@@ -3,6 +3,7 @@
 Needs from tests/e2e/conftest.py: `shop_url` (a running local shop) and `admin_token`.
 """
 
+import time
 import uuid
 
 import pytest
@@ -69,6 +70,16 @@ def levels(api, admin_token, product_id):
     return answer["available"], answer["reserved"], answer["sold"]
 
 
+def eventually(read, done, seconds=30.0):
+    """`read()` again until `done` holds of its answer or `seconds` pass: for what a background
+    consumer does after the request (the refund). The caller asserts on the last answer."""
+    deadline, answer = time.monotonic() + seconds, read()
+    while not done(answer) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        answer = read()
+    return answer
+
+
 def checkout(api, token, key=None, body=None):
     return api(
         "POST", "/checkout", token, key or uuid.uuid4().hex, json=body or {"shipping_address": ADDRESS}
@@ -111,16 +122,28 @@ def test_the_full_buyer_journey(api, admin_token, product):
     assert [o["id"] for o in listed["items"]] == [order["id"]] and listed["next_cursor"] is None
     cancelled = api("POST", f"/orders/{order['id']}/cancel", token)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
-    assert api("GET", f"/orders/{order['id']}", token).json() == cancelled.json()
-    payments = api("GET", pay, token).json()["items"]
-    assert [p["status"] for p in payments] == ["FAILED", "REFUNDED"]
+    assert levels(api, admin_token, product) == before  # the stock is back at once
+    seen = []
+
+    def payment_statuses():
+        statuses = [p["status"] for p in api("GET", pay, token).json()["items"]]
+        seen.append(statuses[-1])
+        return statuses
+
+    # the refund goes to the gateway after the commit: REFUND_PENDING, then REFUNDED
+    assert eventually(payment_statuses, lambda s: s[-1] == "REFUNDED") == ["FAILED", "REFUNDED"]
+    assert set(seen) <= {"REFUND_PENDING", "REFUNDED"}
     events = api("GET", f"/orders/{order['id']}/events", token).json()["items"]
     assert [(e["seq"], e["type"]) for e in events] == [
         (1, "order_created"),
         (2, "payment_failed"),
         (3, "payment_succeeded"),
         (4, "order_cancelled"),
+        (5, "payment_refunded"),
     ]
+    assert events[4]["data"]["amount_cents"] == order["total_cents"]
+    current = api("GET", f"/orders/{order['id']}", token).json()
+    assert current == cancelled.json() | {"updated_at": events[4]["occurred_at"]}
     assert set(events[0]) == {"seq", "type", "occurred_at", "actor", "data"}
     assert levels(api, admin_token, product) == before
     again = api("POST", f"/orders/{order['id']}/cancel", token)

@@ -2,7 +2,7 @@
 
 The whole path a client sees (gateway, authorizer, idempotency, checkout's transaction) on the
 serialised emulator: exactly 50 orders, each its buyer's, 150 clean 409 OUT_OF_STOCK with their
-details, and the levels (0, 50, 0). The rate is printed (`-s`) for issue 3's note; the same sale
+details, and the levels (0, 50, 0). The rate is printed (`-s`); the same sale
 runs on DynamoDB Local in tests/dynamodb_local/test_no_oversell_http.py (helpers: tests/conftest.py).
 """
 

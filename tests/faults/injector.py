@@ -10,7 +10,9 @@ Kinds of fault:
 - an error code for the next `times` attempts (None: until cleared), e.g. throttling;
 - a cancelled transaction with given reasons (`TransactionConflict`, `ThrottlingError`);
 - "lost response": the attempt reaches the emulator and is applied, but the caller gets a 500, and
-  so do botocore's retries of that call (the outcome is unknown to the caller, as after a timeout).
+  so do botocore's retries of that call (the outcome is unknown to the caller, as after a timeout);
+- "lost first answer": the first attempt is applied and its answer lost, and botocore's resend of
+  the very same request then reaches the engine (a read timeout, then a retry that gets through).
 A fault may match only requests whose body contains a given text (a table name, an address).
 """
 
@@ -54,6 +56,7 @@ class Fault:
     matching: str | None = None
     reasons: tuple[str, ...] = ()
     apply_first: bool = False
+    resend_passes: bool = False
     injected: int = 0
     calls: set[str] = field(default_factory=set)
 
@@ -61,7 +64,7 @@ class Fault:
         if self.matching is not None and self.matching not in body:
             return False
         if self.apply_first and invocation in self.calls:
-            return True  # botocore retrying a call whose first attempt was applied: fail it again
+            return not self.resend_passes  # botocore retrying a call whose first attempt was applied
         return self.times is None or self.injected < self.times
 
     @property
@@ -163,6 +166,13 @@ class FaultInjector:
     ) -> Fault:
         """The call is applied, but the caller (and botocore's retries of it) get a 500."""
         return self.add(Fault(service, operation, _AMBIGUOUS, times, matching, apply_first=True))
+
+    def lose_first_response(
+        self, service: str, operation: str, times: int = 1, matching: str | None = None
+    ) -> Fault:
+        """The call is applied and its answer lost; botocore's resend of it reaches the engine."""
+        fault = Fault(service, operation, _AMBIGUOUS, times, matching, apply_first=True, resend_passes=True)
+        return self.add(fault)
 
     def clear(self) -> None:
         with self._lock:

@@ -128,14 +128,12 @@ def category_item(shop, category_id: str) -> Any:
 def expire(shop, ctx: dict[str, Any]) -> tuple[int, Any]:
     """The reservation sweep's cancel of one order, an hour after its reservation ended."""
     from shop.api.errors import status_of
-    from shop.bootstrap import build_audit_trail, build_order_store, build_payment_gateway
+    from shop.bootstrap import build_audit_trail, build_order_store
     from shop.errors import ShopError
     from shop.services.orders_cancel import CancelService
 
     later = datetime.now(UTC) + timedelta(days=1)
-    cancels = CancelService(
-        build_order_store(), build_payment_gateway(), build_audit_trail(), clock=lambda: later
-    )
+    cancels = CancelService(build_order_store(), build_audit_trail(), clock=lambda: later)
     try:
         return (200, None) if cancels.expire(ctx["order"]) else (409, None)
     except ShopError as exc:
@@ -189,7 +187,7 @@ PATHS = [
     WritePath(
         "login attempt counter",
         "UpdateItem",
-        "UsersTable",
+        "RateLimitsTable",
         lambda shop: new_user(shop),
         lambda shop, ctx: login(shop, ctx["email"]),
         lambda shop, ctx: families(shop, ctx["user"]),
@@ -278,7 +276,7 @@ PATHS = [
         lambda ctx: ("PAID", 2, ("SUCCEEDED",), (3, 0, 2)),
     ),
     WritePath(
-        "cancel (paid: refund and restock)",
+        "cancel (paid: restock, refund owed)",
         "TransactWriteItems",
         "OrdersTable",
         paid_order,
@@ -286,7 +284,7 @@ PATHS = [
             "POST", "/orders/{id}/cancel", user=ctx["user"], role="customer", path={"id": ctx["order"]}
         ),
         order_state,
-        lambda ctx: ("CANCELLED", 3, ("REFUNDED",), (5, 0, 0)),
+        lambda ctx: ("CANCELLED", 3, ("REFUND_PENDING",), (5, 0, 0)),
     ),
     WritePath(
         "reservation expiry",

@@ -13,7 +13,7 @@ import importlib.util
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +40,17 @@ def _load_e2e_conftest() -> ModuleType:
 
 _e2e = _load_e2e_conftest()
 local_shop = _e2e.local_shop  # the fixture itself: `python -m shop_local run` on free ports
+
+
+@pytest.fixture(scope="session", autouse=True)
+def room_for_a_fuzzer() -> Iterator[None]:
+    """Hundreds of guest tokens, registrations and failed logins from 127.0.0.1 are the fuzzer's job
+    here, not abuse, so the shop it starts has room for them (autouse: set before `local_shop`
+    starts). The limits themselves are tested in tests/unit and tests/integration."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("SHOP_REGISTRATIONS_PER_IP", "SHOP_GUEST_TOKENS_PER_IP", "SHOP_FAILED_LOGINS_PER_IP"):
+            patch.setenv(name, "1000000")
+        yield
 
 
 @dataclass

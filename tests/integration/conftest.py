@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from shop_local.emulator import Emulator, start_emulator
+from shop_local.iam_record import Recorder
 from shop_local.provision import Stack, provision
 from shop_local.template import find_template, load_template
 
@@ -69,9 +70,12 @@ def aws_environment(emulator: Emulator) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def stack(emulator: Emulator, aws_environment: dict[str, str]) -> Iterator[Stack]:
-    """template.yaml provisioned, and every function's environment variable set in the test process."""
+def stack(emulator: Emulator, aws_environment: dict[str, str], iam_check: Recorder | None) -> Iterator[Stack]:
+    """template.yaml provisioned, and every function's environment variable set in the test process;
+    the handlers' AWS calls are held against their policies (tests/conftest.py's `iam_check`)."""
     provisioned = provision(load_template(TEMPLATE), emulator.url, base_dir=find_template(TEMPLATE).parent)
+    if iam_check is not None:
+        iam_check.describe(provisioned)
     values = provisioned.globals_environment()
     for function in provisioned.functions():
         values.update(function.environment)

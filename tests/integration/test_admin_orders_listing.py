@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shop.adapters.aws import client
-from shop.adapters.orders_dynamo import DynamoOrderStore
-from shop.config import settings
+from shop.bootstrap import build_order_store_with_addresses
 from shop.domain.orders import EventActor, OrderAggregate
 from shop.services.order_ports import OrderChange
 from shop_local.containers import FunctionPool
@@ -59,7 +57,8 @@ def list_orders(stack):
 
 
 def store():
-    return DynamoOrderStore(client("dynamodb"), settings().orders_table, settings().catalog_table)
+    """The store checkout uses: it seals each new order's shipping address."""
+    return build_order_store_with_addresses()
 
 
 def place(created_at, paid=False):
@@ -121,6 +120,7 @@ def test_every_order_newest_first_across_months(list_orders, mine):
     assert newest_first(items) and pages > 1
     listed = {o["id"]: (o["created_at"], o["status"]) for o in items}
     assert {oid: listed.get(oid) for oid in mine} == mine
+    assert all(o["shipping_address"] == ADDRESS for o in items if o["id"] in mine)  # opened for the admin
     whole, _ = walk(list_orders, 100)
     assert [o["id"] for o in whole] == [o["id"] for o in items]
 

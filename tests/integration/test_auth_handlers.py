@@ -182,19 +182,29 @@ def response_url() -> Iterator[str]:
         server.server_close()
 
 
-def test_signing_key_setup_keeps_the_key_and_answers_cloudformation(stack: Any, response_url: str) -> None:
-    from shop.bootstrap import build_secret_store
+def _run_setup(stack: Any, name: str, response_url: str) -> dict[str, Any]:
     from shop.config import settings
 
-    secret_id = settings().signing_key_secret
-    before = build_secret_store().read_required(secret_id)
     setup = load_function(stack, "SigningKeySetupFunction")
-    for name in ("setup/signing_key_create.json", "setup/signing_key_delete.json"):
-        request = copy.deepcopy(json.loads((EVENTS / name).read_text()))
-        request["ResponseURL"], request["ResourceProperties"]["SecretId"] = response_url, secret_id
-        setup(request, LambdaContext("SigningKeySetupFunction"))
-    (path, headers, created), (_, _, deleted) = _Recorder.received
-    assert path == "/response?sig=1" and headers.get("Content-Type") == ""
+    request = copy.deepcopy(json.loads((EVENTS / name).read_text()))
+    request["ResponseURL"] = response_url
+    for properties in (request["ResourceProperties"], request.get("OldResourceProperties") or {}):
+        properties["SecretId"] = settings().signing_key_secret
+        properties["PublicSecretId"] = settings().verification_keys_secret
+    _Recorder.received.clear()
+    setup(request, LambdaContext("SigningKeySetupFunction"))
+    ((_, headers, answer),) = _Recorder.received
+    assert headers.get("Content-Type") == ""
+    return dict(answer)
+
+
+def test_signing_key_setup_keeps_the_key_and_answers_cloudformation(stack: Any, response_url: str) -> None:
+    from shop.config import settings
+    from shop.services.signing_keys import KeyRing
+
+    before = client_secret(settings().signing_key_secret)
+    created = _run_setup(stack, "setup/signing_key_create.json", response_url)
+    deleted = _run_setup(stack, "setup/signing_key_delete.json", response_url)
     assert created["Status"] == deleted["Status"] == "SUCCESS"
     assert set(created) == {
         "Status",
@@ -205,8 +215,67 @@ def test_signing_key_setup_keeps_the_key_and_answers_cloudformation(stack: Any, 
         "LogicalResourceId",
         "Data",
     }
-    assert created["Data"]["ActiveKid"] == json.loads(before)["active_kid"]
-    assert client_secret(secret_id) == before  # an existing key is kept
+    assert created["Data"]["ActiveKid"] in {key.kid for key in KeyRing.from_json(before).keys}
+    assert client_secret(settings().signing_key_secret) == before  # an existing key is kept
+    published = json.loads(client_secret(settings().verification_keys_secret))
+    assert {key["kid"] for key in published["keys"]} == {key.kid for key in KeyRing.from_json(before).keys}
+    assert all(set(key) == {"kty", "crv", "x", "y", "kid", "alg", "use"} for key in published["keys"])
+
+
+def test_a_new_generation_rotates_with_an_overlap(stack: Any, response_url: str) -> None:
+    """Tokens of the old key keep working through the authorizer; the new key is published at once."""
+    from shop.config import settings
+    from shop.services.signing_keys import KeyRing
+
+    session = register(stack, f"rot-{uuid.uuid4().hex[:8]}@example.com")
+    old_kids = {key.kid for key in KeyRing.from_json(client_secret(settings().signing_key_secret)).keys}
+    answer = _run_setup(stack, "setup/signing_key_rotate.json", response_url)
+    assert answer["Status"] == "SUCCESS"
+    ring = KeyRing.from_json(client_secret(settings().signing_key_secret))
+    new_kids = {key.kid for key in ring.keys} - old_kids
+    assert len(new_kids) == 1
+    published = {key["kid"] for key in json.loads(client_secret(settings().verification_keys_secret))["keys"]}
+    assert published == {key.kid for key in ring.keys}  # the new key is known to verifiers before it signs
+    assert answer["Data"]["ActiveKid"] in old_kids  # it signs only after PUBLISH_AHEAD_SECONDS
+    authorizer = load_function(stack, "AuthorizerFunction")
+    request = event("auth/authorizer_token.json")
+    request["authorizationToken"] = f"Bearer {session['access_token']}"
+    assert authorizer(request, LambdaContext("AuthorizerFunction"))["principalId"] == session["user"]["id"]
+
+
+def test_verifiers_never_read_the_private_signing_key(stack: Any) -> None:
+    """The authorizer and the JWKS route work from the published public keys alone: with the
+    private secret unreadable they still verify and publish; the template grants them only that."""
+    from shop.config import settings
+    from shop_local.template import load_template
+
+    session = register(stack, f"pub-{uuid.uuid4().hex[:8]}@example.com")
+    resources = load_template()["Resources"]
+    for function_id in ("AuthorizerFunction", "JwksFunction"):
+        policies = json.dumps(resources[function_id]["Properties"]["Policies"])
+        assert "SigningKeySecret" not in policies and "VerificationKeysSecret" in policies
+    readers = resources["SigningKeySecretPolicy"]["Properties"]["ResourcePolicy"]["Statement"][0]
+    allowed = {ref["Fn::GetAtt"][0] for ref in readers["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]}
+    assert allowed == {
+        "GuestTokenFunctionRole", "RegisterFunctionRole", "LoginFunctionRole", "RefreshFunctionRole",
+        "SigningKeySetupFunctionRole",
+    }  # fmt: skip
+    from shop.adapters.aws import client
+
+    secrets = client("secretsmanager")
+    private = client_secret(settings().signing_key_secret)
+    secrets.put_secret_value(SecretId=settings().signing_key_secret, SecretString="not a key ring")
+    try:
+        authorizer = load_function(stack, "AuthorizerFunction")
+        request = event("auth/authorizer_token.json")
+        request["authorizationToken"] = f"Bearer {session['access_token']}"
+        assert (
+            authorizer(request, LambdaContext("AuthorizerFunction"))["principalId"] == session["user"]["id"]
+        )
+        status, jwks = call(stack, "JwksFunction", event("auth/jwks.json"))
+        assert status == 200 and jwks["keys"] and all("d" not in key for key in jwks["keys"])
+    finally:
+        secrets.put_secret_value(SecretId=settings().signing_key_secret, SecretString=private)
 
 
 def client_secret(secret_id: str) -> str:
@@ -247,3 +316,54 @@ def test_the_authorizer_stays_light_at_cold_start(stack: Any) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_role_change_or_disable_makes_the_authorizer_refuse_older_tokens(stack: Any) -> None:
+    """Refused from the first authorizer call that is not cached (API Gateway's cache and the
+    authorizer's own bound it to 60 s); a refresh then carries the new role, or is refused."""
+    from shop.bootstrap import build_token_admission, build_user_admin
+    from shop.domain.callers import Caller
+
+    session = register(stack, f"ver-{uuid.uuid4().hex[:8]}@example.com")
+    user_id, admin = session["user"]["id"], Caller("u_some_admin", "admin", "req-ver")
+
+    def authorize(token: str) -> dict[str, Any]:
+        build_token_admission.cache_clear()  # a container whose access-state cache has turned over
+        request = event("auth/authorizer_token.json")
+        request["authorizationToken"] = f"Bearer {token}"
+        return dict(load_function(stack, "AuthorizerFunction")(request, LambdaContext("AuthorizerFunction")))
+
+    assert authorize(session["access_token"])["context"]["role"] == "customer"
+    build_user_admin().change_access(admin, user_id, role="admin")
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(session["access_token"])
+    status, refreshed = call(
+        stack, "RefreshFunction", event("auth/refresh.json", {"refresh_token": session["refresh_token"]})
+    )
+    assert status == 200, refreshed
+    assert authorize(refreshed["access_token"])["context"]["role"] == "admin"
+    build_user_admin().change_access(admin, user_id, disabled=True)
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(refreshed["access_token"])
+
+
+def test_answers_that_carry_tokens_are_never_stored_by_a_cache(stack: Any) -> None:
+    email = f"ns-{uuid.uuid4().hex[:8]}@example.com"
+    requests = {
+        "GuestTokenFunction": event("auth/guest.json"),
+        "RegisterFunction": event("auth/register.json", {"email": email, "password": PASSWORD, "name": "N"}),
+        "LoginFunction": event("auth/login.json", {"email": email, "password": PASSWORD}),
+    }
+    for logical_id, request in requests.items():
+        answer = load_function(stack, logical_id)(request, LambdaContext(logical_id))
+        assert answer["statusCode"] in (200, 201), answer
+        assert answer["multiValueHeaders"]["Cache-Control"] == ["no-store"], logical_id
+    refresh_token = json.loads(
+        load_function(stack, "LoginFunction")(requests["LoginFunction"], LambdaContext("LoginFunction"))[
+            "body"
+        ]
+    )["refresh_token"]
+    refresh = load_function(stack, "RefreshFunction")(
+        event("auth/refresh.json", {"refresh_token": refresh_token}), LambdaContext("RefreshFunction")
+    )
+    assert refresh["statusCode"] == 200 and refresh["multiValueHeaders"]["Cache-Control"] == ["no-store"]

@@ -1,5 +1,6 @@
 """Auth on the emulator: the whole flow through the real adapters, concurrent refreshes of one
-token, the login throttle under a burst, and the audit chain under concurrent writers."""
+token, the login throttle, and the audit chain under concurrent writers (the rate limiter itself
+under a burst: test_rate_limits_dynamo.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any
 import pytest
 
 from shop.adapters.aws import client
-from shop.adapters.login_attempts_dynamo import DynamoLoginAttempts
 from shop.config import settings
 from shop.errors import InvalidCredentials, InvalidToken, RateLimited, ShopError, TokenReused
 from shop.services.audit import AuditTrail, verify_chain
@@ -77,37 +77,6 @@ def test_refresh_tokens_are_stored_hashed(auth: AuthService) -> None:
     assert int(item["expires_at"]["N"]) > time.time()  # DynamoDB TTL removes it with its family
 
 
-def test_the_throttle_admits_exactly_five_of_a_burst(stack: Any) -> None:
-    attempts = DynamoLoginAttempts(client("dynamodb"), settings().users_table)
-    key, now = "idx-burst-" + uuid.uuid4().hex, int(time.time())
-
-    def attempt(_: int) -> str:
-        try:
-            attempts.reserve_attempt(key, now)
-        except RateLimited as exc:
-            assert 0 < exc.retry_after_seconds <= 900
-            return "limited"
-        return "admitted"
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = list(pool.map(attempt, range(20)))
-    assert outcomes.count("admitted") == 5
-    with pytest.raises(RateLimited) as limited:
-        attempts.reserve_attempt(key, now + 600)
-    assert limited.value.retry_after_seconds == 300
-    assert attempts.reserve_attempt(key, now + 900) == now + 900 + 900  # a fresh window
-
-
-def test_a_successful_login_gives_back_only_its_own_slot(stack: Any) -> None:
-    attempts = DynamoLoginAttempts(client("dynamodb"), settings().users_table)
-    key, now = "idx-release-" + uuid.uuid4().hex, int(time.time())
-    tickets = [attempts.reserve_attempt(key, now) for _ in range(5)]
-    attempts.release_attempt(key, tickets[-1])
-    attempts.reserve_attempt(key, now)
-    with pytest.raises(RateLimited):
-        attempts.reserve_attempt(key, now)
-
-
 def test_login_failures_reach_429_through_the_service(auth: AuthService) -> None:
     email = unique_email()
     auth.register(email, PASSWORD, "Ann")
@@ -171,3 +140,23 @@ def test_login_is_audited_without_the_email(auth: AuthService) -> None:
     assert [entry.action for entry in recent] == ["auth.login_failed", "auth.login_succeeded"]
     assert recent[-1].request_id == "req-123"
     assert email not in repr(recent)
+
+
+def test_a_wrong_password_decrypts_nothing(auth: AuthService, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shop.adapters.pii_crypto import EnvelopeCipher
+
+    email = unique_email()
+    auth.register(email, PASSWORD, "Ann")
+    opened: list[str] = []
+    real_open = EnvelopeCipher.open
+
+    def counted_open(self: EnvelopeCipher, *args: Any, **kwargs: Any) -> dict[str, str]:
+        opened.append(args[1])
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(EnvelopeCipher, "open", counted_open)
+    with pytest.raises(InvalidCredentials):
+        auth.login(email, "not the password")
+    assert opened == []  # neither a KMS call nor anyone's email in memory for a guess
+    assert auth.login(email, PASSWORD).user.email == email
+    assert len(opened) == 1

@@ -1,4 +1,4 @@
-"""The AWS call budgets of issue 5, per warm request, through the real handlers on the emulator.
+"""The AWS call budgets, per warm request, through the real handlers on the emulator.
 
 Counts are deterministic, so unlike times they are asserted: GET /products/{id} and GET /products
 make 1 call, POST /cart/items and GET /cart at most 2, POST /checkout at most 5 (idempotency

@@ -20,9 +20,9 @@ from shop.bootstrap import (
     build_product_service,
 )
 from shop.config import settings
+from shop.domain.callers import Caller
 from shop.domain.cart import MAX_LINES, CartChanged, CartOwner
 from shop.errors import CartFull, ShopError, ValidationFailed
-from shop.domain.callers import Caller
 
 pytestmark = pytest.mark.integration
 ADMIN = Caller(id="admin-it", role="admin", request_id="it")

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from shop.bootstrap import build_category_service, build_product_service
-from shop.errors import CategoryNotEmpty, SkuTaken, SlugTaken, ValidationFailed
 from shop.domain.callers import Caller
+from shop.errors import CategoryNotEmpty, SkuTaken, SlugTaken, ValidationFailed
 
 pytestmark = pytest.mark.integration
 ADMIN = Caller(id="admin-it", role="admin", request_id="it")

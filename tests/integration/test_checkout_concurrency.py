@@ -2,7 +2,7 @@
 
 Through the real CheckoutFunction handler (idempotency included) on the emulator's tables, from
 200 threads, each invocation in one of up to 16 warm containers as the local gateway runs them. Exactly 50 orders and 150 clean 409 OUT_OF_STOCK, and available + reserved + sold
-unchanged. The measured rate is printed (`-s`) for the issue's note.
+unchanged. The measured rate is printed (`-s`).
 """
 
 import copy

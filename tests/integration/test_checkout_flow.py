@@ -106,6 +106,23 @@ def store():
     return DynamoOrderStore(client("dynamodb"), settings().orders_table, settings().catalog_table)
 
 
+def refunds_queue_delivers(stack, order_id):
+    """The order's order_cancelled event, as RefundsQueue hands it to RefundsFunction (real-shaped)."""
+    record = json.loads((EVENTS / "orders/refund_payments.json").read_text())["Records"][0]
+    cancelled = next(e for e in store().order_history(order_id).events if e.type == "order_cancelled")
+    body = {
+        "id": cancelled.event_id,
+        "type": cancelled.type,
+        "version": 1,
+        "occurred_at": cancelled.occurred_at,
+        "order_id": order_id,
+        "seq": cancelled.seq,
+        "data": dict(cancelled.data),
+    }
+    record |= {"messageId": str(uuid.uuid4()), "body": json.dumps(body)}
+    return FunctionPool(stack.function("RefundsFunction")).invoke({"Records": [record]})
+
+
 def checkout(call, user, key=None, body=None):
     return call(
         "CheckoutFunction",
@@ -116,7 +133,7 @@ def checkout(call, user, key=None, body=None):
     )
 
 
-def test_the_buyer_journey_conserves_stock_and_records_every_event(call, make_product, buyer):
+def test_the_buyer_journey_conserves_stock_and_records_every_event(call, make_product, buyer, stack):
     mug = make_product(10)
     alice = buyer((mug, 3))
     status, order = checkout(call, alice)
@@ -140,6 +157,9 @@ def test_the_buyer_journey_conserves_stock_and_records_every_event(call, make_pr
     status, cancelled = call("CancelOrderFunction", **customer)
     assert status == 200 and cancelled["status"] == "CANCELLED" and levels(mug) == (10, 0, 0)
     payments = call("ListOrderPaymentsFunction", **customer)[1]["items"]
+    assert [p["status"] for p in payments] == ["FAILED", "REFUND_PENDING"]
+    assert refunds_queue_delivers(stack, order["id"]) == {"batchItemFailures": []}
+    payments = call("ListOrderPaymentsFunction", **customer)[1]["items"]
     assert [p["status"] for p in payments] == ["FAILED", "REFUNDED"]
     assert set(payments[1]) == {
         "id",
@@ -158,13 +178,18 @@ def test_the_buyer_journey_conserves_stock_and_records_every_event(call, make_pr
         (2, "payment_failed"),
         (3, "payment_succeeded"),
         (4, "order_cancelled"),
+        (5, "payment_refunded"),
     ]
-    assert events[3]["data"]["refunded"] is True and events[0]["actor"] == {"id": alice, "role": "customer"}
+    assert events[3]["data"]["refund_pending"] is True
+    assert events[0]["actor"] == {"id": alice, "role": "customer"}
+    assert events[4]["data"]["amount_cents"] == 4999 and events[4]["actor"]["role"] == "system"
+    assert events[0]["data"]["shipping_address"] == order["shipping_address"]  # opened for the owner
     history = store().order_history(order["id"])
     assert fold(history.events) == history.order
-    assert call("GetOrderFunction", **customer)[1] == cancelled
+    refunded = call("GetOrderFunction", **customer)[1]
+    assert refunded == cancelled | {"updated_at": refunded["updated_at"]}
     listed = call("ListMyOrdersFunction", user=alice, role="customer", query={"limit": "5"})[1]
-    assert listed == {"items": [cancelled], "next_cursor": None}
+    assert listed == {"items": [refunded], "next_cursor": None}
 
 
 def test_out_of_stock_lists_every_short_line_and_reserves_nothing(call, make_product, buyer):
@@ -245,7 +270,6 @@ def test_strangers_get_404_and_bodies_cannot_set_prices_or_owners(call, make_pro
 
 def test_the_expiry_sweep_releases_unpaid_orders_but_not_paid_ones(call, make_product, buyer, stack):
     from shop.adapters.audit_dynamo import DynamoAuditStore
-    from shop.adapters.payment_gateway_mock import MockPaymentGateway
     from shop.services.audit import AuditTrail
     from shop.services.orders_cancel import CancelService
     from shop.services.reservation_expiry import ReservationExpiry
@@ -256,7 +280,7 @@ def test_the_expiry_sweep_releases_unpaid_orders_but_not_paid_ones(call, make_pr
     call("PayOrderFunction", user=bob, role="customer", order_id=paid["id"], key="p", body=CARD)
     later = lambda: datetime.now(UTC) + timedelta(seconds=settings().reservation_ttl_seconds + 5)  # noqa: E731
     audit = AuditTrail(DynamoAuditStore(client("dynamodb"), settings().audit_table))
-    cancels = CancelService(store(), MockPaymentGateway(), audit, clock=later)
+    cancels = CancelService(store(), audit, clock=later)
     report = ReservationExpiry(store(), cancels, clock=later).sweep()
     assert report.expired >= 1
     assert (
@@ -272,7 +296,7 @@ def test_the_expiry_sweep_releases_unpaid_orders_but_not_paid_ones(call, make_pr
 
 
 def test_checkout_and_payment_stay_within_their_call_budget(call, make_product, buyer):
-    """COMMERCE_DESIGN.md: POST /checkout and POST /orders/{id}/payments make at most 5 AWS calls."""
+    """The call budget: POST /checkout and POST /orders/{id}/payments make at most 5 AWS calls."""
     mug = make_product(5)
     alice = buyer((mug, 1))
     made: list[str] = []

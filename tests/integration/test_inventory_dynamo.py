@@ -10,8 +10,8 @@ from shop.adapters.aws import client
 from shop.adapters.inventory_dynamo import DynamoStockStore
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
 from shop.config import settings
-from shop.errors import InsufficientStock, NotFound
 from shop.domain.callers import Caller
+from shop.errors import InsufficientStock, NotFound
 
 pytestmark = pytest.mark.integration
 ADMIN = Caller(id="admin-it", role="admin", request_id="it")

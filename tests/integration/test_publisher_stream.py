@@ -88,15 +88,19 @@ def test_each_consumer_queue_gets_exactly_its_types_with_the_body_and_attribute(
     created = commit(stack, order_event(order_id, 1, "order_created"))
     commit(stack, order_event(order_id, 2, "payment_failed"))
     cancelled = commit(stack, order_event(order_id, 3, "order_cancelled"))
+    refunded = commit(stack, order_event(order_id, 4, "payment_refunded"))
     while poller.poll_once():
         pass
     stats = received(stack, "SalesStatsQueue", order_id, wait=2)
     notifications = received(stack, "NotificationsQueue", order_id, wait=2)
+    refunds = received(stack, "RefundsQueue", order_id, wait=2)
     assert [(m["body"]["id"], m["type"]) for m in stats] == [
         (created, "order_created"),
         (cancelled, "order_cancelled"),
+        (refunded, "payment_refunded"),
     ]
     assert [(m["body"]["id"], m["type"]) for m in notifications] == [(created, "order_created")]
+    assert [(m["body"]["id"], m["type"]) for m in refunds] == [(cancelled, "order_cancelled")]
     assert stats[0]["body"] == {
         "id": created,
         "type": "order_created",

@@ -63,11 +63,11 @@ def direct_count(bodies: list[dict[str, Any]]) -> dict[str, Any]:
     }
     for events in by_order.values():
         kinds = {e["type"]: e for e in events}
-        refunded = "order_cancelled" in kinds and kinds["order_cancelled"]["data"]["refunded"]
-        if "payment_succeeded" in kinds and not refunded:
+        if "payment_succeeded" in kinds and "payment_refunded" not in kinds:
             orders += 1
             revenue += kinds["payment_succeeded"]["data"]["amount_cents"]
-        statuses[status_of[max(events, key=lambda e: e["seq"])["type"]]] += 1
+        moves = [e for e in events if e["type"] in status_of]  # payment_refunded keeps the status
+        statuses[status_of[max(moves, key=lambda e: e["seq"])["type"]]] += 1
     return {"orders_count": orders, "revenue_cents": revenue, "by_status": dict(statuses)}
 
 

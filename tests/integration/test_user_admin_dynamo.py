@@ -19,10 +19,10 @@ from shop.adapters.aws import client
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.adapters.users_dynamo import DynamoUsers
 from shop.config import settings
+from shop.domain.callers import Caller
 from shop.domain.users import User
 from shop.errors import AccountDisabled, InvalidToken, ValidationFailed
 from shop.services.auth import AuthService
-from shop.domain.callers import Caller
 from shop.services.user_admin import UserAdmin
 
 pytestmark = pytest.mark.integration

@@ -290,7 +290,9 @@ class Forge:
 
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
         header = {"kid": self.kid, "typ": "at+jwt"} if headers is None else headers
-        return jwt.encode(claims, self.ring.active(time.time()).private_key, algorithm="ES256", headers=header)
+        return jwt.encode(
+            claims, self.ring.active(time.time()).private_key, algorithm="ES256", headers=header
+        )
 
 
 @pytest.fixture(scope="session")

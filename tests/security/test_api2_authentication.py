@@ -145,7 +145,11 @@ def test_missing_or_foreign_kid_is_401(api, world, forge):
 
 def test_a_token_not_typed_at_jwt_in_its_header_is_401(api, world, forge):
     claims = forge.claims(world.admin_id, "admin")
-    for headers in ({"kid": forge.kid}, {"kid": forge.kid, "typ": "JWT"}, {"kid": forge.kid, "typ": "access"}):
+    for headers in (
+        {"kid": forge.kid},
+        {"kid": forge.kid, "typ": "JWT"},
+        {"kid": forge.kid, "typ": "access"},
+    ):
         refused_everywhere(api, forge.sign(claims, headers=headers))
 
 
@@ -217,8 +221,10 @@ def login(api, email, password):
     return api.call("POST", "/auth/login", json={"email": email, "password": password})
 
 
-def test_brute_force_is_rate_limited_after_five_failures_per_email(api):
-    """Its own emails, so no other test is slowed down. The 6th try is refused even with the right password."""
+def test_brute_force_is_rate_limited_after_five_failures_per_email_from_one_address(api):
+    """Its own emails, so no other test is slowed down. The 6th try from the guesser's address (every
+    request here comes from 127.0.0.1) is refused even with the right password; the owner, from
+    another address, is not: tests/integration/test_client_limits_handlers.py."""
     victim = api.register("brute")
     spellings = [victim.email, victim.email.upper(), f"  {victim.email} ", victim.email.title(), victim.email]
     for spelling in spellings:  # one bucket per normalised email, however it is written
@@ -227,7 +233,7 @@ def test_brute_force_is_rate_limited_after_five_failures_per_email(api):
     assert api.error(limited) == (429, "RATE_LIMITED")
     assert 0 < int(limited.headers["Retry-After"]) <= 900
     bystander = api.register("bystander")
-    assert login(api, bystander.email, bystander.password).status_code == 200  # per email, not global
+    assert login(api, bystander.email, bystander.password).status_code == 200  # per email, not per address
 
 
 def test_unknown_emails_are_limited_too_so_the_limit_tells_nothing(api):

@@ -1,7 +1,8 @@
 """OWASP API4:2023 Unrestricted Resource Consumption: every size a client controls has a bound.
 
 API.md: lists take `limit` 1..100 (outside is a 400), quantities are integers 1..99 per line,
-Idempotency-Key is 1..255 characters, and "no input, however malformed, gives a 5xx". Bodies
+Idempotency-Key is 1..255 characters, a customer holds at most 5 unpaid orders (so nobody can
+hold a shop's stock hostage), and "no input, however malformed, gives a 5xx". Bodies
 over 64 KiB are refused with 413 PAYLOAD_TOO_LARGE before any handler parses them. Every answer
 here also goes through conftest.leaks (so a 5xx, a stack trace or a missing request id fails).
 """
@@ -194,3 +195,20 @@ def test_idempotency_key_length_is_1_to_255(api, world, key, status):
     assert answer.status_code == status, answer.text
     if status == 400:
         assert "header.idempotency-key" in [f.lower() for f in api.fields(answer)]
+
+
+def test_a_customer_cannot_hold_more_than_five_unpaid_orders_of_stock(api, world):
+    hoarder = api.register("hoarder")
+    for _ in range(5):
+        api.buy(hoarder.access, world.product_id)
+    stock = f"/admin/inventory/{world.product_id}"
+    before = api.call("GET", stock, world.admin).json()
+    added = api.call(
+        "POST", "/cart/items", hoarder.access, json={"product_id": world.product_id, "quantity": 9}
+    )
+    assert added.status_code == 200, added.text
+    sixth = api.call(
+        "POST", "/checkout", hoarder.access, key=uuid.uuid4().hex, json={"shipping_address": api.address}
+    )
+    assert api.error(sixth) == (409, "TOO_MANY_OPEN_ORDERS")
+    assert api.call("GET", stock, world.admin).json() == before, "the refused checkout reserved stock"

@@ -115,7 +115,9 @@ BODIES = {
 
 def test_the_routes_declarations_are_the_contracts_table():
     assert WHO == CONTRACT
-    guests_must_log_in = {route for route, declared in DECLARED.items() if declared.guest_refusal == "LOGIN_REQUIRED"}
+    guests_must_log_in = {
+        route for route, declared in DECLARED.items() if declared.guest_refusal == "LOGIN_REQUIRED"
+    }
     assert guests_must_log_in == {("POST", "/checkout"), ("GET", "/orders")}  # API.md: LOGIN_REQUIRED
 
 

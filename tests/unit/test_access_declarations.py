@@ -10,7 +10,7 @@ from shop_local.access_table import access_table, markdown_table
 
 
 def refusal(declaration: dict[str, object], role: str) -> type | None:
-    declared = Access.of(declaration)  # type: ignore[arg-type]
+    declared = Access.of(declaration)
     assert declared is not None
     found = declared.refusal(role)
     return None if found is None else type(found)
@@ -35,11 +35,15 @@ def test_each_declaration_refuses_exactly_the_roles_it_does_not_list(
     assert {role: refusal(declaration, role) for role in expected} == expected
 
 
-def test_every_template_route_declares_its_access_and_admin_routes_are_the_admin_paths_and_catalog_writes() -> None:
+def test_every_template_route_declares_its_access_and_admin_routes_are_the_admin_paths_and_catalog_writes() -> (
+    None
+):
     """API.md's Roles: admin has "the /admin/... routes and catalog writes" to itself."""
     table = access_table()
     admin_only = {route for route, declared in table.items() if declared.roles == frozenset({"admin"})}
-    catalog_writes = {(m, p) for m, p in table if m != "GET" and p.split("/")[1] in ("categories", "products")}
+    catalog_writes = {
+        (m, p) for m, p in table if m != "GET" and p.split("/")[1] in ("categories", "products")
+    }
     assert admin_only == {r for r in table if r[1].startswith("/admin/")} | catalog_writes
     assert len(catalog_writes) == 6 and len(table) == 39
 

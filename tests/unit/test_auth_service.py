@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from shop.adapters.token_signer import JwtAccessTokens
+from shop.domain import passwords
+from shop.domain.rate_limits import Bucket, ClientLimitPolicy, Limit, Slot, after_attempt, first_attempt
 from shop.domain.tokens import RefreshToken
 from shop.domain.users import EmailIndex, User, UserRole
 from shop.errors import (
@@ -25,10 +28,13 @@ from shop.errors import (
     ValidationFailed,
 )
 from shop.services.auth import AuthService
+from shop.services.auth_ports import StoredCredentials
 from shop.services.auth_sessions import Sessions
+from shop.services.client_limits import ClientLimits
 from shop.services.signing_keys import CachedKeyRing, first_key_ring
 
 PASSWORD = "correct horse battery"
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 
 
 class Clock:
@@ -45,6 +51,7 @@ class FakeUsers:
     def __init__(self) -> None:
         self.by_id: dict[str, User] = {}
         self.by_index: dict[str, str] = {}
+        self.unsealed = 0  # how often personal data was decrypted
 
     def create(self, user: User, email_index: str) -> None:
         if email_index in self.by_index:
@@ -57,6 +64,17 @@ class FakeUsers:
     def find_by_email_index(self, email_index: str) -> User | None:
         user_id = self.by_index.get(email_index)
         return self.by_id.get(user_id) if user_id else None
+
+    def find_credentials(self, email_index: str) -> StoredCredentials | None:
+        user = self.find_by_email_index(email_index)
+        if user is None:
+            return None
+
+        def unseal() -> User:
+            self.unsealed += 1
+            return user
+
+        return StoredCredentials(user.id, user.role, user.disabled, user.password_hash, unseal)
 
     def update_access(
         self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
@@ -96,24 +114,27 @@ class FakeRefreshTokens:
         self.revoked[family_id] = True
 
 
-class FakeAttempts:
-    def __init__(self, clock: Clock, limit: int = 5, window: int = 900) -> None:
-        self.clock, self.limit, self.window = clock, limit, window
-        self.windows: dict[str, list[int]] = {}  # index -> [attempts, window_ends]
+class FakeLimiter:
+    """The DynamoDB limiter's promises, on a dict, by the same domain rules."""
 
-    def reserve_attempt(self, email_index: str, now: int) -> int:
-        current = self.windows.get(email_index)
-        if current is None or current[1] <= now:
-            self.windows[email_index] = current = [0, now + self.window]
-        if current[0] >= self.limit:
-            raise RateLimited(retry_after_seconds=current[1] - now)
-        current[0] += 1
-        return current[1]
+    def __init__(self) -> None:
+        self.buckets: dict[str, Bucket] = {}
 
-    def release_attempt(self, email_index: str, window_ends: int) -> None:
-        current = self.windows.get(email_index)
-        if current and current[1] == window_ends and current[0] > 0:
-            current[0] -= 1
+    def take(self, bucket: str, limit: Limit, now: int) -> Slot:
+        seen = self.buckets.get(bucket)
+        if seen is not None and seen.is_open(now):
+            if seen.hits >= limit.attempts:
+                raise RateLimited(retry_after_seconds=seen.retry_after(now))
+            taken = after_attempt(replace(seen, hits=seen.hits + 1), limit, now)
+        else:
+            taken = first_attempt(seen, limit, now)
+        self.buckets[bucket] = taken
+        return Slot(bucket, taken.window_ends)
+
+    def give_back(self, slot: Slot) -> None:
+        seen = self.buckets.get(slot.bucket)
+        if seen is not None and seen.window_ends == slot.window_ends and seen.hits > 0:
+            self.buckets[slot.bucket] = replace(seen, hits=seen.hits - 1)
 
 
 class FakeAudit:
@@ -136,13 +157,14 @@ class FakeCarts:
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, policy: ClientLimitPolicy | None = None) -> None:
         self.clock = Clock()
         ring = first_key_ring(0)
         keys = CachedKeyRing(lambda: ring, lambda ring, kid: ring.key(kid) is not None)
         self.tokens = JwtAccessTokens(keys, "iss", "aud", 900, clock=self.clock)
         self.users, self.refresh_tokens = FakeUsers(), FakeRefreshTokens()
-        self.attempts, self.audit, self.carts = FakeAttempts(self.clock), FakeAudit(), FakeCarts()
+        self.limiter, self.audit, self.carts = FakeLimiter(), FakeAudit(), FakeCarts()
+        limits = ClientLimits(self.limiter, policy, clock=self.clock)
         self.index = EmailIndex(b"k" * 32)
         sessions = Sessions(self.refresh_tokens, self.tokens, self.users, self.audit, 3600, clock=self.clock)
         self.auth = AuthService(
@@ -150,7 +172,7 @@ class World:
             sessions,
             self.tokens,
             self.index,
-            self.attempts,
+            limits,
             self.audit,
             self.carts,
             clock=self.clock,
@@ -277,19 +299,19 @@ def test_disabled_user_cannot_log_in_even_with_the_right_password(world: World) 
         world.auth.me(user.id)
 
 
-def test_five_failures_lock_the_email_for_the_rest_of_the_window(world: World) -> None:
+def test_five_failures_lock_the_email_from_that_address_for_the_rest_of_the_window(world: World) -> None:
     world.auth.register("ann@example.com", PASSWORD, "Ann")
     world.auth.register("bob@example.com", PASSWORD, "Bob")
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            world.auth.login("ann@example.com", "wrong password!")
+            world.auth.login("ann@example.com", "wrong password!", source_ip=ATTACKER)
     world.clock.now += 60
     with pytest.raises(RateLimited) as limited:
-        world.auth.login("ann@example.com", PASSWORD)  # even the right password waits
+        world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)  # even the right password waits
     assert limited.value.retry_after_seconds == 900 - 60
-    assert world.auth.login("bob@example.com", PASSWORD).user.email == "bob@example.com"
+    assert world.auth.login("bob@example.com", PASSWORD, source_ip=ATTACKER).user.email == "bob@example.com"
     world.clock.now += 900
-    assert world.auth.login("ann@example.com", PASSWORD).user.email == "ann@example.com"
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER).user.email == "ann@example.com"
 
 
 def test_a_successful_login_does_not_wipe_earlier_failures(world: World) -> None:
@@ -337,20 +359,54 @@ def test_guest_token_must_be_a_valid_guest_token(world: World) -> None:
     assert world.carts.merged == []
 
 
-def test_create_or_promote_admin(world: World) -> None:
-    admin = world.auth.create_or_promote_admin("Root@Example.com", "an admin password")
+def test_the_admin_command_creates_a_new_admin_and_audits_it(world: World) -> None:
+    admin = world.auth.create_admin("Root@Example.com", "an admin password")
     assert admin.role == "admin"
     assert world.auth.login("root@example.com", "an admin password").user.role == "admin"
-    customer = world.auth.register("ann@example.com", PASSWORD, "Ann").user
-    promoted = world.auth.create_or_promote_admin("ann@example.com", "ignored for existing users")
-    assert (promoted.id, promoted.role) == (customer.id, "admin")
-    assert world.auth.login("ann@example.com", PASSWORD).user.role == "admin"  # password kept
-    assert world.auth.create_or_promote_admin("ann@example.com", "whatever").role == "admin"  # idempotent
-    system_entries = [e for e in world.audit.entries if e["actor_id"] == "system"]
-    assert [(e["action"], e["target_id"]) for e in system_entries] == [
-        ("user.created", admin.id),
-        ("user.role_changed", customer.id),
+    system = [
+        (e["action"], e["target_id"], e["actor_id"]) for e in world.audit.entries if e["actor_id"] == "system"
     ]
+    assert system == [("user.created", admin.id, "system")]
+
+
+def test_the_admin_command_will_not_take_over_an_account_someone_registered_first(world: World) -> None:
+    squatter = world.auth.register("admin@example.com", PASSWORD, "Mallory").user
+    with pytest.raises(EmailTaken):
+        world.auth.create_admin("admin@example.com", "the operator's password")
+    assert world.users.by_id[squatter.id].role == "customer"
+    with pytest.raises(InvalidCredentials):
+        world.auth.login("admin@example.com", "the operator's password")
+    assert not [e for e in world.audit.entries if e["actor_id"] == "system"]
+
+
+def test_promoting_needs_the_accounts_own_password(world: World) -> None:
+    customer = world.auth.register("ann@example.com", PASSWORD, "Ann").user
+    with pytest.raises(InvalidCredentials):
+        world.auth.promote_existing("ann@example.com", "not ann's password")
+    with pytest.raises(InvalidCredentials):
+        world.auth.promote_existing("nobody@example.com", PASSWORD)
+    assert world.users.by_id[customer.id].role == "customer"
+    promotion = world.auth.promote_existing("ANN@example.com", PASSWORD)
+    assert (promotion.user.id, promotion.user.role, promotion.already_admin) == (customer.id, "admin", False)
+    assert world.auth.login("ann@example.com", PASSWORD).user.role == "admin"  # password kept
+    again = world.auth.promote_existing("ann@example.com", PASSWORD)
+    assert (again.user.role, again.already_admin) == ("admin", True)
+    system = [
+        (e["action"], e["target_id"], e["details"]) for e in world.audit.entries if e["actor_id"] == "system"
+    ]
+    assert system == [
+        ("user.promotion_refused", customer.id, {"reason": "invalid_credentials"}),
+        ("user.promotion_refused", "", {"reason": "invalid_credentials"}),
+        ("user.role_changed", customer.id, {"from": "customer", "to": "admin"}),
+    ]
+
+
+def test_a_disabled_account_is_not_promoted(world: World) -> None:
+    customer = world.auth.register("ann@example.com", PASSWORD, "Ann").user
+    world.users.update_access(customer.id, disabled=True)
+    with pytest.raises(AccountDisabled):
+        world.auth.promote_existing("ann@example.com", PASSWORD)
+    assert world.users.by_id[customer.id].role == "customer"
 
 
 def test_login_rehashes_a_weak_stored_hash(world: World) -> None:
@@ -362,3 +418,119 @@ def test_login_rehashes_a_weak_stored_hash(world: World) -> None:
     world.auth.login("ann@example.com", PASSWORD)
     stored = world.users.by_id[user.id].password_hash
     assert stored != weak and not passwords.needs_rehash(stored)
+
+
+def test_an_attackers_lockout_does_not_lock_the_owner_out_from_elsewhere(world: World) -> None:
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)
+    with pytest.raises(RateLimited):
+        world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=OWNER).user.email == "ann@example.com"
+    with pytest.raises(RateLimited):
+        world.auth.login("ann@example.com", "another guess", source_ip=ATTACKER)  # still locked
+
+
+def test_each_further_lockout_of_the_same_pair_lasts_twice_as_long_up_to_the_cap(world: World) -> None:
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    lockouts = []
+    for _ in range(7):
+        for _ in range(5):
+            with pytest.raises(InvalidCredentials):
+                world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)
+        with pytest.raises(RateLimited) as limited:
+            world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)
+        lockouts.append(limited.value.retry_after_seconds)
+        world.clock.now += limited.value.retry_after_seconds  # wait it out, then guess again
+    assert lockouts == [900, 1800, 3600, 7200, 14400, 21600, 21600]
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=OWNER).user.email == "ann@example.com"
+
+
+def test_a_pairs_lockouts_are_forgotten_after_a_quiet_spell(world: World) -> None:
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    for wait in (0, 900, 6 * 3600 + 1800 + 1):  # the last: past the longest lockout after the window
+        world.clock.now += wait
+        for _ in range(5):
+            with pytest.raises(InvalidCredentials):
+                world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)
+        with pytest.raises(RateLimited) as limited:
+            world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)
+    assert limited.value.retry_after_seconds == 900
+
+
+def test_failed_logins_are_limited_per_address_whatever_the_emails() -> None:
+    world = World(ClientLimitPolicy(failed_logins_per_ip=Limit(3, 900)))
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        with pytest.raises(InvalidCredentials):
+            world.auth.login(email, "a guess", source_ip=ATTACKER)
+    with pytest.raises(RateLimited) as limited:
+        world.auth.login("d@example.com", "a guess", source_ip=ATTACKER)
+    assert 0 < limited.value.retry_after_seconds <= 900
+    with pytest.raises(RateLimited):
+        world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=OWNER).user.email == "ann@example.com"
+
+
+def test_successful_logins_do_not_count_against_the_address() -> None:
+    world = World(ClientLimitPolicy(failed_logins_per_ip=Limit(2, 900)))
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    for _ in range(10):
+        world.auth.login("ann@example.com", PASSWORD, source_ip=OWNER)
+    with pytest.raises(InvalidCredentials):
+        world.auth.login("ann@example.com", "a typo", source_ip=OWNER)
+
+
+def test_registrations_are_limited_per_address() -> None:
+    world = World(ClientLimitPolicy(registrations_per_ip=Limit(2, 900)))
+    world.auth.register("a@example.com", PASSWORD, "A", source_ip=ATTACKER)
+    with pytest.raises(EmailTaken):  # a taken email counts too: register must not probe emails for free
+        world.auth.register("a@example.com", PASSWORD, "A", source_ip=ATTACKER)
+    with pytest.raises(RateLimited) as limited:
+        world.auth.register("c@example.com", PASSWORD, "C", source_ip=ATTACKER)
+    assert limited.value.retry_after_seconds == 900
+    assert world.users.find_by_email_index(world.index.of("c@example.com")) is None
+    assert world.auth.register("c@example.com", PASSWORD, "C", source_ip=OWNER).user.email == "c@example.com"
+    world.clock.now += 900
+    world.auth.register("d@example.com", PASSWORD, "D", source_ip=ATTACKER)
+
+
+def test_guest_tokens_are_limited_per_address() -> None:
+    world = World(ClientLimitPolicy(guest_tokens_per_ip=Limit(3, 900)))
+    for _ in range(3):
+        world.auth.guest(ATTACKER)
+    with pytest.raises(RateLimited):
+        world.auth.guest(ATTACKER)
+    assert world.tokens.verify(world.auth.guest(OWNER).token).role == "guest"
+
+
+def test_a_wrong_password_decrypts_nothing(world: World) -> None:
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    with pytest.raises(InvalidCredentials):
+        world.auth.login("ann@example.com", "a guess")
+    assert world.users.unsealed == 0
+    world.auth.login("ann@example.com", PASSWORD)
+    assert world.users.unsealed == 1
+
+
+def test_the_decoy_hash_is_built_with_the_service_not_on_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed, verified = [], []
+    real_hash, real_verify = passwords.hash_password, passwords.verify_password
+
+    def counted_hash(*args: Any) -> str:
+        hashed.append(1)
+        return real_hash(*args)
+
+    def counted_verify(*args: Any) -> bool:
+        verified.append(1)
+        return real_verify(*args)
+
+    monkeypatch.setattr(passwords, "hash_password", counted_hash)
+    monkeypatch.setattr(passwords, "verify_password", counted_verify)
+    world = World()
+    assert len(hashed) == 1  # at cold start
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials):
+            world.auth.login("nobody@example.com", "a guess")
+    assert (len(hashed), len(verified)) == (1, 2)  # each unknown email: one verification, no hashing

@@ -170,7 +170,9 @@ def test_the_fingerprint_is_keyed_by_the_server_secret_not_by_anything_the_clien
     body = {"order_id": "o1", "body": {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035}}
     call(Idempotency(store, server_secret), Counter(store), key="pay-1", body=body)
     (record,) = store.records.values()
-    canonical = json.dumps({"op": "checkout", "request": body}, sort_keys=True, separators=(",", ":")).encode()
+    canonical = json.dumps(
+        {"op": "checkout", "request": body}, sort_keys=True, separators=(",", ":")
+    ).encode()
     unkeyed = {hashlib.sha256(canonical).hexdigest(), hmac.new(b"pay-1", canonical, "sha256").hexdigest()}
     assert record["fingerprint"] == hmac.new(server_secret(), canonical, "sha256").hexdigest()
     assert record["fingerprint"] not in unkeyed

@@ -39,3 +39,29 @@ def test_missing_table_name_is_refused():
 def test_malformed_ttl_is_refused(raw):
     with pytest.raises(ConfigError, match="ACCESS_TOKEN_TTL_SECONDS"):
         Settings.from_env({**BASE, "ACCESS_TOKEN_TTL_SECONDS": raw})
+
+
+def test_per_client_limits_default_to_at_least_the_contracts_floor():
+    limits = Settings.from_env(BASE).client_limits
+    per_15_minutes = [
+        limits.registrations_per_ip,
+        limits.guest_tokens_per_ip,
+        limits.failed_logins_per_ip,
+        limits.failed_logins_per_email_and_ip,
+    ]
+    assert all(limit.window_seconds == 900 for limit in per_15_minutes)
+    floor = [300, 300, 50]  # what API.md promises a client of the local shop, at least
+    assert all(limit.attempts >= least for limit, least in zip(per_15_minutes, floor, strict=False))
+    assert limits.failed_logins_per_email_and_ip.attempts == 5
+    assert limits.failed_logins_per_email_and_ip.grows
+
+
+def test_per_client_limits_are_settings():
+    env = {**BASE, "REGISTRATIONS_PER_IP": "7", "FAILED_LOGINS_PER_EMAIL_AND_IP": "3"}
+    env |= {"CLIENT_LIMIT_WINDOW_SECONDS": "600", "LOGIN_LOCKOUT_MAX_SECONDS": "3600"}
+    limits = Settings.from_env(env).client_limits
+    assert (limits.registrations_per_ip.attempts, limits.registrations_per_ip.window_seconds) == (7, 600)
+    pair = limits.failed_logins_per_email_and_ip
+    assert (pair.attempts, pair.window_seconds, pair.max_lockout_seconds) == (3, 600, 3600)
+    with pytest.raises(ConfigError, match="GUEST_TOKENS_PER_IP"):
+        Settings.from_env({**BASE, "GUEST_TOKENS_PER_IP": "many"})

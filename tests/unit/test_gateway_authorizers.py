@@ -30,7 +30,7 @@ class FakeAuthorizer:
         if token == "crash":
             raise RuntimeError("table not found")
         if token != "good":
-            raise Exception("Unauthorized")  # noqa: TRY002 - exactly what API Gateway expects
+            raise Exception("Unauthorized")
         return _policy("u1", "arn:aws:execute-api:*:*:*/*/GET/*", {"user_id": "u1", "role": "customer"})
 
 

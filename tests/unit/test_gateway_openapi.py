@@ -72,3 +72,21 @@ def test_every_template_route_is_present_and_nothing_else():
 def test_swagger_page_loads_the_document():
     page = swagger_page()
     assert "swagger-ui" in page and '"/openapi.json"' in page
+
+
+def test_a_304_promises_no_body_and_its_route_takes_if_none_match():
+    string_body = {"application/json": {"schema": {"type": "string", "title": "Return"}}}
+    document = generated()
+    document["paths"]["/products"]["get"]["responses"]["304"] = {
+        "description": "Not modified",
+        "content": string_body,
+    }
+    paths = correct(document, ROUTES, AUTHORIZERS)["paths"]
+    listing = paths["/products"]["get"]
+    assert "content" not in listing["responses"]["304"]
+    assert listing["responses"]["304"]["headers"]["X-Request-Id"]["required"] is True
+    headers = [p for p in listing["parameters"] if p["in"] == "header"]
+    assert [(p["name"], p["required"]) for p in headers] == [("If-None-Match", False)]
+    assert all(
+        p["name"] != "If-None-Match" for p in paths["/products/{product_id}"]["patch"].get("parameters", [])
+    )

@@ -2,10 +2,10 @@
 
 import pytest
 
+from shop.domain.callers import Caller
 from shop.domain.inventory import StockLevels, check_adjustment, needed_available
 from shop.domain.paging import Page
 from shop.errors import InsufficientStock, NotFound, ValidationFailed
-from shop.domain.callers import Caller
 from shop.services.inventory import InventoryService
 
 ADMIN = Caller(id="admin-1", role="admin", request_id="req-9")

@@ -39,9 +39,13 @@ ISS, AUD = "serverless-shop", "serverless-shop-api"
 RING = first_key_ring(0)
 ACTIVE = RING.active(0)
 KID = ACTIVE.kid
-ISSUER = JwtAccessTokens(CachedKeyRing(lambda: RING, lambda ring, kid: ring.key(kid) is not None), ISS, AUD, 900)
+ISSUER = JwtAccessTokens(
+    CachedKeyRing(lambda: RING, lambda ring, kid: ring.key(kid) is not None), ISS, AUD, 900
+)
 PUBLIC = PublicKeyRing.from_jwks(json.dumps(RING.public().jwks()))
-VERIFIER = JwtAccessTokenVerifier(public_keys(CachedKeyRing(lambda: PUBLIC, lambda r, kid: kid in r.keys)), ISS, AUD)
+VERIFIER = JwtAccessTokenVerifier(
+    public_keys(CachedKeyRing(lambda: PUBLIC, lambda r, kid: kid in r.keys)), ISS, AUD
+)
 
 
 def ring_cache(load: Any, clock: dict[str, float]) -> CachedKeyRing[KeyRing]:
@@ -158,8 +162,21 @@ def test_every_claim_is_required(missing: str) -> None:
         {"ver": "0"},
         {"ver": True},
     ],
-    ids=["iss", "aud", "aud-list", "expired", "iat-future", "typ", "old-typ", "role",
-         "empty-sub", "numeric-sub", "negative-ver", "string-ver", "bool-ver"],
+    ids=[
+        "iss",
+        "aud",
+        "aud-list",
+        "expired",
+        "iat-future",
+        "typ",
+        "old-typ",
+        "role",
+        "empty-sub",
+        "numeric-sub",
+        "negative-ver",
+        "string-ver",
+        "bool-ver",
+    ],
 )
 def test_wrong_claims_are_rejected(changes: dict[str, Any]) -> None:
     assert rejected(signed(claims(**changes)))

@@ -7,8 +7,8 @@ from shop_local.settings import LocalSettings, SettingsError
 
 def test_defaults():
     settings = LocalSettings.from_env({})
-    assert settings == LocalSettings("127.0.0.1", 3000, 4566, True, 900)
-    assert settings.template_parameters == {"AccessTokenTtlSeconds": "900"}
+    assert settings == LocalSettings("127.0.0.1", 3000, 4566, True)
+    assert settings.template_parameters == {}  # every parameter keeps the template's Default
 
 
 def test_values_are_read():
@@ -19,7 +19,10 @@ def test_values_are_read():
         "SHOP_ACCESS_TOKEN_TTL_SECONDS": "120",
         "SHOP_HOST": "0.0.0.0",
     }
-    assert LocalSettings.from_env(env) == LocalSettings("0.0.0.0", 8080, 5000, False, 120)
+    expected = LocalSettings(
+        "0.0.0.0", 8080, 5000, False, template_parameters={"AccessTokenTtlSeconds": "120"}
+    )
+    assert LocalSettings.from_env(env) == expected
 
 
 @pytest.mark.parametrize(
@@ -52,3 +55,20 @@ def test_malformed_values_raise_one_clear_message(name, value, message):
 def test_the_two_ports_must_differ():
     with pytest.raises(SettingsError, match="must differ"):
         LocalSettings.from_env({"SHOP_PORT": "4566"})
+
+
+def test_per_client_limits_can_be_raised_for_a_test_suite():
+    unset = LocalSettings.from_env({}).template_parameters
+    assert unset == {}  # the limits: the template's defaults
+    env = {
+        "SHOP_REGISTRATIONS_PER_IP": "5000",
+        "SHOP_GUEST_TOKENS_PER_IP": "6000",
+        "SHOP_FAILED_LOGINS_PER_IP": "70",
+    }
+    assert LocalSettings.from_env(env).template_parameters == {
+        "RegistrationsPerIp": "5000",
+        "GuestTokensPerIp": "6000",
+        "FailedLoginsPerIp": "70",
+    }
+    with pytest.raises(SettingsError, match="SHOP_GUEST_TOKENS_PER_IP must be a whole number"):
+        LocalSettings.from_env({"SHOP_GUEST_TOKENS_PER_IP": "0"})

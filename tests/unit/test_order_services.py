@@ -3,8 +3,8 @@
 The fake order store applies a change all-or-nothing with the same conditions as the DynamoDB
 adapter (order version, free event seq, stock levels, frozen price, foreign elements), so the
 services' retry and refusal paths run for real. `OrderLifecycle` (hypothesis, stateful) drives
-random carts, checkouts, racing payments, cancellations and expiries and checks the issue's
-invariants after every step.
+random carts, checkouts, racing payments, cancellations and expiries and checks the order and
+stock invariants after every step.
 """
 
 import contextlib
@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
 
 from shop.adapters.payment_gateway_mock import MockPaymentGateway
-from shop.domain.callers import Caller
 from shop.domain.bus_messages import BusMessage
-from shop.domain.orders import Order, OrderEvent, fold
+from shop.domain.callers import Caller
+from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent, fold
 from shop.domain.paging import Page
-from shop.domain.orders import MAX_OPEN_ORDERS
 from shop.domain.payments import REFUND_STEPS, Card, Payment
 from shop.errors import (
     CartEmpty,
@@ -605,7 +604,7 @@ def test_reads_are_for_the_owner_or_an_admin(shop):
 
 class OrderLifecycle(RuleBasedStateMachine):
     """Random carts, checkouts, payments (some racing), cancellations, expiries and refund deliveries
-    (some during a gateway outage), with the issue's invariants checked after every step: no level
+    (some during a gateway outage), with the invariants checked after every step: no level
     negative, stock conserved, at most one successful payment per order and every other charge
     refunded or owed, at most MAX_OPEN_ORDERS unpaid orders per customer, each order equal to the
     fold of its events."""
@@ -706,7 +705,9 @@ class OrderLifecycle(RuleBasedStateMachine):
     def no_customer_holds_more_than_five_unpaid_orders(self) -> None:
         for user in self.users:
             pending = {
-                o.id for o in self.orders.orders.values() if o.user_id == user.id and o.status == "PENDING_PAYMENT"
+                o.id
+                for o in self.orders.orders.values()
+                if o.user_id == user.id and o.status == "PENDING_PAYMENT"
             }
             assert len(pending) <= MAX_OPEN_ORDERS
             assert self.orders.open_orders.get(user.id, set()) == pending

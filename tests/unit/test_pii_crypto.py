@@ -109,3 +109,25 @@ def test_decrypted_data_keys_are_cached_in_a_bounded_lru() -> None:
     reader.open("users", "k2", sealed[2].encrypted_key, sealed[2].values)  # evicts k0's key
     reader.open("users", "k0", sealed[0].encrypted_key, sealed[0].values)
     assert kms.decrypted == 4
+
+
+def test_a_decrypted_data_key_is_forgotten_after_its_age_bound() -> None:
+    kms, clock = FakeKms(), Clock()
+    sealed = cipher(kms).seal("users", "k0", {"email": "u0@b.co"})
+    reader = cipher(kms, clock, max_key_age_seconds=300)
+    reader.open("users", "k0", sealed.encrypted_key, sealed.values)
+    clock.now = 299
+    reader.open("users", "k0", sealed.encrypted_key, sealed.values)
+    assert kms.decrypted == 1
+    clock.now = 300  # however often it is used, a warm container does not keep it longer
+    assert reader.open("users", "k0", sealed.encrypted_key, sealed.values) == {"email": "u0@b.co"}
+    assert kms.decrypted == 2
+
+
+def test_a_decrypted_data_key_is_forgotten_after_its_use_bound() -> None:
+    kms = FakeKms()
+    sealed = cipher(kms).seal("users", "k0", {"email": "u0@b.co"})
+    reader = cipher(kms, max_key_uses=3)
+    for _ in range(4):
+        reader.open("users", "k0", sealed.encrypted_key, sealed.values)
+    assert kms.decrypted == 2

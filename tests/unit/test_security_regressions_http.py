@@ -17,9 +17,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shop.api import lambda_entry, make_app
+from shop.api.access import ADMIN, MEMBERS, USERS, declare
 from shop.api.app import MAX_JSON_DEPTH
 from shop.api.models import RequestModel, ResponseModel
-from shop.api.access import ADMIN, MEMBERS, USERS, declare
 
 
 class Thing(RequestModel):

@@ -85,7 +85,11 @@ def test_guests_are_not_looked_up(gate: Any) -> None:
 
 class FakeDynamo:
     def __init__(self) -> None:
-        self.item: dict[str, Any] | None = {"role": {"S": "admin"}, "disabled": {"BOOL": False}, "access_version": {"N": "4"}}
+        self.item: dict[str, Any] | None = {
+            "role": {"S": "admin"},
+            "disabled": {"BOOL": False},
+            "access_version": {"N": "4"},
+        }
         self.calls: list[dict[str, Any]] = []
 
     def get_item(self, **kwargs: Any) -> dict[str, Any]:

@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from shop.api.admin_models import UserAccessChanges
+from shop.domain.callers import Caller
 from shop.domain.paging import Page
 from shop.domain.users import User, UserRole
 from shop.errors import NotFound, SelfLockout, ValidationFailed
-from shop.domain.callers import Caller
 from shop.services.user_admin import UserAdmin
 
 ADMIN = Caller(id="u_admin", role="admin", request_id="req-1")

@@ -1,5 +1,7 @@
-import { ShopApiError } from './errors';
+import { shopApiError } from './errors';
 import type { Session } from './session';
+
+const SIGNED_OUT = { error: { code: 'UNAUTHORIZED', message: 'Please sign in.', details: null } };
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -49,18 +51,22 @@ export const createClient = (session: Session, fetchImpl: typeof fetch, baseUrl 
                 credentials: 'omit',
             });
         } catch {
-            throw new ShopApiError(0, null);
+            throw shopApiError(0, null);
         }
     };
 
     return {
         async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+            if (options.auth !== false && !session.accessToken() && !(await session.refresh())) {
+                // Signed out: nothing to ask the shop (react-admin then shows the sign-in screen).
+                throw shopApiError(401, SIGNED_OUT);
+            }
             let answer = await send(method, path, options);
             if (answer.status === 401 && options.auth !== false && (await session.refresh())) {
                 answer = await send(method, path, options);
             }
             const body = await parse(answer);
-            if (!answer.ok) throw new ShopApiError(answer.status, body);
+            if (!answer.ok) throw shopApiError(answer.status, body);
             return body as T;
         },
     };

@@ -2,7 +2,7 @@ import type { DataProvider, GetListParams, GetListResult, Identifier, RaRecord }
 
 import type { ShopClient } from './client';
 import { CursorPages } from './cursorPages';
-import { ShopApiError } from './errors';
+import { shopApiError } from './errors';
 import type {
     Category,
     Order,
@@ -112,9 +112,13 @@ export const createDataProvider = (client: ShopClient): ShopDataProvider => {
             const answer = await get<Page<RaRecord>>(path, { ...filter, limit: perPage, cursor: cursor ?? undefined });
             pages.record(key, page, answer.next_cursor);
             if (page === wanted || answer.next_cursor === null) {
+                const data = page === wanted ? answer.items : [];
+                const last = answer.next_cursor === null;
                 return {
-                    data: page === wanted ? answer.items : [],
-                    pageInfo: { hasNextPage: answer.next_cursor !== null, hasPreviousPage: wanted > 1 },
+                    data,
+                    // The shop does not count; on the last page the count is known all the same.
+                    total: last ? (page - 1) * perPage + answer.items.length : undefined,
+                    pageInfo: { hasNextPage: !last, hasPreviousPage: wanted > 1 },
                 };
             }
             cursor = answer.next_cursor;
@@ -132,7 +136,7 @@ export const createDataProvider = (client: ShopClient): ShopDataProvider => {
     const getOne = async (resource: string, id: Identifier): Promise<RaRecord> => {
         if (resource === 'categories') {
             const found = (await categories()).find(c => c.id === id);
-            if (!found) throw new ShopApiError(404, { error: { code: 'NOT_FOUND', message: 'No such category.', details: null } });
+            if (!found) throw shopApiError(404, { error: { code: 'NOT_FOUND', message: 'No such category.', details: null } });
             return found;
         }
         if (resource === 'inventory') {
@@ -213,7 +217,7 @@ export const createDataProvider = (client: ShopClient): ShopDataProvider => {
             try {
                 return await get<Shipment>(`/orders/${encodeURIComponent(id)}/shipment`);
             } catch (error) {
-                if (error instanceof ShopApiError && error.status === 404) return null;
+                if ((error as { status?: number }).status === 404) return null;
                 throw error;
             }
         },

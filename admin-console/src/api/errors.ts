@@ -55,13 +55,18 @@ const fieldErrors = (body: unknown): Record<string, string> | undefined => {
     return Object.keys(errors).length ? errors : undefined;
 };
 
-/** The error every data and auth call rejects with: react-admin shows `message` to the user. */
-export class ShopApiError extends HttpError {
-    readonly code: string | null;
+/**
+ * The error every data and auth call rejects with: react-admin's HttpError (it shows `message`
+ * to the user and hands `body.errors` to forms). HttpError resets its prototype, so it is made
+ * here rather than subclassed.
+ */
+export const shopApiError = (status: number, body: unknown): HttpError => {
+    const errors = fieldErrors(body);
+    return new HttpError(readableMessage(status, body), status, errors ? { ...(body as object), errors } : body);
+};
 
-    constructor(status: number, body: unknown) {
-        const errors = fieldErrors(body);
-        super(readableMessage(status, body), status, errors ? { ...(body as object), errors } : body);
-        this.code = isShopError(body) ? body.error.code : null;
-    }
-}
+/** The shop's error code of a rejected call (e.g. SELF_LOCKOUT), or null. */
+export const errorCode = (error: unknown): string | null => {
+    const body = (error as { body?: unknown } | null)?.body;
+    return isShopError(body) ? body.error.code : null;
+};

@@ -2,6 +2,7 @@ import { Box, Table, TableBody, TableCell, TableRow } from '@mui/material';
 import { Datagrid, DateField, List, TextField, TextInput, useRecordContext } from 'react-admin';
 
 import type { AuditEntry } from '../api/types';
+import { listDefaults } from '../fields';
 
 const auditFilters = [
     <TextInput key="actor" source="actor_id" label="Actor" helperText="a user id" alwaysOn resettable />,
@@ -48,7 +49,7 @@ const EntryDetails = () => {
 };
 
 const AuditList = () => (
-    <List filters={auditFilters} perPage={25} title="Audit log">
+    <List {...listDefaults} filters={auditFilters} perPage={20} title="Audit log">
         <Datagrid bulkActionButtons={false} rowClick="expand" expand={<EntryDetails />}>
             <DateField source="at" label="At" showTime sortable={false} />
             <TextField source="action" sortable={false} />

@@ -38,7 +38,7 @@ export const createAuthProvider = (session: Session, client: ShopClient): AuthPr
             });
             session.begin(answer);
             await requireAdmin();
-            identity = { id: answer.user.id, fullName: answer.user.name || answer.user.email };
+            identity = { id: answer.user.id };
         },
 
         async logout() {
@@ -64,10 +64,12 @@ export const createAuthProvider = (session: Session, client: ShopClient): AuthPr
             if (error?.status === 403 && session.role() !== 'admin') await requireAdmin();
         },
 
+        // No fullName: the app bar then shows an icon button named "Profile", whose name and
+        // visible content agree (a name shown as its text would not match its label).
         async getIdentity() {
             if (!identity) {
                 const me = await client.request<User>('GET', '/auth/me');
-                identity = { id: me.id, fullName: me.name || me.email };
+                identity = { id: me.id };
             }
             return identity;
         },

@@ -14,9 +14,10 @@ import {
     Toolbar,
     required,
 } from 'react-admin';
+import { listDefaults } from '../fields';
 
 const CategoryList = () => (
-    <List perPage={25} filters={[<TextInput key="q" source="q" label="Search" alwaysOn resettable />]}>
+    <List {...listDefaults} perPage={20} filters={[<TextInput key="q" source="q" label="Search" alwaysOn resettable />]}>
         <Datagrid rowClick="edit" bulkActionButtons={false}>
             <TextField source="name" sortable={false} />
             <TextField source="slug" sortable={false} />
@@ -30,7 +31,7 @@ const CategoryFields = () => (
         <TextInput source="name" label="Name" validate={required()} />
         <TextInput source="slug" label="Slug" validate={required()} helperText="Lower-case letters, digits and dashes" />
         <ReferenceInput source="parent_id" reference="categories">
-            <SelectInput label="Parent" optionText="name" emptyText="None (top level)" emptyValue={null} />
+            <SelectInput label="Parent" optionText="name" emptyText="None (top level)" parse={(value: string) => value || null} />
         </ReferenceInput>
     </>
 );

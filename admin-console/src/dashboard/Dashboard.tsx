@@ -164,8 +164,8 @@ export const Dashboard = () => {
                 <Typography component="h1" variant="h5" sx={{ mr: 2 }}>
                     Sales
                 </Typography>
-                <TextField type="date" label="From" size="small" value={range.from} onChange={e => setRange({ ...range, from: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
-                <TextField type="date" label="To" size="small" value={range.to} onChange={e => setRange({ ...range, to: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
+                <TextField type="date" label="From" size="small" sx={{ width: 190 }} value={range.from} onChange={e => setRange({ ...range, from: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
+                <TextField type="date" label="To" size="small" sx={{ width: 190 }} value={range.to} onChange={e => setRange({ ...range, to: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
             </Stack>
             {problem && <Alert severity="warning">{problem}</Alert>}
             {stats.error && <Alert severity="error">{(stats.error as Error).message}</Alert>}

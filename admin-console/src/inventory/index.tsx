@@ -1,39 +1,46 @@
 import TuneIcon from '@mui/icons-material/Tune';
-import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import { Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle } from '@mui/material';
+import { Button, Dialog, DialogActions, DialogContent, DialogTitle, ToggleButton, ToggleButtonGroup } from '@mui/material';
 import { useState } from 'react';
 import {
     Datagrid,
-    FilterList,
-    FilterListItem,
     Form,
     List,
     NumberField,
     NumberInput,
     TextField,
     TextInput,
+    TopToolbar,
     required,
     useDataProvider,
+    useListContext,
     useNotify,
     useRecordContext,
     useRefresh,
 } from 'react-admin';
 
 import type { ShopDataProvider } from '../api/dataProvider';
-import { StatusField } from '../fields';
+import { StatusField, listDefaults } from '../fields';
 
 export const LOW_STOCK_BELOW = 10;
 
-const LevelsAside = () => (
-    <Card sx={{ order: -1, mr: 2, mt: 8, width: 220, flexShrink: 0, display: { xs: 'none', md: 'block' } }}>
-        <CardContent>
-            <FilterList label="View" icon={<WarningAmberIcon />}>
-                <FilterListItem label="All levels" value={{ below: undefined }} />
-                <FilterListItem label={`Low stock (below ${LOW_STOCK_BELOW})`} value={{ below: LOW_STOCK_BELOW }} />
-            </FilterList>
-        </CardContent>
-    </Card>
-);
+/** The two views of the levels: all of them, or the reorder list. */
+const LevelsView = () => {
+    const { filterValues, setFilters, displayedFilters } = useListContext();
+    const low = Number(filterValues.below) === LOW_STOCK_BELOW;
+    const show = (view: string | null) => {
+        if (!view) return;
+        const { below: _below, ...others } = filterValues;
+        setFilters(view === 'low' ? { ...others, below: LOW_STOCK_BELOW } : others, displayedFilters);
+    };
+    return (
+        <TopToolbar>
+            <ToggleButtonGroup exclusive size="small" color="primary" aria-label="View" value={low ? 'low' : 'all'} onChange={(_, view: string | null) => show(view)}>
+                <ToggleButton value="all">All levels</ToggleButton>
+                <ToggleButton value="low">Low stock (below {LOW_STOCK_BELOW})</ToggleButton>
+            </ToggleButtonGroup>
+        </TopToolbar>
+    );
+};
 
 interface AdjustmentValues {
     delta?: number;
@@ -100,7 +107,7 @@ const AdjustButton = () => {
 const inventoryFilters = [<NumberInput key="below" source="below" label="Available below" min={0} alwaysOn />];
 
 const InventoryList = () => (
-    <List filters={inventoryFilters} aside={<LevelsAside />} perPage={20} title="Inventory">
+    <List {...listDefaults} filters={inventoryFilters} actions={<LevelsView />} perPage={20} title="Inventory">
         <Datagrid bulkActionButtons={false} rowClick={false}>
             <TextField source="sku" label="SKU" sortable={false} />
             <TextField source="name" sortable={false} />

@@ -54,7 +54,7 @@ const LoginForm = () => {
 };
 
 export const LoginPage = () => (
-    <Login>
+    <Login sx={{ background: 'none', backgroundColor: 'grey.100' }}>
         <LoginForm />
     </Login>
 );

@@ -136,17 +136,23 @@ const Payments = ({ payments }: { payments: Payment[] }) => {
 
 const describe = (event: OrderEvent): string => {
     const data = event.data;
-    const parts = [data.reason, data.carrier, data.status, data.location, data.failure_reason]
-        .filter(value => typeof value === 'string' && value)
-        .map(value => humanize(String(value)));
-    return parts.join(' · ');
+    const text = (value: unknown, coded = false) =>
+        typeof value === 'string' && value ? (coded ? humanize(value) : value) : null;
+    const parts = [
+        text(data.carrier),
+        text(data.status, true),
+        text(data.location),
+        text(data.reason, true),
+        text(data.failure_reason, true),
+    ];
+    return parts.filter(Boolean).join(' · ');
 };
 
 /** The order's history, seq by seq, as the shop recorded it. */
 const Timeline = ({ events }: { events: OrderEvent[] }) => (
-    <Stepper orientation="vertical" activeStep={events.length} aria-label="Order history" component="ol" sx={{ pl: 0 }}>
+    <Stepper orientation="vertical" activeStep={events.length}>
         {events.map(event => (
-            <Step key={event.seq} completed expanded component="li">
+            <Step key={event.seq} completed expanded data-testid="order-event">
                 <StepLabel optional={<Typography variant="caption">{dateTime(event.occurred_at)}</Typography>}>
                     #{event.seq} {humanize(event.type)}
                 </StepLabel>

@@ -1,7 +1,7 @@
 import { Datagrid, DateField, FunctionField, List, SelectInput, TextField } from 'react-admin';
 
 import type { Order } from '../api/types';
-import { MoneyField, StatusField } from '../fields';
+import { MoneyField, StatusField, listDefaults } from '../fields';
 import { humanize, shortId } from '../format';
 import { OrderShow } from './OrderShow';
 
@@ -19,7 +19,7 @@ const orderFilters = [
 ];
 
 const OrderList = () => (
-    <List filters={orderFilters} perPage={20} title="Orders">
+    <List {...listDefaults} filters={orderFilters} perPage={20} title="Orders">
         <Datagrid rowClick="show" bulkActionButtons={false}>
             <FunctionField label="Order" render={(order: Order) => shortId(order.id)} />
             <DateField source="created_at" label="Placed" showTime sortable={false} />

@@ -16,7 +16,7 @@ import {
     required,
 } from 'react-admin';
 
-import { MoneyField, MoneyInput, StatusField } from '../fields';
+import { MoneyField, MoneyInput, StatusField, listDefaults } from '../fields';
 
 const STATUSES = [
     { id: 'DRAFT', name: 'Draft' },
@@ -32,7 +32,7 @@ const productFilters = [
 ];
 
 const ProductList = () => (
-    <List filters={productFilters} perPage={20} sort={{ field: 'name', order: 'ASC' }}>
+    <List {...listDefaults} filters={productFilters} perPage={20} sort={{ field: 'name', order: 'ASC' }}>
         <Datagrid rowClick="edit" bulkActionButtons={false}>
             <TextField source="sku" label="SKU" sortable={false} />
             <TextField source="name" sortable={false} />

@@ -1,4 +1,4 @@
-import { Button, Stack } from '@mui/material';
+import { Alert, Button, Stack } from '@mui/material';
 import {
     BooleanField,
     Datagrid,
@@ -9,10 +9,12 @@ import {
     useGetIdentity,
     useNotify,
     useRecordContext,
+    useStore,
     useUpdate,
 } from 'react-admin';
 
 import type { User } from '../api/types';
+import { listDefaults } from '../fields';
 
 /**
  * Role and disabled changes. The shop refuses an admin's change of their own role or disabled
@@ -22,6 +24,7 @@ const AccessButtons = () => {
     const user = useRecordContext<User>();
     const [update, { isPending }] = useUpdate<User>();
     const notify = useNotify();
+    const [, setRefusal] = useStore<string | null>(REFUSAL_KEY, null);
     if (!user) return null;
     const change = (data: Partial<User>, done: string) =>
         update(
@@ -29,8 +32,11 @@ const AccessButtons = () => {
             { id: user.id, data, previousData: user },
             {
                 mutationMode: 'pessimistic',
-                onSuccess: () => notify(done, { type: 'success' }),
-                onError: error => notify((error as Error).message, { type: 'error', autoHideDuration: 10_000 }),
+                onSuccess: () => {
+                    setRefusal(null);
+                    notify(done, { type: 'success' });
+                },
+                onError: error => setRefusal(`${user.email}: ${(error as Error).message}`),
             }
         );
     const promote = user.role !== 'admin';
@@ -59,6 +65,19 @@ const AccessButtons = () => {
     );
 };
 
+const REFUSAL_KEY = 'users.refusal';
+
+/** The shop's last refusal of a change (e.g. SELF_LOCKOUT), kept above the list until dismissed. */
+const Refusal = () => {
+    const [refusal, setRefusal] = useStore<string | null>(REFUSAL_KEY, null);
+    if (!refusal) return null;
+    return (
+        <Alert severity="error" role="alert" onClose={() => setRefusal(null)} sx={{ mt: 1 }}>
+            The shop refused the change. {refusal}
+        </Alert>
+    );
+};
+
 const EmailField = ({ label: _label }: { label?: string }) => {
     const user = useRecordContext<User>();
     const { identity } = useGetIdentity();
@@ -72,7 +91,8 @@ const EmailField = ({ label: _label }: { label?: string }) => {
 };
 
 const UserList = () => (
-    <List perPage={20} title="Users">
+    <List {...listDefaults} perPage={20} title="Users">
+        <Refusal />
         <Datagrid bulkActionButtons={false} rowClick={false}>
             <EmailField label="Email" />
             <TextField source="name" sortable={false} />

@@ -56,7 +56,7 @@ def build_inventory_service() -> InventoryService:
     return InventoryService(store, build_catalog_audit_trail())
 
 
-# ---------------------------------------------------------------- auth and audit (auth team)
+# ---------------------------------------------------------------- auth and audit
 if TYPE_CHECKING:
     from shop.adapters.audit_dynamo import DynamoAuditStore
     from shop.adapters.secrets import SecretsManagerStore
@@ -202,7 +202,7 @@ def build_guest_tokens() -> GuestTokens:
     return GuestTokens(build_access_tokens(), build_client_limits())
 
 
-# ---------------------------------------------------------------- event bus (issue 3)
+# ---------------------------------------------------------------- event bus
 if TYPE_CHECKING:
     from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
     from shop.services.event_publishing import OrderEventPublisher
@@ -229,7 +229,7 @@ def build_processed_events() -> DynamoProcessedEvents:
     return DynamoProcessedEvents(client("dynamodb"), settings().processed_events_table)
 
 
-# ---------------------------------------------------------------- cart (issue 3)
+# ---------------------------------------------------------------- cart
 if TYPE_CHECKING:
     from shop.adapters.carts_dynamo_lines import DynamoCartStore
     from shop.services.cart import CartService
@@ -264,7 +264,7 @@ def build_guest_cart_merge() -> GuestCartMerge:
     return GuestCartMerge(build_cart_store())
 
 
-# ---------------------------------------------------------------- checkout, payments, orders (issue 3)
+# ---------------------------------------------------------------- checkout, payments, orders
 if TYPE_CHECKING:
     from shop.adapters.order_addresses import SealedAddresses
     from shop.adapters.orders_dynamo import DynamoOrderStore
@@ -316,15 +316,17 @@ def build_order_store_with_addresses() -> DynamoOrderStore:
     from shop.config import settings
 
     config = settings()
-    return DynamoOrderStore(client("dynamodb"), config.orders_table, config.catalog_table, build_order_addresses())
+    return DynamoOrderStore(
+        client("dynamodb"), config.orders_table, config.catalog_table, build_order_addresses()
+    )
 
 
 @cache
 def build_payment_gateway() -> MockPaymentGateway:
     """The payment gateway port's adapter: the mock (a real gateway adapter would be chosen here)."""
-    from shop.adapters.payment_gateway_mock import MockPaymentGateway
+    from shop.adapters.payment_gateway_mock import THE_GATEWAY
 
-    return MockPaymentGateway()
+    return THE_GATEWAY
 
 
 @cache
@@ -337,7 +339,9 @@ def build_idempotency() -> Idempotency:
     from shop.config import settings
 
     config, secrets = settings(), build_secret_store()
-    store = DynamoIdempotencyStore(client("dynamodb"), config.idempotency_table, cipher=build_order_data_cipher())
+    store = DynamoIdempotencyStore(
+        client("dynamodb"), config.idempotency_table, cipher=build_order_data_cipher()
+    )
     return Idempotency(store, lambda: secrets.read_required(config.idempotency_secret).encode())
 
 
@@ -417,7 +421,7 @@ def build_refunds_consumer() -> EventConsumer:
     return EventConsumer(refunds.consumer, settle, REFUND_TYPES)
 
 
-# ---------------------------------------------------------------- admin users and audit (issue 4)
+# ---------------------------------------------------------------- admin users and audit
 if TYPE_CHECKING:
     from shop.services.audit_listing import AuditListing
     from shop.services.user_admin import UserAdmin
@@ -449,7 +453,7 @@ def build_audit_listing() -> AuditListing:
     return AuditListing(DynamoAuditListing(client("dynamodb"), settings().audit_table))
 
 
-# ---------------------------------------------------------------- notifications and sales statistics (issue 4)
+# ---------------------------------------------------------------- notifications and sales statistics
 if TYPE_CHECKING:
     from shop.adapters.sales_stats_dynamo import DynamoSalesStats
     from shop.domain.bus_messages import BusMessage
@@ -523,7 +527,7 @@ def build_sales_reports() -> SalesReports:
     return SalesReports(DynamoSalesDays(client("dynamodb"), settings().stats_table))
 
 
-# ---------------------------------------------------------------- shipping and admin orders (issue 4)
+# ---------------------------------------------------------------- shipping and admin orders
 if TYPE_CHECKING:
     from shop.services.admin_orders import AdminOrderQueries
     from shop.services.shipments import ShippingService

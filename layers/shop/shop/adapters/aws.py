@@ -8,6 +8,13 @@ TransactionConflictException: the answer to a single-item write (PutItem, Update
 that met a transaction in flight on the same item. The write was refused, not applied, so it is
 retried here like a throttled one (same budget of retries, full-jitter backoff); hot items such as a
 product's stock (inventory adjustments racing checkouts) otherwise turn a race into a 500.
+
+Every TransactWriteItems carries a ClientRequestToken: botocore fills it in, once per call (the
+parameter is an idempotency token in the service model), so botocore's own resends of that call
+after a read timeout whose answer was lost carry the same token, and DynamoDB applies a committed
+transaction once and answers the resend with success instead of failing its conditions against
+its own writes. A deliberate new attempt after a cancellation is a new call with a new token. The
+embedded emulator honours the token too (shop_local.moto_request_tokens).
 """
 
 from __future__ import annotations

@@ -47,6 +47,9 @@ class SealedAddresses:
         if SEALED_ADDRESS not in item:
             return None
         opened = self._cipher.open(
-            AAD_TABLE, _item_key(item), bytes(item[DATA_KEY]["B"]), {ADDRESS: bytes(item[SEALED_ADDRESS]["B"])}
+            AAD_TABLE,
+            _item_key(item),
+            bytes(item[DATA_KEY]["B"]),
+            {ADDRESS: bytes(item[SEALED_ADDRESS]["B"])},
         )
         return dict(json.loads(opened[ADDRESS]))

@@ -1,4 +1,4 @@
-"""How orders, their events and payments are stored in OrdersTable (COMMERCE_DESIGN.md).
+"""How orders, their events and payments are stored in OrdersTable.
 
 One partition per order, `ORDER#<id>`:
   ORDER                       the current state (a snapshot of the fold) with `version` = last seq,

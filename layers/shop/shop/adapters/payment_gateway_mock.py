@@ -9,6 +9,9 @@ never sees a card number beyond this call and never logs one.
 Refunds are idempotent on their reference, as real gateways' idempotency keys are: a refund asked
 for again (a retry after a crash, a redelivered event) returns money once. `fail_refunds(n)`
 scripts an outage: the next n refund requests fail with GatewayUnavailable and do nothing.
+
+A gateway lives outside the shop: every function of one process (the local shop runs them all in
+one) talks to the same one, `THE_GATEWAY`, even when each function has its own composition root.
 """
 
 from __future__ import annotations
@@ -66,3 +69,6 @@ class MockPaymentGateway:
         """The next `times` refund requests fail as in an outage (nothing is refunded)."""
         with self._lock:
             self._outage = times
+
+
+THE_GATEWAY = MockPaymentGateway()

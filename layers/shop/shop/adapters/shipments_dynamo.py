@@ -1,4 +1,4 @@
-"""Shipments in OrdersTable (COMMERCE_DESIGN.md, Issue 4 additions), as elements of the order's commit.
+"""Shipments in OrdersTable, as elements of the order's commit.
 
   ORDER#<order_id> / SHIPMENT    the shipment with its tracking history (next to its order)
   SHIPMENT#<id> / SHIPMENT       {order_id}: finds the order for POST /admin/shipments/{id}/tracking

@@ -14,5 +14,3 @@ StatusFilter = Annotated[
     Literal["PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"] | None,
     Query(description="Only orders in this status."),
 ]
-
-

@@ -115,6 +115,3 @@ class Jwk(ResponseModel):
 
 class JwksResponse(ResponseModel):
     keys: list[Jwk]
-
-
-

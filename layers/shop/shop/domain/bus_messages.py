@@ -68,7 +68,9 @@ def bus_message_from_order_event(item: Mapping[str, Any]) -> BusMessage:
             occurred_at=str(item["occurred_at"]),
             order_id=str(item["order_id"]),
             seq=int(item["seq"]),
-            data=plain({k: v for k, v in dict(item.get("data") or {}).items() if k not in PRIVATE_DATA_FIELDS}),
+            data=plain(
+                {k: v for k, v in dict(item.get("data") or {}).items() if k not in PRIVATE_DATA_FIELDS}
+            ),
         )
     except (ValueError, TypeError) as exc:
         raise NotAnOrderEvent(f"order_event item is malformed: {exc}") from exc

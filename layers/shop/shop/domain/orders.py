@@ -151,7 +151,7 @@ class OrderAggregate:
         return cls(apply(None, event), [event])
 
     def record(self, kind: str, at: str, actor: EventActor, data: Mapping[str, Any]) -> OrderEvent:
-        """Append an event of any known type (issue 4's shipments use this too) if the move is allowed."""
+        """Append an event of any known type if the move is allowed."""
         event = _event(self.state.id, self.state.version + 1, kind, at, actor, data)
         self.state = apply(self.state, event)
         self.pending.append(event)

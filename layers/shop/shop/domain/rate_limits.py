@@ -99,9 +99,11 @@ def client_key(source_ip: str) -> str:
 
 @dataclass(frozen=True)
 class ClientLimitPolicy:
-    """The thresholds, from settings; the defaults are the contract's floor for the local shop."""
+    """The thresholds, from settings. The defaults (the template's too) are well above the
+    contract's floor for the local shop (300 registrations, 300 guest tokens, 50 failed logins per
+    address in 15 minutes), since many people can share one address behind a NAT."""
 
-    registrations_per_ip: Limit = Limit(300, 900)
-    guest_tokens_per_ip: Limit = Limit(300, 900)
-    failed_logins_per_ip: Limit = Limit(50, 900)
+    registrations_per_ip: Limit = Limit(1000, 900)
+    guest_tokens_per_ip: Limit = Limit(1000, 900)
+    failed_logins_per_ip: Limit = Limit(100, 900)
     failed_logins_per_email_and_ip: Limit = Limit(5, 900, 6 * 3600)

@@ -40,4 +40,8 @@ def audit(
 
 def with_client_request_id(details: Mapping[str, Any], actor: Caller) -> dict[str, Any]:
     """The client's own X-Request-Id (cleaned) rides in the details, apart from API Gateway's id."""
-    return {**details, "client_request_id": actor.client_request_id} if actor.client_request_id else dict(details)
+    return (
+        {**details, "client_request_id": actor.client_request_id}
+        if actor.client_request_id
+        else dict(details)
+    )

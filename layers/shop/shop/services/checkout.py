@@ -35,7 +35,6 @@ from shop.services.order_ports import (
 from shop.services.orders_retry import with_retries
 
 
-
 def _available(product: ProductSnapshot | None) -> int:
     """What a line can get: nothing from a product that is gone or no longer on sale."""
     return product.available if product is not None and product.status == "ACTIVE" else 0

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
-from shop.domain.callers import Caller
 from shop.domain.orders import Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import Card, Charge, Payment

@@ -1,7 +1,7 @@
 """Reading orders: a caller's own list, one order, its events and its payments.
 
 Someone else's order is a 404, never a 403 (API.md), so ids cannot be probed. Admins read any
-order; listing is always the caller's own (the admin listing of all orders is issue 4's).
+order; listing is always the caller's own (admins list all orders through shop.services.admin_orders).
 """
 
 from __future__ import annotations

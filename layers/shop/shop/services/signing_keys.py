@@ -79,7 +79,9 @@ class PublicKeyRing:
         for jwk in json.loads(text)["keys"]:
             if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or not jwk.get("kid"):
                 raise ValueError("verification keys must be EC P-256 with a kid")
-            numbers = ec.EllipticCurvePublicNumbers(_b64url_int(jwk["x"]), _b64url_int(jwk["y"]), ec.SECP256R1())
+            numbers = ec.EllipticCurvePublicNumbers(
+                _b64url_int(jwk["x"]), _b64url_int(jwk["y"]), ec.SECP256R1()
+            )
             keys[str(jwk["kid"])] = numbers.public_key()
         if not keys:
             raise ValueError("the verification key set is empty")
@@ -172,7 +174,12 @@ def first_key_ring(now: int) -> KeyRing:
 
 
 def ensure_signing_keys(
-    store: SecretStore, private_id: str, public_id: str, now: int, rotate: bool = False, token_lifetime: int = 0
+    store: SecretStore,
+    private_id: str,
+    public_id: str,
+    now: int,
+    rotate: bool = False,
+    token_lifetime: int = 0,
 ) -> str:
     """Give the private secret a ring if it has none (keep a valid one), rotate it if asked, and
     (re)publish its public half. Returns the kid that signs from now on."""
