@@ -6,9 +6,9 @@ from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
 from shop.api.admin_order_models import StatusFilter
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
 from shop.api.order_models import OrderPage, OrderResponse
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from shop.api.responses import errors, success
 from shop.bootstrap import build_admin_order_queries
 
 orders = build_admin_order_queries()

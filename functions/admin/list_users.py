@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
 from shop.api.admin_models import AdminUserPage, AdminUserResponse
-from shop.api.catalog_models import errors, success
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from shop.api.responses import errors, success
 from shop.bootstrap import build_user_admin
 
 user_admin = build_user_admin()

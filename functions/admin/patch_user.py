@@ -9,7 +9,7 @@ from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
 from shop.api.admin_models import AdminUserResponse, UserAccessChanges, UserRef
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
+from shop.api.responses import errors, success
 from shop.bootstrap import build_user_admin
 
 user_admin = build_user_admin()

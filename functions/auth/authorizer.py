@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from shop.bootstrap import build_token_admission
 from shop.errors import InvalidToken
+from shop.observability import count, logger, observed
 
 admission = build_token_admission()
-logger = Logger(service="shop")
 
 
 def _header(headers: dict[str, Any] | None, name: str) -> str | None:
@@ -55,6 +53,7 @@ def _allow(principal_id: str, method_arn: str, user_id: str, role: str) -> dict[
     }
 
 
+@observed
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     method_arn = str(event.get("methodArn") or "")
     try:
@@ -69,4 +68,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _allow(claims.subject, method_arn, claims.subject, claims.role)
     except InvalidToken:
         logger.info("access token refused")  # never the token itself
+        count("AccessTokensRefused")
         raise Exception("Unauthorized") from None  # API Gateway answers exactly this with 401

@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shop.api import lambda_entry, make_app
 from shop.api.access import ANYONE
 from shop.api.auth_models import AccessTokenResponse
-from shop.api.catalog_models import errors, success
 from shop.api.client_ip import source_ip
+from shop.api.responses import errors, success
 from shop.bootstrap import build_guest_tokens
 
 guest_tokens = build_guest_tokens()

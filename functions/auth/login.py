@@ -9,8 +9,8 @@ from shop.api import lambda_entry, make_app
 from shop.api.access import ANYONE
 from shop.api.auth_models import LoginRequest, SessionResponse
 from shop.api.callers import anonymous
-from shop.api.catalog_models import errors, success
 from shop.api.client_ip import source_ip
+from shop.api.responses import errors, success
 from shop.bootstrap import build_auth_service
 
 auth = build_auth_service()

@@ -13,10 +13,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from shop.api import lambda_entry, make_app
 from shop.api.access import ANYONE
 from shop.api.auth_models import RefreshRequest
-from shop.api.catalog_models import no_content
-from shop.bootstrap import build_auth_service
+from shop.api.responses import no_content
+from shop.bootstrap import build_logouts
 
-auth = build_auth_service()
+logouts = build_logouts()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
@@ -29,7 +29,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     responses=no_content("Logged out (also for an unknown or spent token)"),
 )
 def logout(body: Annotated[RefreshRequest, Body()]) -> Response[str]:
-    auth.logout(body.refresh_token)
+    logouts.end(body.refresh_token)
     return Response(status_code=204, body="")
 
 

@@ -6,10 +6,10 @@ from shop.api import lambda_entry, make_app
 from shop.api.access import ACCOUNT_HOLDERS
 from shop.api.auth_models import UserResponse
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
-from shop.bootstrap import build_auth_service
+from shop.api.responses import errors, success
+from shop.bootstrap import build_accounts
 
-auth = build_auth_service()
+accounts = build_accounts()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
@@ -22,7 +22,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     | errors(e403="FORBIDDEN: a guest token has no account"),
 )
 def me() -> UserResponse:
-    return UserResponse.of(auth.me(caller(router).id))
+    return UserResponse.of(accounts.me(caller(router).id))
 
 
 handler = lambda_entry(make_app(router))

@@ -9,10 +9,10 @@ from shop.api import lambda_entry, make_app
 from shop.api.access import ANYONE
 from shop.api.auth_models import RefreshRequest, TokenPairResponse
 from shop.api.callers import anonymous
-from shop.api.catalog_models import errors, success
-from shop.bootstrap import build_auth_service
+from shop.api.responses import errors, success
+from shop.bootstrap import build_sessions
 
-auth = build_auth_service()
+sessions = build_sessions()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
@@ -27,7 +27,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     ),
 )
 def refresh(body: Annotated[RefreshRequest, Body()]) -> TokenPairResponse:
-    return TokenPairResponse.of_session(auth.refresh(body.refresh_token, anonymous(router).request_id))
+    return TokenPairResponse.of_session(sessions.refresh(body.refresh_token, anonymous(router).request_id))
 
 
 handler = lambda_entry(make_app(router))

@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from shop.api import lambda_entry, make_app
 from shop.api.access import ANYONE
 from shop.api.auth_models import RegisterRequest, SessionResponse
-from shop.api.catalog_models import errors, success
 from shop.api.client_ip import source_ip
+from shop.api.responses import errors, success
 from shop.bootstrap import build_auth_service
 
 auth = build_auth_service()

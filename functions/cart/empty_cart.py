@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shop.api import lambda_entry, make_app
 from shop.api.access import USERS
 from shop.api.cart_models import cart_owner
-from shop.api.catalog_models import no_content
+from shop.api.responses import no_content
 from shop.bootstrap import build_cart_service
 
 carts = build_cart_service()

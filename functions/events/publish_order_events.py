@@ -2,14 +2,12 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from shop.bootstrap import build_order_event_publisher
+from shop.observability import observed
 
-logger = Logger(service="shop")
 publisher = build_order_event_publisher()
 
 
-@logger.inject_lambda_context
+@observed
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return publisher.handle(event, context)

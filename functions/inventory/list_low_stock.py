@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
-from shop.api.catalog_models import errors, success
 from shop.api.inventory_models import LowStockItem, LowStockPage
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from shop.api.responses import errors, success
 from shop.bootstrap import build_inventory_service
 from shop.services.inventory import MAX_THRESHOLD
 

@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from shop.api import lambda_entry, make_app
 from shop.api.access import MEMBERS
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
 from shop.api.idempotency import IdempotencyKey
 from shop.api.order_models import CheckoutRequest, OrderResponse
+from shop.api.responses import errors, success
 from shop.bootstrap import build_checkout_service, build_idempotency
 
 checkouts, idempotency = build_checkout_service(), build_idempotency()

@@ -2,15 +2,13 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from shop.bootstrap import build_reservation_expiry
+from shop.observability import observed
 
 expiry = build_reservation_expiry()
-logger = Logger(service="shop")
 
 
-@logger.inject_lambda_context
+@observed
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     report = expiry.sweep(time_left=lambda: context.get_remaining_time_in_millis() / 1000)
     return {"due": report.due, "expired": report.expired, "skipped": report.skipped}

@@ -5,9 +5,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shop.api import lambda_entry, make_app
 from shop.api.access import MEMBERS
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
 from shop.api.order_models import OrderPage, OrderResponse
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from shop.api.responses import errors, success
 from shop.bootstrap import build_order_queries
 
 orders = build_order_queries()

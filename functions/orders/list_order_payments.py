@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from shop.api import lambda_entry, make_app
 from shop.api.access import OWNER_OR_ADMIN
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
 from shop.api.order_models import OrderId, PaymentList, PaymentResponse
+from shop.api.responses import errors, success
 from shop.bootstrap import build_order_payment_queries
 
 orders = build_order_payment_queries()

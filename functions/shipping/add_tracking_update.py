@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
 from shop.api.callers import caller
-from shop.api.catalog_models import errors, success
+from shop.api.responses import errors, success
 from shop.api.shipment_models import ShipmentId, ShipmentResponse, TrackingUpdateRequest
 from shop.bootstrap import build_shipping_service
 

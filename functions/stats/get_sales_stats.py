@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
-from shop.api.catalog_models import errors, success
+from shop.api.responses import errors, success
 from shop.api.stats_models import SalesStatsResponse
 from shop.bootstrap import build_sales_reports
 

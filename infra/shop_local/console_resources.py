@@ -53,5 +53,6 @@ CONSOLE_CREATORS = {
     "AWS::CloudFront::Distribution": _distribution,
     "AWS::CloudFront::OriginAccessControl": _with_id,
     "AWS::CloudFront::ResponseHeadersPolicy": _with_id,
+    "AWS::CloudFront::CachePolicy": _with_id,  # the local gateway caches nothing: recorded only
     "AWS::CloudFront::Function": _function,
 }

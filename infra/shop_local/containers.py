@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from shop_local import router_isolation
+from shop_local import invocation_state, router_isolation
 from shop_local.functions import FunctionSpec, Handler, LambdaContext, load_handler
 from shop_local.json_log import emit as _log
 
@@ -35,6 +35,7 @@ class FunctionPool:
         self, spec: FunctionSpec, loader: Loader = load_handler, limit: int = MAX_CONTAINERS
     ) -> None:
         router_isolation.install()  # powertools' current event, one per process otherwise
+        invocation_state.install()  # its metric sets too; its logger keys and cold start: invoke
         self.spec, self._loader, self._limit = spec, loader, limit
         self._free: list[Handler] = []
         self._count = 0
@@ -44,12 +45,13 @@ class FunctionPool:
     def containers(self) -> int:
         return self._count
 
-    def _acquire(self) -> Handler:
+    def _acquire(self) -> tuple[Handler, bool]:
+        """A free container, or a new one (True: its first invocation is a cold start)."""
         with self._changed:
             while not self._free and self._count >= self._limit:
                 self._changed.wait()
             if self._free:
-                return self._free.pop()
+                return self._free.pop(), False
             self._count += 1
         started = time.monotonic()
         try:
@@ -58,8 +60,14 @@ class FunctionPool:
             self._release(None)
             raise FunctionFailed(f"{self.spec.logical_id}: init failed: {type(exc).__name__}: {exc}") from exc
         init_ms = round((time.monotonic() - started) * 1000, 1)
-        _log(event="cold_start", function=self.spec.logical_id, init_ms=init_ms, containers=self._count)
-        return handler
+        _log(
+            event="cold_start",
+            function=self.spec.logical_id,
+            function_name=self.spec.function_name,
+            init_ms=init_ms,
+            containers=self._count,
+        )
+        return handler, True
 
     def _release(self, handler: Handler | None) -> None:
         """Put a container back, or (None) forget one so that a fresh one can be loaded."""
@@ -71,12 +79,13 @@ class FunctionPool:
             self._changed.notify()
 
     def invoke(self, event: dict[str, Any], arn: str = "") -> Any:
-        handler = self._acquire()
+        handler, cold = self._acquire()
         context = LambdaContext.for_function(self.spec, arn)
         outcome: dict[str, Any] = {}
 
         def run() -> None:
             try:
+                invocation_state.begin_invocation(context, cold)
                 outcome["result"] = handler(event, context)
             except BaseException as exc:  # noqa: BLE001 - reported to the caller below
                 outcome["error"] = exc

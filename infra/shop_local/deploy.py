@@ -71,8 +71,8 @@ def deploy(
     reasons = guided_reasons(config, load_template(Path(args.template)))
     guided = bool(args.guided or reasons)
     if guided:
-        why = "; ".join(reasons) if reasons else "asked for"
-        print(f"sam deploy --guided ({why}): answer its questions and let it save them to {config_file}")
+        why = " and ".join(reasons) if reasons else "asked for"
+        print(f"sam deploy --guided ({why}): say yes when it offers to save the answers to {config_file}")
     status = run(sam_deploy_command(args.sam, args.config_env, guided, args.region, args.sam_args))
     if status != 0:
         return status

@@ -40,6 +40,7 @@ class FunctionSpec:
     environment: dict[str, str] = field(default_factory=dict)
     events: dict[str, Any] = field(default_factory=dict)
     policies: list[Any] = field(default_factory=list)
+    arn: str = ""  # a provisioned function's ARN (its stack's region and account)
 
     @property
     def handler_file(self) -> Path:
@@ -72,7 +73,8 @@ class LambdaContext:
 
     @classmethod
     def for_function(cls, spec: FunctionSpec, arn: str = "") -> LambdaContext:
-        return cls(spec.function_name, spec.memory, spec.timeout, invoked_function_arn=arn)
+        """The context Lambda gives the function: its physical name, memory, timeout and ARN."""
+        return cls(spec.function_name, spec.memory, spec.timeout, invoked_function_arn=arn or spec.arn)
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))

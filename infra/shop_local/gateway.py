@@ -81,6 +81,7 @@ class Gateway:
             status=response.status,
             latency_ms=round((time.monotonic() - started) * 1000, 1),
             function=function,
+            function_name=self._function_name(function),
         )
         return [b"" if request.method == "HEAD" or not_modified else response.body]
 
@@ -110,8 +111,19 @@ class Gateway:
         try:
             return to_http(self.functions.invoke(route.function_id, event)), route.function_id
         except (FunctionFailed, MalformedProxyResponse) as exc:
-            _log(event="function_error", request_id=request_id, function=route.function_id, error=str(exc))
+            _log(
+                event="function_error",
+                request_id=request_id,
+                function=route.function_id,
+                function_name=self._function_name(route.function_id),
+                error=str(exc),
+            )
             return self._gateway_response("INTEGRATION_FAILURE", request, request_id), route.function_id
+
+    def _function_name(self, logical_id: str) -> str:
+        """The physical name, as the function's own (powertools) log lines give it."""
+        pool = self.functions.pools.get(logical_id)
+        return pool.spec.function_name if pool is not None else "-"
 
     def _gateway_response(
         self,

@@ -14,6 +14,7 @@ from typing import Any
 from shop_local.custom_resources import create_custom_resource, is_custom
 from shop_local.intrinsics import ProvisionError, references
 from shop_local.resource_types import creators, fallback
+from shop_local.settings import LOCAL_PARAMETER_VALUES
 from shop_local.stack import FUNCTION_TYPES, Stack, function_globals
 from shop_local.template import find_template
 
@@ -56,13 +57,14 @@ def provision(
 
 
 def resolve_parameters(declared: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
-    """Defaults overridden by `given`, checked like CloudFormation checks them."""
+    """Defaults overridden by `given`, checked like CloudFormation checks them. A parameter without
+    a Default that is not given takes its local value (LOCAL_PARAMETER_VALUES), if it has one."""
     unknown = set(given) - set(declared)
     if unknown:
         raise ProvisionError(f"unknown parameters: {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {}
     for name, spec in declared.items():
-        raw = given.get(name, spec.get("Default"))
+        raw = given.get(name, spec.get("Default", LOCAL_PARAMETER_VALUES.get(name)))
         if raw is None:
             raise ProvisionError(f"parameter {name} has no Default and no value was given")
         kind = str(spec.get("Type", "String"))

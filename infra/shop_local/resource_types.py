@@ -30,6 +30,11 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def _flag(value: Any) -> bool:
+    """A CloudFormation Boolean: true/false, or the strings "true"/"false" a parameter gives."""
+    return value is True or str(value).lower() == "true"
+
+
 def _table(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
     props = stack.resolve(raw)
     ddb = stack.client("dynamodb")
@@ -44,7 +49,7 @@ def _table(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
         if key in props:
             request[key] = props[key]
     if "DeletionProtectionEnabled" in props:
-        request["DeletionProtectionEnabled"] = bool(props["DeletionProtectionEnabled"])
+        request["DeletionProtectionEnabled"] = _flag(props["DeletionProtectionEnabled"])
     if "StreamSpecification" in props:
         request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     sse = props.get("SSESpecification")
@@ -187,6 +192,25 @@ def _accept(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
     return f"{stack.stack_name}-{logical_id}", {}
 
 
+def _log_group(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
+    """Recorded, not created: locally the functions and the gateway log to the shop's own output."""
+    name = physical_name(stack, logical_id, stack.resolve(raw), "LogGroupName")
+    return name, {"Arn": f"arn:aws:logs:{stack.region}:{stack.account_id}:log-group:{name}:*"}
+
+
+def _alarm(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
+    """Recorded, not evaluated: the emulator publishes no metrics for an alarm to watch."""
+    name = physical_name(stack, logical_id, stack.resolve(raw), "AlarmName")
+    return name, {"Arn": f"arn:aws:cloudwatch:{stack.region}:{stack.account_id}:alarm:{name}"}
+
+
+def _role(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
+    """A role that an AWS service assumes (not a function's: those are the functions' Policies)."""
+    name = physical_name(stack, logical_id, raw, "RoleName")
+    role_id = "AROA" + hashlib.sha256(f"{stack.stack_name}/{logical_id}".encode()).hexdigest()[:17].upper()
+    return name, {"Arn": f"arn:aws:iam::{stack.account_id}:role/{name}", "RoleId": role_id}
+
+
 def creators() -> dict[str, Creator]:
     """Resource type -> creator; anything else gets `_record_only`. Keys and secrets live in security."""
     from shop_local.console_resources import CONSOLE_CREATORS
@@ -210,6 +234,13 @@ def creators() -> dict[str, Creator]:
         # The local gateway has no WAF: the web ACL is recorded (so Ref/GetAtt resolve), not enforced.
         "AWS::WAFv2::WebACL": _record_only("wafv2", "Name"),
         "AWS::WAFv2::WebACLAssociation": _accept,
+        # Monitoring and API Gateway's account settings: recorded so that Ref/GetAtt resolve (the
+        # dashboard names every alarm); locally nothing emits CloudWatch metrics or access logs.
+        "AWS::Logs::LogGroup": _log_group,
+        "AWS::CloudWatch::Alarm": _alarm,
+        "AWS::CloudWatch::Dashboard": _record_only("cloudwatch", "DashboardName"),
+        "AWS::IAM::Role": _role,
+        "AWS::ApiGateway::Account": _accept,
         **SECURITY_CREATORS,
         **CONSOLE_CREATORS,
     }

@@ -23,6 +23,8 @@ from shop_local.provision import Stack
 from shop_local.routes import IMPLICIT_API, template_routes
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# No X-Ray daemon here: powertools' Tracer stays a no-op (it also is when LAMBDA_TASK_ROOT is unset).
+NO_TRACING = {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 
 class EnvironmentConflict(RuntimeError):
@@ -30,7 +32,8 @@ class EnvironmentConflict(RuntimeError):
 
 
 def process_environment(stack: Stack, local: bool = True) -> dict[str, str]:
-    """Every function's variables (which must agree), plus the emulator's endpoint and fake credentials."""
+    """Every function's variables (which must agree), plus the emulator's endpoint and fake
+    credentials, and tracing off."""
     values: dict[str, str] = {}
     owner: dict[str, str] = {}
     for spec in stack.functions():
@@ -42,7 +45,7 @@ def process_environment(stack: Stack, local: bool = True) -> dict[str, str]:
                     "process, so give them the same value or different variable names"
                 )
             values[name], owner[name] = value, spec.logical_id
-    values.update(AWS_REGION=stack.region, AWS_DEFAULT_REGION=stack.region)
+    values.update(AWS_REGION=stack.region, AWS_DEFAULT_REGION=stack.region, **NO_TRACING)
     if local:
         values.update(AWS_ENDPOINT_URL=stack.endpoint_url, **FAKE_CREDENTIALS)
     return values
@@ -54,7 +57,8 @@ def apply_environment(values: dict[str, str], local: bool = True) -> None:
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(name, None)
     os.environ.update(values)
-    for module_name, attribute in (("shop.adapters.aws", "client"), ("shop.config", "settings")):
+    caches = (("shop.adapters.aws", "client"), ("shop.adapters.aws", "session"), ("shop.config", "settings"))
+    for module_name, attribute in caches:
         cached = getattr(sys.modules.get(module_name), attribute, None)
         if cached is not None and hasattr(cached, "cache_clear"):
             cached.cache_clear()

@@ -103,7 +103,7 @@ def guided_reasons(config: DeployConfig, template: dict[str, Any]) -> list[str]:
     saved = config.parameter_overrides
     missing = [name for name in required_parameters(template) if not saved.get(name)]
     if missing:
-        reasons.append(f"no saved value for {', '.join(missing)} (no default in the template)")
+        reasons.append(f"no saved value for {', '.join(missing)}, which the template gives no default")
     return reasons
 
 

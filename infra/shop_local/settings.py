@@ -78,8 +78,9 @@ PARAMETER_SETTINGS = (
     ParameterSetting("SHOP_LOGIN_LOCKOUT_MAX_SECONDS", "LoginLockoutMaxSeconds", 60, 604_800),
 )
 # Parameters with no SHOP_* setting: the local stack does not emulate what they steer (stage
-# throttling, WAF, reserved concurrency, the stage's name, the sender of mails nobody receives),
-# or has its own way (`make rotate-signing-key` rather than SigningKeyGeneration).
+# throttling, WAF, reserved concurrency, the stage's name, the sender of mails nobody receives,
+# log retention, deletion protection, alarm mail), or has its own way (`make rotate-signing-key`
+# rather than SigningKeyGeneration).
 AWS_ONLY_PARAMETERS = frozenset(
     {
         "SigningKeyGeneration",
@@ -94,8 +95,14 @@ AWS_ONLY_PARAMETERS = frozenset(
         "AuthorizerReservedConcurrency",
         "LoginConcurrencyLimit",
         "RegisterConcurrencyLimit",
+        "LogRetentionDays",
+        "DeletionProtection",
+        "AlarmEmail",
     }
 )
+# What the local stack gives the parameters that have no Default (on AWS, `sam deploy --guided`
+# asks for them): the sender of the mails that land in the emulator's mailbox (GET /_aws/ses).
+LOCAL_PARAMETER_VALUES = {"MailFrom": "orders@shop.local"}
 
 
 def _host(env: Mapping[str, str], name: str, default: str) -> str:

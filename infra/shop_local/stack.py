@@ -102,7 +102,8 @@ class Stack:
     def function(self, logical_id: str) -> FunctionSpec:
         spec = function_spec(self.template, logical_id, self.base_dir, self.stack_name)
         name = self.physical_ids.get(logical_id, spec.function_name)
-        return replace(spec, function_name=name, environment=self.function_environment(logical_id))
+        arn = str(self.attributes.get(logical_id, {}).get("Arn", ""))
+        return replace(spec, function_name=name, arn=arn, environment=self.function_environment(logical_id))
 
     def functions(self) -> list[FunctionSpec]:
         return [

@@ -1,8 +1,9 @@
 """The cold-start benchmark's baseline: the least an API function of this stack can be.
 
-powertools' Logger and REST resolver (without request validation, so no pydantic) and a boto3
-DynamoDB client making one GetItem, as GET /products/{id} does. Loaded and invoked exactly as
-the shop's functions are, with events/catalog/get_product.json.
+powertools' Logger, Tracer (patching boto3) and Metrics on the handler as the shop's functions
+have them (`shop.observability`), its REST resolver (without request validation, so no pydantic)
+and a boto3 DynamoDB client making one GetItem, as GET /products/{id} does. Loaded and invoked
+exactly as the shop's functions are, with events/catalog/get_product.json.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import os
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 logger = Logger(service="bare")
+tracer = Tracer(service="bare", patch_modules=["boto3"])
+metrics = Metrics(namespace="Bench", service="bare")
 app = APIGatewayRestResolver()
 dynamodb = boto3.client("dynamodb")
 TABLE = os.environ["CATALOG_TABLE"]
@@ -28,5 +31,7 @@ def get_product(product_id: str) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -2,11 +2,13 @@
 
     .venv/bin/python tests/bench/run.py            # full run, writes BENCHMARKS.md at the repo root
     .venv/bin/python tests/bench/run.py --quick    # smoke run (small counts), writes to a temp file
-    .venv/bin/python tests/bench/run.py --only aws_calls --only cost
+    .venv/bin/python tests/bench/run.py --only aws_calls --only cost   # rewrites those sections only
 
 Benchmark modules are the files `tests/bench/bench_*.py`; each exposes `run(ctx) -> str`, returning
 one Markdown section (starting with `## Title`). Figures are printed, never asserted: a benchmark
-fails only if it cannot run. `ctx` is a BenchContext:
+fails only if it cannot run. With `--only`, the report's other sections are kept as they were;
+blocks that other tools write into the report (between `<!-- name:start -->` and
+`<!-- name:end -->`, such as `make console-bench`'s) are always kept. `ctx` is a BenchContext:
 
 - `ctx.quick` (bool): smoke run; use `ctx.pick(full=..., quick=...)` for every count.
 - `ctx.shop` (local_shop.LocalShop): the whole local shop started in this process (emulator,
@@ -34,6 +36,7 @@ import datetime
 import importlib
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -52,6 +55,7 @@ ROOT = HERE.parents[1]
 # cold_start last: its probes' sample events (e.g. the publisher's) leave messages for the consumers
 FIRST = ["aws_calls", "warm_cost", "cost", "hot_product", "cold_start"]  # then any other, alphabetically
 COMMAND_VARIABLE = "SHOP_BENCH_COMMAND"
+KEPT_BLOCK = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->\n?", re.DOTALL)
 
 
 @dataclass
@@ -178,6 +182,35 @@ def start_engine(args: argparse.Namespace) -> tuple[Any, str | None]:
     return engine, engine.url
 
 
+def _sections(text: str) -> list[str]:
+    """A report's `## ` sections, in order, each from its heading to the next one (header dropped)."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    return [part.strip() for part in parts if part.startswith("## ")]
+
+
+def merged_report(header_text: str, sections: list[str], previous: str, keep_others: bool) -> str:
+    """The header and the sections just run; with `keep_others` the previous report's other sections
+    too, each in its place; and always the previous report's blocks that other tools wrote."""
+    kept_blocks = [match.group(0).strip() for match in KEPT_BLOCK.finditer(previous)]
+    fresh = {section.splitlines()[0]: section for section in sections}
+    ordered = []
+    if keep_others:
+        for old in _sections(KEPT_BLOCK.sub("", previous)):
+            ordered.append(fresh.pop(old.splitlines()[0], old))
+    ordered += [section for section in sections if section.splitlines()[0] in fresh]
+    return "\n\n".join([header_text, *ordered, *kept_blocks]) + "\n"
+
+
+def _kept_from(previous: str) -> str:
+    """Where the sections a `--only` run keeps come from: the last full run's command line."""
+    lines = previous.splitlines()
+    for line in lines:  # a report of an earlier --only run already names it
+        if line.startswith("- This run:") and "; the other sections are from: " in line:
+            return line.split("; ", 1)[1]
+    full = next((line[2:] for line in lines if line.startswith("- Command:")), "")
+    return f"the other sections are from: {full}" if full else "the other sections are from an earlier run."
+
+
 def header(command: str, started: datetime.datetime, seconds: float, ctx: BenchContext) -> str:
     engine = (
         "DynamoDB on DynamoDB Local (AWS's engine: real ConsumedCapacity), everything else on the embedded "
@@ -245,8 +278,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if engine is not None:
             engine.stop()
-    report = "\n\n".join([header(command, started, time.monotonic() - clock, ctx), *sections]) + "\n"
-    output.write_text(report)
+    heading = header(command, started, time.monotonic() - clock, ctx)
+    previous = output.read_text() if output.is_file() else ""
+    if args.only:
+        heading += f"\n- This run: {', '.join(names)} only; " + _kept_from(previous)
+    output.write_text(merged_report(heading, sections, previous, keep_others=bool(args.only)))
     print(f"[bench] wrote {output}" + (f"; FAILED: {', '.join(failures)}" if failures else ""), flush=True)
     return 1 if failures else 0
 

@@ -7,13 +7,17 @@ at the emulator exactly as they would inside the Lambda.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from shop_local.containers import FunctionPool
 from shop_local.emulator import Emulator, start_emulator
 from shop_local.iam_record import Recorder
 from shop_local.provision import Stack, provision
@@ -81,3 +85,63 @@ def stack(emulator: Emulator, aws_environment: dict[str, str], iam_check: Record
         values.update(function.environment)
     with _environment(values):
         yield provisioned
+
+
+Call = Callable[..., tuple[int, Any]]
+CATALOG_SAMPLES = {
+    "CreateCategoryFunction": "catalog/create_category.json",
+    "CreateProductFunction": "catalog/create_product.json",
+    "AdjustStockFunction": "inventory/adjust_stock.json",
+}
+
+
+@pytest.fixture(scope="session")
+def handler_calls(
+    stack: Stack, sample_event: Callable[..., dict[str, Any]]
+) -> Callable[[dict[str, str]], Call]:
+    """`handler_calls(samples)` -> `call(function, *, user, role, body, key, path)`: the function
+    (a key of `samples`, the logical id -> its events/ sample, or one of CATALOG_SAMPLES) invoked
+    through a warm pool."""
+
+    def calls(given: dict[str, str]) -> Call:
+        samples = CATALOG_SAMPLES | given
+        pools = {name: FunctionPool(stack.function(name)) for name in samples}
+
+        def call(
+            function: str,
+            *,
+            user: str = "admin-1",
+            role: str = "admin",
+            body: Any = None,
+            key: str | None = None,
+            path: dict[str, str] | None = None,
+        ) -> tuple[int, Any]:
+            event = sample_event(samples[function], user=user, role=role, body=body, key=key, path=path)
+            answer = pools[function].invoke(event)
+            return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
+
+        return call
+
+    return calls
+
+
+def _stocked_product(call: Call, stock: int, tag: str) -> str:
+    """A new ACTIVE product (in a new category) with `stock` available, made through the handlers."""
+    slug = f"{tag}-{uuid.uuid4().hex[:8]}"
+    status, category = call("CreateCategoryFunction", body={"name": tag.title(), "slug": slug})
+    assert status == 201, category
+    body = {"sku": f"{tag.upper()}-{uuid.uuid4().hex[:8]}", "name": "Lamp", "price_cents": 1200}
+    status, made = call(
+        "CreateProductFunction", body=body | {"category_id": category["id"], "status": "ACTIVE"}
+    )
+    assert status == 201, made
+    adjusted = call(
+        "AdjustStockFunction", path={"product_id": made["id"]}, body={"delta": stock, "reason": "t"}
+    )
+    assert adjusted[0] == 200, adjusted
+    return str(made["id"])
+
+
+@pytest.fixture(scope="session")
+def stocked_product() -> Callable[[Call, int, str], str]:
+    return _stocked_product

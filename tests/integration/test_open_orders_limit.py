@@ -6,7 +6,6 @@ the real checkout service and adapters: ten checkouts of one customer at the sam
 exactly five orders (each with a cart of its own, since one cart can only be checked out once).
 """
 
-import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,6 @@ from shop.config import settings
 from shop.domain.callers import Caller
 from shop.domain.orders import MAX_OPEN_ORDERS
 from shop.errors import TooManyOpenOrders
-from shop_local.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
@@ -29,39 +27,18 @@ SAMPLES = {
     "CheckoutFunction": "orders/checkout.json",
     "PayOrderFunction": "orders/pay_order.json",
     "CancelOrderFunction": "orders/cancel_order.json",
-    "CreateCategoryFunction": "catalog/create_category.json",
-    "CreateProductFunction": "catalog/create_product.json",
-    "AdjustStockFunction": "inventory/adjust_stock.json",
     "AddCartItemFunction": "cart/add_cart_item.json",
 }
 
 
 @pytest.fixture(scope="module")
-def call(stack, sample_event):
-    pools = {name: FunctionPool(stack.function(name)) for name in SAMPLES}
-
-    def invoke(function, *, user="admin-1", role="admin", body=None, key=None, path=None):
-        event = sample_event(SAMPLES[function], user=user, role=role, body=body, key=key, path=path)
-        answer = pools[function].invoke(event)
-        return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
-
-    return invoke
+def call(handler_calls):
+    return handler_calls(SAMPLES)
 
 
 @pytest.fixture(scope="module")
-def product(call):
-    status, category = call(
-        "CreateCategoryFunction", body={"name": "Open", "slug": f"open-{uuid.uuid4().hex[:8]}"}
-    )
-    assert status == 201
-    body = {"sku": f"OPEN-{uuid.uuid4().hex[:8]}", "name": "Lamp", "price_cents": 1200}
-    status, made = call(
-        "CreateProductFunction", body=body | {"category_id": category["id"], "status": "ACTIVE"}
-    )
-    assert status == 201
-    path = {"product_id": made["id"]}
-    assert call("AdjustStockFunction", path=path, body={"delta": 100, "reason": "test"})[0] == 200
-    return made["id"]
+def product(call, stocked_product):
+    return stocked_product(call, 100, "open")
 
 
 def levels(product_id):

@@ -19,7 +19,7 @@ import pytest
 
 from shop.adapters.aws import client
 from shop.config import settings
-from shop_local.containers import FunctionPool, Functions
+from shop_local.containers import Functions
 from shop_local.event_sources import StreamSource, template_event_sources
 from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
 from shop_local.stream_poller import StreamPoller
@@ -35,41 +35,18 @@ SAMPLES = {
     "GetOrderFunction": "orders/get_order.json",
     "ListMyOrdersFunction": "orders/list_my_orders.json",
     "ListOrderEventsFunction": "orders/list_order_events.json",
-    "CreateCategoryFunction": "catalog/create_category.json",
-    "CreateProductFunction": "catalog/create_product.json",
-    "AdjustStockFunction": "inventory/adjust_stock.json",
     "AddCartItemFunction": "cart/add_cart_item.json",
 }
 
 
 @pytest.fixture(scope="module")
-def call(stack, sample_event):
-    pools = {name: FunctionPool(stack.function(name)) for name in SAMPLES}
-
-    def invoke(function, *, user="admin-1", role="admin", body=None, key=None, path=None):
-        event = sample_event(SAMPLES[function], user=user, role=role, body=body, key=key, path=path)
-        answer = pools[function].invoke(event)
-        return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
-
-    return invoke
+def call(handler_calls):
+    return handler_calls(SAMPLES)
 
 
 @pytest.fixture(scope="module")
-def lamp(call):
-    status, category = call(
-        "CreateCategoryFunction", body={"name": "Priv", "slug": f"priv-{uuid.uuid4().hex[:8]}"}
-    )
-    assert status == 201
-    body = {"sku": f"PRIV-{uuid.uuid4().hex[:8]}", "name": "Lamp", "price_cents": 1200}
-    status, made = call(
-        "CreateProductFunction", body=body | {"category_id": category["id"], "status": "ACTIVE"}
-    )
-    assert status == 201
-    assert (
-        call("AdjustStockFunction", path={"product_id": made["id"]}, body={"delta": 5, "reason": "t"})[0]
-        == 200
-    )
-    return made["id"]
+def lamp(call, stocked_product):
+    return stocked_product(call, 5, "priv")
 
 
 @pytest.fixture

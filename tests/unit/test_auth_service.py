@@ -514,7 +514,7 @@ def test_a_wrong_password_decrypts_nothing(world: World) -> None:
     assert world.users.unsealed == 1
 
 
-def test_the_decoy_hash_is_built_with_the_service_not_on_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_decoy_hash_is_built_with_the_service_without_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     hashed, verified = [], []
     real_hash, real_verify = passwords.hash_password, passwords.verify_password
 
@@ -529,8 +529,26 @@ def test_the_decoy_hash_is_built_with_the_service_not_on_a_request(monkeypatch: 
     monkeypatch.setattr(passwords, "hash_password", counted_hash)
     monkeypatch.setattr(passwords, "verify_password", counted_verify)
     world = World()
-    assert len(hashed) == 1  # at cold start
+    assert not hashed  # the decoy is a random digest with today's parameters: no Argon2 at cold start
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
             world.auth.login("nobody@example.com", "a guess")
-    assert (len(hashed), len(verified)) == (1, 2)  # each unknown email: one verification, no hashing
+    assert (len(hashed), len(verified)) == (0, 2)  # each unknown email: one verification, no hashing
+
+
+def test_registrations_login_failures_and_token_reuse_are_counted(
+    world: World, business_metrics: Any
+) -> None:
+    first = world.auth.register("ann@example.com", PASSWORD, "Ann")
+    with pytest.raises(InvalidCredentials):
+        world.auth.login("ann@example.com", "wrong password!")
+    with pytest.raises(InvalidCredentials):
+        world.auth.login("nobody@example.com", PASSWORD)
+    world.auth.login("ann@example.com", PASSWORD)  # a success counts nothing
+    world.auth.refresh(first.refresh_token)
+    with pytest.raises(TokenReused):
+        world.auth.refresh(first.refresh_token)
+    world.users.update_access(first.user.id, disabled=True)
+    with pytest.raises(AccountDisabled):
+        world.auth.login("ann@example.com", PASSWORD)
+    assert business_metrics() == {"UsersRegistered": 1, "LoginFailures": 3, "TokenReuseDetected": 1}

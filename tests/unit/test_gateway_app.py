@@ -210,6 +210,7 @@ def test_access_log_line_per_request_without_secrets(gateway, capsys):
     line = lines[0]
     assert {"time", "request_id", "ip", "method", "path", "status", "latency_ms", "function"} <= set(line)
     assert line["path"] == "/private" and line["status"] == 200 and line["function"] == "Private"
+    assert line["function_name"] == "fn-Private"  # as the function's own log lines name it
     assert "good" not in json.dumps(line)
 
 

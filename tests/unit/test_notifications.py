@@ -159,3 +159,12 @@ def test_other_event_types_send_nothing():
     mailer = Mailer()
     assert consumer(mailer).handle(event) == {"batchItemFailures": []}
     assert mailer.sent == []
+
+
+def test_sent_and_failed_emails_are_counted_once_each(business_metrics):
+    mailer, processed = Mailer(fail_subjects_with="Payment receipt"), Processed()
+    consumer(mailer, processed).handle(sample_event())
+    consumer(mailer, processed).handle(
+        sample_event()
+    )  # redelivered: the receipt fails again, the rest is done
+    assert business_metrics() == {"EmailsSent": 3, "EmailsFailed": 2}

@@ -720,3 +720,27 @@ class OrderLifecycle(RuleBasedStateMachine):
 
 TestOrderLifecycle = OrderLifecycle.TestCase
 TestOrderLifecycle.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
+
+
+def test_the_order_journey_counts_its_business_metrics(shop, business_metrics):
+    """Each fact counted once, where it is known, as the alarms and the dashboard read it."""
+    shop.catalog.shelves["pen"].available = 1
+    with pytest.raises(OutOfStock):
+        shop.buy(pen=2)
+    declined = shop.buy(mug=1)
+    shop.payments.pay(ALICE, declined.id, card(DECLINED))
+    _, cancelled = paid_then_cancelled(shop)
+    shop.refunds.settle(cancelled)
+    shop.refunds.settle(cancelled)  # redelivered: nothing owed any more, nothing counted
+    shop.clock.now += timedelta(seconds=901)
+    assert shop.expiry.sweep().expired == 1  # the declined one, never paid
+    assert business_metrics() == {
+        "OutOfStockRefusals": 1,
+        "OrdersCreated": 2,
+        "PaymentsFailed": 1,
+        "PaymentsSucceeded": 1,
+        "OrdersCancelled": 1,
+        "RefundsPending": 1,
+        "RefundsCompleted": 1,
+        "ReservationsExpired": 1,
+    }

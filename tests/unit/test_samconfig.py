@@ -77,12 +77,14 @@ def test_a_deploy_is_guided_until_the_stack_and_every_parameter_without_a_defaul
     fresh = load_deploy_config(write(tmp_path, "version = 0.1\n"))
     assert guided_reasons(fresh, TEMPLATE) == [
         "no stack_name saved for config env 'default'",
-        "no saved value for MailFrom (no default in the template)",
+        "no saved value for MailFrom, which the template gives no default",
     ]
     half = load_deploy_config(
         write(tmp_path, 'version = 0.1\n[default.global.parameters]\nstack_name = "shop"\n')
     )
-    assert guided_reasons(half, TEMPLATE) == ["no saved value for MailFrom (no default in the template)"]
+    assert guided_reasons(half, TEMPLATE) == [
+        "no saved value for MailFrom, which the template gives no default"
+    ]
     empty_value = load_deploy_config(
         write(
             tmp_path,

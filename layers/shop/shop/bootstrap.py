@@ -63,7 +63,9 @@ if TYPE_CHECKING:
     from shop.adapters.token_signer import JwtAccessTokens
     from shop.adapters.users_dynamo import DynamoUsers
     from shop.services.audit import AuditTrail
-    from shop.services.auth import AuthService, GuestTokens
+    from shop.services.auth import Accounts, AuthService, GuestTokens
+    from shop.services.auth_ports import RefreshTokenStore
+    from shop.services.auth_sessions import Logouts, Sessions
     from shop.services.client_limits import ClientLimits
     from shop.services.signing_keys import CachedKeyRing, KeyRing, PublicKeyRing
     from shop.services.token_admission import TokenAdmission
@@ -152,34 +154,64 @@ def build_audit_trail() -> AuditTrail:
 @cache
 def build_users() -> DynamoUsers:
     """The user repository (PII sealed with KMS data keys); admin user routes use it too."""
-    from shop.adapters.aws import client
+    from shop.adapters.aws import client, lazy_client
     from shop.adapters.pii_crypto import EnvelopeCipher
     from shop.adapters.users_dynamo import DynamoUsers
     from shop.config import settings
 
     config = settings()
     return DynamoUsers(
-        client("dynamodb"), config.users_table, EnvelopeCipher(client("kms"), config.data_key_id)
+        client("dynamodb"), config.users_table, EnvelopeCipher(lazy_client("kms"), config.data_key_id)
     )
 
 
 @cache
 def build_auth_service() -> AuthService:
     """Also builds the decoy hash that unknown emails are checked against: at cold start, here."""
-    from shop.adapters.aws import client
-    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.adapters.secrets import SecretEmailIndex
     from shop.config import settings
     from shop.services.auth import AuthService
-    from shop.services.auth_sessions import Sessions
 
-    config, dynamodb = settings(), client("dynamodb")
+    config = settings()
     users, tokens, audit = build_users(), build_access_tokens(), build_audit_trail()
-    refresh_tokens = DynamoRefreshTokens(dynamodb, config.users_table)
-    sessions = Sessions(refresh_tokens, tokens, users, audit, config.refresh_token_ttl_seconds)
     email_index = SecretEmailIndex(build_secret_store(), config.blind_index_secret)
     limits, carts = build_client_limits(), build_guest_cart_merge()
-    return AuthService(users, sessions, tokens, email_index, limits, audit, carts)
+    return AuthService(users, build_sessions(), tokens, email_index, limits, audit, carts)
+
+
+@cache
+def build_refresh_tokens() -> RefreshTokenStore:
+    from shop.adapters.aws import client
+    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
+    from shop.config import settings
+
+    return DynamoRefreshTokens(client("dynamodb"), settings().users_table)
+
+
+@cache
+def build_sessions() -> Sessions:
+    """POST /auth/refresh: refresh tokens, the user (its current role), the token signer, the trail."""
+    from shop.config import settings
+    from shop.services.auth_sessions import Sessions
+
+    ttl = settings().refresh_token_ttl_seconds
+    return Sessions(build_refresh_tokens(), build_access_tokens(), build_users(), build_audit_trail(), ttl)
+
+
+@cache
+def build_logouts() -> Logouts:
+    """POST /auth/logout: the refresh tokens alone (no signing keys, no cipher)."""
+    from shop.services.auth_sessions import Logouts
+
+    return Logouts(build_refresh_tokens())
+
+
+@cache
+def build_accounts() -> Accounts:
+    """GET /auth/me: the user store alone."""
+    from shop.services.auth import Accounts
+
+    return Accounts(build_users())
 
 
 @cache
@@ -293,12 +325,12 @@ def build_order_store() -> DynamoOrderStore:
 @cache
 def build_order_data_cipher() -> EnvelopeCipher:
     """Envelope encryption of order data (addresses, stored order responses) under its own KMS purpose."""
-    from shop.adapters.aws import client
+    from shop.adapters.aws import lazy_client
     from shop.adapters.order_addresses import KMS_PURPOSE
     from shop.adapters.pii_crypto import EnvelopeCipher
     from shop.config import settings
 
-    return EnvelopeCipher(client("kms"), settings().data_key_id, purpose=KMS_PURPOSE)
+    return EnvelopeCipher(lazy_client("kms"), settings().data_key_id, purpose=KMS_PURPOSE)
 
 
 @cache
@@ -466,12 +498,12 @@ if TYPE_CHECKING:
 @cache
 def build_order_notifications() -> OrderNotifications:
     """Customer emails: decrypted recipient from UsersTable, SES v2, claim_once on the event id."""
-    from shop.adapters.aws import client
+    from shop.adapters.aws import lazy_client
     from shop.adapters.ses_mailer import SesMailer
     from shop.config import settings
     from shop.services.notifications import OrderNotifications
 
-    mailer = SesMailer(client("sesv2"), settings().mail_from)
+    mailer = SesMailer(lazy_client("sesv2"), settings().mail_from)
     return OrderNotifications(build_users(), mailer, build_processed_events())
 
 

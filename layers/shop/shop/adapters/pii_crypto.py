@@ -20,9 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 FORMAT_V1 = b"\x01"
 NONCE_BYTES = 12
 ENCRYPTION_CONTEXT = {"purpose": "shop-pii"}
@@ -73,6 +70,8 @@ class EnvelopeCipher:
         self._opened: OrderedDict[bytes, _CachedKey] = OrderedDict()
 
     def seal(self, table: str, item_key: str, fields: Mapping[str, str]) -> SealedFields:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # at first use, not cold start
+
         plaintext_key, encrypted_key = self._encrypting_key()
         aes = AESGCM(plaintext_key)
         values = {}
@@ -85,6 +84,9 @@ class EnvelopeCipher:
     def open(
         self, table: str, item_key: str, encrypted_key: bytes, values: Mapping[str, bytes]
     ) -> dict[str, str]:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         aes = AESGCM(self._plaintext_key(encrypted_key))
         opened = {}
         for attribute, blob in values.items():

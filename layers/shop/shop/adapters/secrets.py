@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shop.adapters.aws import client
+from shop.adapters.aws import lazy_client
 from shop.domain.users import EmailIndex
 
 CACHE_SECONDS = 300.0
@@ -25,7 +25,7 @@ class SecretsManagerStore:
         ttl: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = secrets_client if secrets_client is not None else client("secretsmanager")
+        self._client = secrets_client if secrets_client is not None else lazy_client("secretsmanager")
         self._ttl, self._clock = ttl, clock
         self._cache: dict[str, tuple[float, str]] = {}
 

@@ -5,7 +5,8 @@ token cannot pick its algorithm (`none`, HS256 keyed with the public key) or bri
 Every claim is required; `typ` (`at+jwt`, in the header and as a claim) separates access tokens
 from anything else we might sign later, and `ver` is the user's access version, which a role
 change or a disable bumps so that older tokens stop working. Verifiers get public keys only.
-Imported by the authorizer, so this module stays light: pyjwt and cryptography, no pydantic.
+Imported by the authorizer, so this module stays light: no pydantic, and pyjwt (with the parts of
+cryptography it needs) imported at the first token signed or checked, not at cold start.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any, cast
-
-import jwt
-from cryptography.hazmat.primitives.asymmetric import ec
+from typing import TYPE_CHECKING, Any, cast
 
 from shop.domain.tokens import TOKEN_ROLES, AccessClaims, IssuedAccessToken, TokenRole
 from shop.errors import InvalidToken
 from shop.services.signing_keys import CachedKeyRing, KeyRing, PublicKeyRing
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 ALGORITHM = "ES256"
 ACCESS_TYPE = "at+jwt"
@@ -28,7 +29,7 @@ LEEWAY_SECONDS = 30  # clock skew between the issuing and the verifying machine
 MAX_TOKEN_LENGTH = 4096
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub", "role", "typ", "jti", "ver"]
 
-PublicKeyLookup = Callable[[str], ec.EllipticCurvePublicKey | None]
+PublicKeyLookup = Callable[[str], "ec.EllipticCurvePublicKey | None"]
 
 
 def public_keys(ring: CachedKeyRing[PublicKeyRing]) -> PublicKeyLookup:
@@ -56,6 +57,8 @@ class JwtAccessTokenVerifier:
         """The token's claims if it is a valid, current access token of ours; InvalidToken otherwise."""
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken()
+        import jwt
+
         try:
             header = jwt.get_unverified_header(token)
             kid = header.get("kid")
@@ -97,6 +100,8 @@ class JwtAccessTokens(JwtAccessTokenVerifier):
         self._ring, self._ttl = keys, ttl_seconds
 
     def issue(self, subject: str, role: TokenRole, version: int = 0) -> IssuedAccessToken:
+        import jwt
+
         now = int(self._clock())
         claims = {
             "iss": self._issuer,

@@ -19,6 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from shop.api.access import access_index, refusal
 from shop.api.errors import error_response, response_for, validation_details
 from shop.errors import ShopError
+from shop.observability import observed
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32  # the deepest body of the contract nests 2 levels
@@ -120,11 +121,12 @@ def _request_id(event: dict[str, Any]) -> str:
 
 
 def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The handler of an API function: JSON logs correlated by request id, the routes' access
-    declarations, body guards, then the route. Nothing is cacheable unless the route says so."""
+    """The handler of an API function: JSON logs correlated by request id, traces and metrics
+    (`shop.observability`), the routes' access declarations, body guards, then the route. Nothing
+    is cacheable unless the route says so."""
     index = access_index(app._static_routes + app._dynamic_routes)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @observed(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         refused = refusal(index, event)
         result = (

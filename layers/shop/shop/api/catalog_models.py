@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shop.api.models import RequestModel, ResponseModel
+from shop.api.responses import errors as errors  # re-exported: routes took them from here
+from shop.api.responses import no_content as no_content
+from shop.api.responses import success as success
 from shop.domain import catalog as rules
 from shop.domain.catalog import Category, Product
 
@@ -135,18 +137,3 @@ class ProductResponse(ResponseModel):
 class ProductPage(ResponseModel):
     items: list[ProductResponse]
     next_cursor: str | None
-
-
-def errors(**described: str) -> dict[int, OpenAPIResponse]:
-    """OpenAPI entries of a route's contract errors, e.g. `errors(e409="SKU_TAKEN: ...")`."""
-    content: dict[str, Any] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    return {int(key[1:]): {"description": text, "content": content} for key, text in described.items()}
-
-
-def no_content(description: str) -> dict[int, OpenAPIResponse]:
-    return {204: {"description": description}}
-
-
-def success(model: type[ResponseModel], description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    """The success entry; needed because naming any response replaces powertools' default 200."""
-    return {status: {"description": description, "content": {"application/json": {"model": model}}}}

@@ -8,7 +8,7 @@ recorded, and no error message ever echoes the card number.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
@@ -23,7 +23,9 @@ from shop.domain.payments import (
     card_expired,
     luhn_valid,
 )
-from shop.services.payments import PaymentResult
+
+if TYPE_CHECKING:
+    from shop.services.payments import PaymentResult
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
 OrderId = Annotated[str, StringConstraints(min_length=1, max_length=64)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import hmac
 import os
-import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,21 @@ CURRENT = Argon2Params()
 _LIMIT = Argon2Params(memory_cost_kib=1024 * 1024, iterations=64, lanes=8, salt_bytes=64, hash_bytes=64)
 
 
-def hash_password(password: str, params: Argon2Params = CURRENT) -> str:
-    kdf = Argon2id(
-        salt=os.urandom(params.salt_bytes),
+def _argon2id(salt: bytes, params: Argon2Params) -> Argon2id:
+    """Imported on first use, so that a function that never hashes a password does not load it."""
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    return Argon2id(
+        salt=salt,
         length=params.hash_bytes,
         iterations=params.iterations,
         lanes=params.lanes,
         memory_cost=params.memory_cost_kib,
     )
-    return kdf.derive_phc_encoded(password.encode())
+
+
+def hash_password(password: str, params: Argon2Params = CURRENT) -> str:
+    return _argon2id(os.urandom(params.salt_bytes), params).derive_phc_encoded(password.encode())
 
 
 def _b64(text: str) -> bytes:
@@ -64,14 +71,7 @@ def verify_password(password: str, encoded: str) -> bool:
         params, salt, expected = _parse(encoded)
     except (ValueError, KeyError):
         return False
-    kdf = Argon2id(
-        salt=salt,
-        length=params.hash_bytes,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        memory_cost=params.memory_cost_kib,
-    )
-    return hmac.compare_digest(kdf.derive(password.encode()), expected)
+    return hmac.compare_digest(_argon2id(salt, params).derive(password.encode()), expected)
 
 
 def needs_rehash(encoded: str, params: Argon2Params = CURRENT) -> bool:
@@ -88,11 +88,18 @@ def needs_rehash(encoded: str, params: Argon2Params = CURRENT) -> bool:
     )
 
 
-def new_decoy_hash() -> str:
-    """The hash of a random, forgotten password, with today's parameters, for unknown emails to be
-    checked against. Built once, with the service (at cold start): built on a request, it would
-    make the first unknown email cost a hash and a verification where every other costs one."""
-    return hash_password(secrets.token_urlsafe(18))
+def new_decoy_hash(params: Argon2Params = CURRENT) -> str:
+    """A hash with today's parameters for unknown emails to be checked against: a random salt and a
+    random digest, which no password derives to. Checking a password against it costs exactly what
+    checking one against a real hash costs; building it costs nothing (no Argon2 run at cold start).
+    Built once, with the service: a decoy per request would make it easy to tell apart."""
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode().rstrip("=")
+
+    cost = f"m={params.memory_cost_kib},t={params.iterations},p={params.lanes}"
+    salt, digest = os.urandom(params.salt_bytes), os.urandom(params.hash_bytes)
+    return f"$argon2id$v=19${cost}${b64(salt)}${b64(digest)}"
 
 
 def spend_verification_time(password: str, decoy_hash: str) -> None:

@@ -18,6 +18,7 @@ from shop.domain import passwords
 from shop.domain.tokens import IssuedAccessToken, new_guest_id
 from shop.domain.users import User, check_new_password, clean_name, new_user_id, normalise_email
 from shop.errors import AccountDisabled, InvalidCredentials, NotFound, ShopError, ValidationFailed
+from shop.observability import count
 from shop.services.auth_ports import (
     AccessTokens,
     AuditRecorder,
@@ -48,6 +49,21 @@ class GuestTokens:
     def issue(self, source_ip: str = "") -> IssuedAccessToken:
         self._limits.take_guest_token(source_ip)
         return self._tokens.issue(new_guest_id(), "guest")
+
+
+class Accounts:
+    """GET /auth/me: the user store alone (no signer, no limits, no password hashing)."""
+
+    def __init__(self, users: UserAccounts) -> None:
+        self._users = users
+
+    def me(self, user_id: str) -> User:
+        user = self._users.get(user_id)
+        if user is None:
+            raise NotFound()
+        if user.disabled:
+            raise AccountDisabled()
+        return user
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,7 @@ class AuthService:
         guest_id = self._guest_id(guest_token)
         self._limits.take_registration(source_ip)
         user = self._new_user(email, password, name, "customer")
+        count("UsersRegistered")
         self._merge(guest_id, user)
         return self._sessions.start(user)
 
@@ -106,10 +123,12 @@ class AuthService:
             if found is None:
                 passwords.spend_verification_time(password, self._decoy_hash)
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "invalid_credentials"})
+            count("LoginFailures")
             raise InvalidCredentials()
         self._limits.forgive_login(slots)
         if found.disabled:
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "account_disabled"})
+            count("LoginFailures")
             raise AccountDisabled()
         if passwords.needs_rehash(found.password_hash):
             self._users.set_password_hash(found.user_id, passwords.hash_password(password))
@@ -125,12 +144,7 @@ class AuthService:
         self._sessions.end(refresh_token)
 
     def me(self, user_id: str) -> User:
-        user = self._users.get(user_id)
-        if user is None:
-            raise NotFound()
-        if user.disabled:
-            raise AccountDisabled()
-        return user
+        return Accounts(self._users).me(user_id)
 
     def create_admin(self, email: str, password: str, name: str = "Administrator") -> User:
         """`make admin`: a new admin account with this password. EmailTaken if the email has an

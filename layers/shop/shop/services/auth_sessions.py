@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from shop.domain.tokens import RefreshToken, hash_refresh_token, new_family_id, new_refresh_token
 from shop.domain.users import User
 from shop.errors import AccountDisabled, InvalidToken, TokenReused
+from shop.observability import count
 from shop.services.auth_ports import AccessTokens, AuditRecorder, RefreshTokenStore, UserRepository
 
 MAX_REFRESH_TOKEN_LENGTH = 256
@@ -25,6 +26,21 @@ class Session:
     access_token: str
     expires_in: int
     refresh_token: str
+
+
+class Logouts:
+    """POST /auth/logout: the refresh-token store alone (no signer, no user store, no cipher)."""
+
+    def __init__(self, store: RefreshTokenStore) -> None:
+        self._store = store
+
+    def end(self, presented: str) -> None:
+        """Revoke the token's family. An unknown token is not an error (nothing to end)."""
+        if not presented or len(presented) > MAX_REFRESH_TOKEN_LENGTH:
+            return
+        found = self._store.find(hash_refresh_token(presented))
+        if found is not None:
+            self._store.revoke_family(found.family_id)
 
 
 class Sessions:
@@ -83,12 +99,8 @@ class Sessions:
         return self._session(user, successor_token)
 
     def end(self, presented: str) -> None:
-        """Logout: revoke the token's family. An unknown token is not an error (nothing to end)."""
-        if not presented or len(presented) > MAX_REFRESH_TOKEN_LENGTH:
-            return
-        found = self._store.find(hash_refresh_token(presented))
-        if found is not None:
-            self._store.revoke_family(found.family_id)
+        """Logout (see Logouts)."""
+        Logouts(self._store).end(presented)
 
     def _find(self, presented: str) -> RefreshToken:
         if not presented or len(presented) > MAX_REFRESH_TOKEN_LENGTH:
@@ -109,6 +121,7 @@ class Sessions:
             request_id=request_id,
             details={"family_id": token.family_id, "family_revoked": True},
         )
+        count("TokenReuseDetected")
         raise TokenReused()
 
     def _session(self, user: User, refresh_token: str) -> Session:

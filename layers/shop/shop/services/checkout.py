@@ -20,6 +20,7 @@ from shop.domain.callers import Caller
 from shop.domain.money import line_total_cents, shipping_cents, single_currency
 from shop.domain.orders import MAX_ORDER_LINES, EventActor, Order, OrderAggregate, timestamp
 from shop.errors import CartEmpty, Conflict, OutOfStock, TooManyOpenOrders
+from shop.observability import count
 from shop.services.order_ports import (
     CartSource,
     CheckoutLine,
@@ -64,7 +65,13 @@ class CheckoutService:
         """Reserve every line and create the order, or reserve nothing (409 OUT_OF_STOCK listing
         every short line, 409 TOO_MANY_OPEN_ORDERS). Concurrency refusals are retried with backoff,
         then a 409 CONFLICT."""
-        return with_retries(lambda: self._attempt(caller, address, seal), sleep=self._sleep)
+        try:
+            order = with_retries(lambda: self._attempt(caller, address, seal), sleep=self._sleep)
+        except OutOfStock:
+            count("OutOfStockRefusals")
+            raise
+        count("OrdersCreated")
+        return order
 
     def _attempt(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None) -> Order:
         lines, cart_version = self._carts.get_cart_for_checkout(caller.id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from shop.domain.rate_limits import ClientLimitPolicy, Limit, Slot, client_key
 from shop.errors import RateLimited
+from shop.observability import count
 from shop.services.auth_ports import RateLimiter
 
 
@@ -59,4 +60,8 @@ class ClientLimits:
         self._limiter.give_back(slots.per_ip)
 
     def _take(self, bucket: str, limit: Limit) -> Slot:
-        return self._limiter.take(bucket, limit, int(self._clock()))
+        try:
+            return self._limiter.take(bucket, limit, int(self._clock()))
+        except RateLimited:
+            count("RateLimited")
+            raise

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from shop.domain.bus_messages import BusMessage, bus_message_from_order_event, is_order_event
+from shop.observability import count
 
 logger = Logger(service="shop")
 
@@ -77,6 +78,8 @@ class OrderEventPublisher:
         for sequence_number, message in pending.items():
             if message.id in rejected:
                 failures[sequence_number] = NotPublished(f"event {message.id} was not accepted by the bus")
+        if len(pending) > len(rejected):
+            count("OrderEventsPublished", len(pending) - len(rejected))
         logger.info(
             "order events published",
             extra={"records": len(raw_records), "published": len(pending) - len(rejected)}

@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 from shop.domain.bus_messages import BusMessage
 from shop.domain.order_emails import EMAIL_TYPES, OrderEmail, order_email
 from shop.domain.users import User
+from shop.observability import count
 from shop.services.event_consumer import ProcessedEvents, claim_once
 
 CONSUMER = "notifications"
@@ -57,5 +58,10 @@ class OrderNotifications:
             logger.warning("no customer to email", extra=fields | {"user_id": user_id})
             return
         email = order_email(message, customer.name)
-        message_id = self._mailer.send(customer.email, email)
+        try:
+            message_id = self._mailer.send(customer.email, email)
+        except Exception:
+            count("EmailsFailed")
+            raise
+        count("EmailsSent")
         logger.info("order email sent", extra=fields | {"user_id": user_id, "message_id": message_id})

@@ -18,6 +18,7 @@ from shop.domain.callers import Caller
 from shop.domain.orders import SYSTEM, CancelReason, EventActor, Order, OrderAggregate, timestamp
 from shop.domain.payments import Payment
 from shop.errors import NotFound
+from shop.observability import count
 from shop.services.catalog_audit import AuditPort
 from shop.services.order_ports import (
     CommitRefused,
@@ -56,9 +57,11 @@ class CancelService:
             return self._commit(history.order, history.payments, reason, EventActor(caller.id, caller.role))
 
         order, owed, previous = with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
+        count("OrdersCancelled")
         if owed is not None:
             details = {"payment_id": owed.id, "amount_cents": owed.amount_cents, "currency": owed.currency}
             self._record(caller, "payment.refund_requested", order.id, details)
+            count("RefundsPending")
         if caller.is_admin and order.user_id != caller.id:
             self._record(caller, "order.cancelled", order.id, {"previous_status": previous})
         return order

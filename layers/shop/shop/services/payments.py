@@ -17,6 +17,7 @@ from shop.domain.callers import Caller
 from shop.domain.orders import EventActor, Order, OrderAggregate, timestamp
 from shop.domain.payments import Card, Charge, Payment, record_payment
 from shop.errors import InvalidTransition, NotFound
+from shop.observability import count
 from shop.services.catalog_audit import AuditPort
 from shop.services.order_ports import (
     CommitRefused,
@@ -84,6 +85,7 @@ class PaymentService:
             if not committed:
                 self._void(caller, charge, payment)
         self._audit_payment(caller, payment, f"payment.{payment.status.lower()}")
+        count("PaymentsSucceeded" if payment.status == "SUCCEEDED" else "PaymentsFailed")
         return result
 
     def _payable(self, caller: Caller, order: Order | None) -> Order:
@@ -123,6 +125,7 @@ class PaymentService:
         if charge.approved and charge.charge_id:
             self._gateway.refund(charge.charge_id, payment.amount_cents, reference=f"void-{payment.id}")
             self._audit_payment(caller, payment, "payment.voided")
+            count("PaymentsVoided")
 
     def _audit_payment(self, caller: Caller, payment: Payment, action: str) -> None:
         self._audit.record(

@@ -24,6 +24,7 @@ from aws_lambda_powertools import Logger
 from shop.domain.bus_messages import BusMessage
 from shop.domain.orders import SYSTEM, OrderAggregate, timestamp
 from shop.domain.payments import Payment, record_refund
+from shop.observability import count
 from shop.services.catalog_audit import AuditPort
 from shop.services.order_ports import CommitRefused, OrderChange, OrderHistory, OrderStore, PaymentGateway
 from shop.services.orders_retry import with_retries
@@ -102,4 +103,5 @@ class RefundPayments:
             },
         )
         logger.info("payment refunded", extra=fields | {"amount_cents": refunded.amount_cents})
+        count("RefundsCompleted")
         return True

@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 
 from shop.domain.orders import timestamp
 from shop.errors import Conflict
+from shop.observability import count
 from shop.services.order_ports import CommitRefused, OrderStore
 from shop.services.orders_cancel import CancelService
 
@@ -52,5 +53,7 @@ class ReservationExpiry:
                 done = False
             expired, skipped = (expired + 1, skipped) if done else (expired, skipped + 1)
         report = SweepReport(len(due), expired, skipped)
+        if expired:
+            count("ReservationsExpired", expired)
         logger.info("reservation sweep", extra={"due": report.due, "expired": expired, "skipped": skipped})
         return report

@@ -8,6 +8,8 @@ ever load, so a verifier that is compromised or confused cannot sign anything.
 Rotation needs no coordinated switch: a new key is published at once but becomes active only
 `PUBLISH_AHEAD_SECONDS` later, longer than any verifier caches the public ring, so no verifier
 meets a kid it does not know. The old key stays published until every token it signed has expired.
+
+cryptography is imported where a key is parsed, made or written, not at cold start.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 PUBLISH_AHEAD_SECONDS = 600  # > the verifiers' cache (CachedKeyRing's 300 s) with room to spare
 RETIRE_MARGIN_SECONDS = 120  # > the verifiers' clock-skew leeway
@@ -75,6 +77,8 @@ class PublicKeyRing:
     @classmethod
     def from_jwks(cls, text: str) -> PublicKeyRing:
         """Parse a JWKS; ValueError unless every key is an EC P-256 signing key with a kid."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         keys: dict[str, ec.EllipticCurvePublicKey] = {}
         for jwk in json.loads(text)["keys"]:
             if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or not jwk.get("kid"):
@@ -103,6 +107,8 @@ class SigningKey:
 
 
 def new_signing_key(active_from: int) -> SigningKey:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     key = ec.generate_private_key(ec.SECP256R1())
     return SigningKey(_thumbprint(key.public_key()), key, active_from)
 
@@ -116,6 +122,9 @@ class KeyRing:
     @classmethod
     def from_json(cls, text: str) -> KeyRing:
         """Parse the private secret; ValueError unless every key is a P-256 private key."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         doc: dict[str, Any] = json.loads(text)
         keys = []
         for item in doc["keys"]:
@@ -128,6 +137,8 @@ class KeyRing:
         return cls(tuple(sorted(keys, key=lambda k: k.active_from)))
 
     def to_json(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
         return json.dumps(
             {
                 "keys": [
