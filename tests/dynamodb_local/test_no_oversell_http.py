@@ -46,11 +46,20 @@ class RunningShop:
     output: Path
 
     def log_events(self, name: str) -> list[dict[str, Any]]:
-        events = []
+        """The shop's JSON log lines of one event. Functions run on threads of one process, and a
+        line printed to stdout (a metrics document) may meet one written to stderr on the same
+        line of the file, so every JSON document of a line is read, not just the first."""
+        decoder, events = json.JSONDecoder(), []
         for line in self.output.read_text(errors="replace").splitlines():
-            if line.startswith("{") and f'"{name}"' in line:
-                events.append(json.loads(line))
-        return [e for e in events if e.get("event") == name]
+            at = line.find("{")
+            while f'"{name}"' in line and at != -1:
+                try:
+                    document, end = decoder.raw_decode(line, at)
+                except ValueError:
+                    break
+                events.append(document)
+                at = line.find("{", end)
+        return [e for e in events if isinstance(e, dict) and e.get("event") == name]
 
 
 def _free_port() -> int:
