@@ -48,7 +48,7 @@ admin: $(STAMP) ## Create an admin: make admin EMAIL=.. [PASSWORD=..] [PROMOTE=1
 rotate-signing-key: $(STAMP) ## Rotate the token signing key of the running local shop (on AWS: raise SigningKeyGeneration)
 	@$(PY) -m shop_local.rotate_signing_key
 
-audit-verify: $(STAMP) ## Verify the audit trail's hash chain (local shop; STACK=name or TABLE=name for AWS)
+audit-verify: $(STAMP) ## Verify every audit chain and signed checkpoint (local shop; STACK=name or TABLE=name for AWS)
 	@$(if $(STACK)$(TABLE),$(in_stack_region))$(PY) -m shop_local.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")
 
 api-docs: $(STAMP) ## Regenerate the operations part of docs/API.md from the handlers (make test checks it)

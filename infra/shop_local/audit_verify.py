@@ -1,10 +1,12 @@
-"""`python -m shop_local.audit_verify`: walk the audit trail's hash chain and report the first break.
+"""`python -m shop_local.audit_verify` (`make audit-verify`): check every audit chain and every
+signed checkpoint, and name the first break.
 
-The chain makes the trail tamper-evident only if someone checks it: this walks every entry in
-sequence order (Query, never Scan) against the local emulator (found like `python -m shop_local
-admin` finds it), a deployed stack (`--stack`) or a table named outright (`--table`, with your AWS
-credentials), and says which entry is the first that does not fit and why. Exit codes: 0 intact,
-1 broken or could not read, 2 bad settings.
+Each chain is walked in sequence order (hashes, links, numbers); each checkpoint's signature is
+checked with the signing key's public key (KMS GetPublicKey: the verifier cannot sign), its link
+to the checkpoint before it, and every chain head it signed must still be in its chain with the
+same hash, so entries cut off a chain's end are found too. Works against the local emulator
+(found like `python -m shop_local admin` finds it), a deployed stack (`--stack`) or a table named
+outright (`--table`), with your AWS credentials. Exit codes: 0 intact, 1 broken or could not read, 2 bad settings.
 """
 
 from __future__ import annotations
@@ -14,99 +16,79 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from shop.domain.audit_chain import AuditEntry, entry_hash
-from shop.services.audit import AuditStore, verify_chain
+from shop.domain.audit_chain import AuditEntry, Checkpoint
+from shop.services.audit import CheckpointVerifier, TrailReader, verify_trail
 
 
 @dataclass(frozen=True)
-class ChainReport:
+class TrailReport:
     intact: bool
     entries: int
+    chains: int
+    checkpoints: int
     message: str
 
 
-class _Watched:
-    """The store as verify_chain reads it, remembering the head and the last two entries handed out."""
+class _Counted:
+    """The trail as verify_trail reads it, counting what it hands out (reads only)."""
 
-    def __init__(self, store: AuditStore) -> None:
+    def __init__(self, store: TrailReader) -> None:
         self._store = store
-        self.last_two: list[AuditEntry] = []
-        self.count, self.head_seq = 0, 0
+        self.entries = self.chains_seen = self.checkpoints_seen = 0
 
-    def head(self) -> tuple[int, str]:
-        self.head_seq, head_hash = self._store.head()
-        return self.head_seq, head_hash
+    def chains(self) -> Iterator[tuple[str, list[AuditEntry]]]:
+        for chain, entries in self._store.chains():
+            self.chains_seen, self.entries = self.chains_seen + 1, self.entries + len(entries)
+            yield chain, entries
 
-    def append(self, entry: AuditEntry) -> bool:
-        raise RuntimeError("the verifier never writes")
-
-    def entries(self) -> Iterator[AuditEntry]:
-        for entry in self._store.entries():
-            self.last_two, self.count = [*self.last_two[-1:], entry], self.count + 1
-            yield entry
+    def checkpoints(self) -> Iterator[Checkpoint]:
+        for checkpoint in self._store.checkpoints():
+            self.checkpoints_seen += 1
+            yield checkpoint
 
 
-def _why_entry(broken: AuditEntry, previous: AuditEntry | None) -> str:
-    expected_seq = previous.seq + 1 if previous else 1
-    if broken.seq != expected_seq:
-        return f"seq {expected_seq} was expected here: an entry is missing or out of order"
-    if broken.hash != entry_hash(broken):
-        return "its content does not match its hash: the entry was changed after it was written"
-    return "its prev_hash is not the previous entry's hash: an earlier entry was replaced"
-
-
-def _why_end(last_seq: int, head_seq: int) -> str:
-    if last_seq + 1 == head_seq:
-        return f"entry {head_seq} (the last one, by the chain head) is missing"
-    if last_seq < head_seq:
-        return f"entries {last_seq + 1} to {head_seq} (the last ones, by the chain head) are missing"
-    if last_seq > head_seq:
-        return f"the chain head says {head_seq} entries but there are {last_seq}: the head was changed"
-    return "the last entry is not the one the chain head names: it was replaced"
-
-
-def check_trail(store: AuditStore) -> ChainReport:
-    """Verify the whole chain; the report's message is the line the command prints."""
-    watched = _Watched(store)
-    broken = verify_chain(watched)
+def check_trail(store: TrailReader, verifier: CheckpointVerifier) -> TrailReport:
+    """Verify the whole trail; the report's message is the line the command prints."""
+    counted = _Counted(store)
+    broken = verify_trail(counted, verifier)
+    counts = (counted.entries, counted.chains_seen, counted.checkpoints_seen)
     if broken is None:
-        return ChainReport(True, watched.count, f"audit chain intact: {watched.count} entries")
-    if watched.last_two and watched.last_two[-1] is broken:
-        previous = watched.last_two[0] if len(watched.last_two) == 2 else None
-        where, reason = f"seq {broken.seq}, id {broken.id}", _why_entry(broken, previous)
-    else:  # every entry fits, but the trail does not end where the head says
-        where, reason = f"seq {broken.seq}", _why_end(broken.seq - 1, watched.head_seq)
-    return ChainReport(False, watched.count, f"audit chain broken at {where}: {reason}")
+        summary = f"{counts[0]} entries in {counts[1]} chains, {counts[2]} signed checkpoints"
+        return TrailReport(True, *counts, f"audit trail intact: {summary}")
+    return TrailReport(False, *counts, f"audit trail broken at {broken}")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m shop_local.audit_verify", description="Verify the audit trail's hash chain."
+        prog="python -m shop_local.audit_verify",
+        description="Verify the audit trail's hash chains and signed checkpoints.",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--emulator-url", help="the local emulator (default http://127.0.0.1:$SHOP_EMULATOR_PORT)"
     )
     where.add_argument("--stack", help="a deployed CloudFormation stack (uses your AWS credentials)")
-    where.add_argument("--table", help="the audit table's name (uses your AWS credentials and region)")
+    where.add_argument("--table", help="an audit table named outright (uses your AWS credentials and region)")
     return parser
 
 
-def _store(args: argparse.Namespace) -> AuditStore:
-    from shop.adapters.audit_dynamo import DynamoAuditStore
-    from shop.adapters.aws import client
+def _trail(args: argparse.Namespace) -> tuple[TrailReader, CheckpointVerifier]:
     from shop_local.admin import deployed_environment, local_environment
     from shop_local.settings import LocalSettings
 
-    if args.table:
-        return DynamoAuditStore(client("dynamodb"), args.table)
+    if args.table:  # checkpoints name their key; verifying needs only its public key
+        from shop.adapters.audit_dynamo import DynamoTrail
+        from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+        from shop.adapters.aws import client
+
+        return DynamoTrail(client("dynamodb"), args.table), KmsCheckpointSigner(client("kms"), "")
     if args.stack:
         deployed_environment(args.stack)
     else:
         local_environment(args.emulator_url or f"http://127.0.0.1:{LocalSettings.from_env().emulator_port}")
-    from shop.bootstrap import build_audit_store
+    from shop.bootstrap import build_audit_store, build_checkpoint_signer
 
-    return build_audit_store()
+    return build_audit_store(), build_checkpoint_signer()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     try:
-        report = check_trail(_store(args))
+        report = check_trail(*_trail(args))
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

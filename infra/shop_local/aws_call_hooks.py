@@ -27,6 +27,18 @@ LAMBDA_THREAD_PREFIX = "lambda:"
 class Invocation:
     logical_id: str
     function_name: str  # the physical name: tells the functions of two stacks apart
+    principal: str = "system"  # who the request is for: its authorizer's principal, else "anonymous"
+
+
+def principal_of(event: Any) -> str:
+    """The principal an API event runs for (its authorizer's), "anonymous" for an API event without
+    one, "system" for queue, stream and schedule events."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    if not isinstance(context, dict):
+        return "system"
+    authorizer = context.get("authorizer")
+    found = authorizer.get("principalId") if isinstance(authorizer, dict) else None
+    return str(found) if found else "anonymous"
 
 
 _running: ContextVar[Invocation | None] = ContextVar("shop_local_invocation", default=None)
@@ -64,11 +76,10 @@ def running(logical_id: str, function_name: str) -> Iterator[None]:
 
 def attributed(logical_id: str, function_name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
     """`handler`, running as the invocation of that function while it runs."""
-    invocation = Invocation(logical_id, function_name)
 
     @functools.wraps(handler)
     def invoke(event: Any, context: Any) -> Any:
-        token = _running.set(invocation)
+        token = _running.set(Invocation(logical_id, function_name, principal_of(event)))
         try:
             return handler(event, context)
         finally:

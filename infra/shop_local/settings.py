@@ -76,6 +76,7 @@ PARAMETER_SETTINGS = (
     ParameterSetting("SHOP_FAILED_LOGINS_PER_EMAIL_AND_IP", "FailedLoginsPerEmailAndIp", 1, _PER_CLIENT, ""),
     ParameterSetting("SHOP_CLIENT_LIMIT_WINDOW_SECONDS", "ClientLimitWindowSeconds", 60, 86_400),
     ParameterSetting("SHOP_LOGIN_LOCKOUT_MAX_SECONDS", "LoginLockoutMaxSeconds", 60, 604_800),
+    ParameterSetting("SHOP_AUDIT_CHAIN_SHARDS", "AuditChainShards", 1, 1024, ""),
 )
 # Parameters with no SHOP_* setting: the local stack does not emulate what they steer (stage
 # throttling, WAF, reserved concurrency, the stage's name, the sender of mails nobody receives,

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shop_local.aws_call_hooks import caller, on_new_clients
+from shop_local.aws_call_hooks import caller, current_invocation, on_new_clients
 
 READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -35,6 +35,39 @@ SERVICE_NAMES = {
 }
 
 
+ItemKey = tuple[str, str, str]  # table (its logical name), pk, sk
+
+
+def written_keys(operation: str, params: dict[str, Any]) -> tuple[ItemKey, ...]:
+    """The items a DynamoDB write writes: Put, Update, Delete, and each of a transaction's or batch's."""
+
+    def key(table: str, item: dict[str, Any]) -> ItemKey:
+        return (
+            table.rsplit("-", 1)[-1],
+            str(item.get("pk", {}).get("S", "")),
+            str(item.get("sk", {}).get("S", "")),
+        )
+
+    if operation == "PutItem":
+        return (key(params["TableName"], params["Item"]),)
+    if operation in {"UpdateItem", "DeleteItem"}:
+        return (key(params["TableName"], params["Key"]),)
+    if operation == "TransactWriteItems":
+        return tuple(
+            key(body["TableName"], body.get("Item") or body["Key"])
+            for element in params.get("TransactItems", [])
+            for kind, body in element.items()
+            if kind in {"Put", "Update", "Delete"}
+        )
+    if operation == "BatchWriteItem":
+        return tuple(
+            key(table, request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"])
+            for table, requests in params.get("RequestItems", {}).items()
+            for request in requests
+        )
+    return ()
+
+
 @dataclass(frozen=True)
 class Call:
     function: str  # the function's logical id, or the name of the (non-Lambda) thread
@@ -45,6 +78,8 @@ class Call:
     write_units: float
     failed: bool
     units_by_target: tuple[tuple[str, float], ...] = ()  # ("OrdersTable/gsi2", 2.0): table or index
+    principal: str = "system"  # whom the invocation's request was for (aws_call_hooks.principal_of)
+    written: tuple[ItemKey, ...] = ()  # the DynamoDB items a write call writes
 
     @property
     def label(self) -> str:
@@ -121,9 +156,11 @@ class AwsCalls:
             params["ReturnConsumedCapacity"] = "INDEXES"
 
     @staticmethod
-    def _before(model: Any, context: dict[str, Any], **_: Any) -> None:
+    def _before(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         context["bench_started"] = time.perf_counter()
         context["bench_model"] = model  # after-call-error is not given the model
+        if model.service_model.service_name == "dynamodb" and model.name in WRITES:
+            context["bench_written"] = written_keys(model.name, params)
 
     def _after(
         self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
@@ -142,6 +179,7 @@ class AwsCalls:
         service = model.service_model.service_name
         operation = model.name
         units = _units(parsed)
+        running = current_invocation()
         call = Call(
             function=caller(),
             service=SERVICE_NAMES.get(service, service),
@@ -151,6 +189,8 @@ class AwsCalls:
             write_units=units if operation in WRITES else 0.0,
             failed=failed,
             units_by_target=_units_by_target(parsed) if units else (),
+            principal=running.principal if running is not None else "system",
+            written=context.pop("bench_written", ()),
         )
         with self._lock:
             self._calls.append(call)

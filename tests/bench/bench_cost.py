@@ -155,6 +155,8 @@ def report(ctx: Any, m: Journeys) -> str:
         costs[service] = add(service, service_calls[service] * per_order, unit, price)
     total = sum(costs.values())
     without_email = total - costs["SES"]
+    ctx.headline["WRU per paid order"] = f"{m.write_units * per_order:.1f}"
+    ctx.headline["Cost per 1,000 orders without email (USD)"] = f"{without_email:.4f}"
     with_http_api = without_email - costs["api"] + api * API_GATEWAY_HTTP * ORDERS
     functions = [
         [

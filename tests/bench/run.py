@@ -55,6 +55,13 @@ ROOT = HERE.parents[1]
 # cold_start last: its probes' sample events (e.g. the publisher's) leave messages for the consumers
 FIRST = ["aws_calls", "warm_cost", "cost", "hot_product", "cold_start"]  # then any other, alphabetically
 COMMAND_VARIABLE = "SHOP_BENCH_COMMAND"
+# The report's first lines, in this form (a check reads them); bench modules fill ctx.headline.
+HEADLINE = (
+    "WRU per paid order",
+    "Cost per 1,000 orders without email (USD)",
+    "Items written by two users' requests",
+    "Hot product ratio (AWS conflict model)",
+)
 KEPT_BLOCK = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->\n?", re.DOTALL)
 
 
@@ -68,6 +75,7 @@ class BenchContext:
     work_dir: Path
     log_path: Path
     console: IO[str]
+    headline: dict[str, str] = field(default_factory=dict)  # HEADLINE figures the modules measured
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def pick(self, full: int, quick: int) -> int:
@@ -211,6 +219,14 @@ def _kept_from(previous: str) -> str:
     return f"the other sections are from: {full}" if full else "the other sections are from an earlier run."
 
 
+def headline(measured: dict[str, str], previous: str) -> str:
+    """The HEADLINE lines: this run's figures, else the previous report's, else "not measured"."""
+    before = dict(re.findall(r"(?m)^- (.+?): (.+)$", previous.split("# Benchmarks", 1)[0]))
+    return "\n".join(
+        f"- {name}: {measured.get(name) or before.get(name, 'not measured')}" for name in HEADLINE
+    )
+
+
 def header(command: str, started: datetime.datetime, seconds: float, ctx: BenchContext) -> str:
     engine = (
         "DynamoDB on DynamoDB Local (AWS's engine: real ConsumedCapacity), everything else on the embedded "
@@ -282,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = output.read_text() if output.is_file() else ""
     if args.only:
         heading += f"\n- This run: {', '.join(names)} only; " + _kept_from(previous)
+    heading = headline(ctx.headline, previous) + "\n\n" + heading
     output.write_text(merged_report(heading, sections, previous, keep_others=bool(args.only)))
     print(f"[bench] wrote {output}" + (f"; FAILED: {', '.join(failures)}" if failures else ""), flush=True)
     return 1 if failures else 0

@@ -30,7 +30,9 @@ def test_the_verifier_finds_a_changed_entry(local_shop, admin_token):
     assert me.status_code == 200  # at least the admin's creation and login are on the trail
     intact = verify(local_shop)
     assert intact.returncode == 0, intact.stderr
-    counted = re.fullmatch(r"audit chain intact: (\d+) entries\n", intact.stdout)
+    counted = re.fullmatch(
+        r"audit trail intact: (\d+) entries in (\d+) chains, \d+ signed checkpoints\n", intact.stdout
+    )
     assert counted is not None and int(counted.group(1)) >= 2, intact.stdout
 
     dynamodb = boto3.client(
@@ -38,15 +40,22 @@ def test_the_verifier_finds_a_changed_entry(local_shop, admin_token):
         aws_access_key_id="test", aws_secret_access_key="test",
     )  # fmt: skip
     table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("-AuditTable"))
-    key = {"pk": {"S": "AUDIT"}, "sk": {"S": "SEQ#000000000002"}}
-    original = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    first = dynamodb.scan(
+        TableName=table,
+        FilterExpression="begins_with(pk, :c)",
+        ExpressionAttributeValues={":c": {"S": "CHAIN#"}},
+    )
+    original = first["Items"][0]
     dynamodb.put_item(TableName=table, Item={**original, "actor_id": {"S": "someone-else"}})
     try:
         broken = verify(local_shop)
     finally:
         dynamodb.put_item(TableName=table, Item=original)
     assert broken.returncode == 1
-    assert broken.stdout.startswith(f"audit chain broken at seq 2, id {original['id']['S']}: its content")
+    chain, seq = original["chain"]["S"], int(original["seq"]["N"])
+    assert broken.stdout.startswith(
+        f"audit trail broken at chain {chain}, seq {seq}: entry {original['id']['S']}"
+    )
 
     again = verify(local_shop)
-    assert again.returncode == 0 and again.stdout.startswith("audit chain intact:")
+    assert again.returncode == 0 and again.stdout.startswith("audit trail intact:")

@@ -297,7 +297,7 @@ PATHS = [
     ),
     WritePath(
         "inventory adjust",
-        "UpdateItem",
+        "TransactWriteItems",
         "CatalogTable",
         lambda shop: {"product": shop.product(stock=5)},
         lambda shop, ctx: shop.call(
@@ -407,7 +407,7 @@ PATHS = [
     ),
     WritePath(
         "admin user patch",
-        "UpdateItem",
+        "TransactWriteItems",
         "UsersTable",
         lambda shop: new_user(shop),
         lambda shop, ctx: shop.call(
@@ -447,11 +447,8 @@ def inject(faults, path: WritePath, fault: str, table: str, index: int) -> Any:
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
 def test_a_write_path_under_a_fault_succeeds_once_or_fails_cleanly_with_nothing_written(
-    shop, faults, path: WritePath, fault: str, request
+    shop, faults, path: WritePath, fault: str
 ):
-    if path.table == "AuditTable" and fault.endswith("throughout"):
-        gap = "known gap: the audit entry is appended after the admin write commits (README)"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=gap))
     ctx = path.arrange(shop)
     before = path.observe(shop, ctx)
     injected = inject(faults, path, fault, shop.stack.physical_id(path.table), PATHS.index(path))

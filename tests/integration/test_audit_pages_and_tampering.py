@@ -1,5 +1,5 @@
-"""The audit trail on the emulator: filtered newest-first pages, and tampering found by verify_chain
-and by the `shop_local.audit_verify` command.
+"""The audit trail on the emulator: filtered newest-first pages, and tampering found by verify_trail
+and by the `shop_local.audit_verify` command, with checkpoints signed by a KMS key.
 
 Runs on a fresh copy of AuditTable (made from template.yaml's definition): tampering with the
 session's shared trail would break other tests' chains.
@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from shop.adapters.admin_listings_dynamo import DynamoAuditListing
-from shop.adapters.audit_dynamo import DynamoAuditStore
+from shop.adapters.audit_dynamo import AuditChains, DynamoTrail, put_entry
+from shop.adapters.audit_signing_kms import KmsCheckpointSigner
 from shop.adapters.aws import client
 from shop.domain.audit_chain import AuditEntry
-from shop.services.audit import AuditTrail, verify_chain
+from shop.services.audit import AuditCheckpoints, AuditTrail, verify_trail
 from shop_local.audit_verify import check_trail, main
 
 pytestmark = pytest.mark.integration
@@ -39,7 +42,7 @@ def audit_table(stack: Any) -> Iterator[str]:
 def trail(audit_table: str) -> list[AuditEntry]:
     """30 entries: actors a/b alternate, every third is user.disabled, the rest product.update."""
     clock = iter(f"2025-03-01T12:{minute:02d}:00.000Z" for minute in range(60))
-    recorder = AuditTrail(DynamoAuditStore(client("dynamodb"), audit_table), clock=lambda: next(clock))
+    recorder = AuditTrail(AuditChains(client("dynamodb"), audit_table), clock=lambda: next(clock))
     entries = []
     for i in range(30):
         actor, action = (
@@ -78,35 +81,59 @@ def test_filters_page_newest_first(audit_table: str, trail: list[AuditEntry]) ->
     assert first == trail[-1]  # stored and read back exactly, hashes included
 
 
-def test_a_changed_entry_is_found_by_verify_chain_and_the_command(
-    audit_table: str, trail: list[AuditEntry], capsys: pytest.CaptureFixture[str]
+@pytest.fixture
+def signer() -> KmsCheckpointSigner:
+    """A checkpoint key of the kind template.yaml declares (moto signs and verifies with it)."""
+    key = client("kms").create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    return KmsCheckpointSigner(client("kms"), key)
+
+
+def entry_key(entry: AuditEntry) -> dict[str, Any]:
+    return {"pk": {"S": f"CHAIN#{entry.chain}"}, "sk": {"S": f"SEQ#{entry.seq:012d}"}}
+
+
+def test_a_changed_entry_is_found_by_the_verifier_and_the_command(
+    audit_table: str, trail: list[AuditEntry], signer: KmsCheckpointSigner, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store = DynamoAuditStore(client("dynamodb"), audit_table)
-    assert verify_chain(store) is None
+    store = DynamoTrail(client("dynamodb"), audit_table)
+    assert verify_trail(store, signer) is None
     assert main(["--table", audit_table]) == 0
-    assert capsys.readouterr().out.strip() == "audit chain intact: 30 entries"
+    assert (
+        capsys.readouterr().out.strip() == "audit trail intact: 30 entries in 2 chains, 0 signed checkpoints"
+    )
 
     client("dynamodb").update_item(
         TableName=audit_table,
-        Key={"pk": {"S": "AUDIT"}, "sk": {"S": "SEQ#000000000012"}},
+        Key=entry_key(trail[11]),
         UpdateExpression="SET details = :d",
         ExpressionAttributeValues={":d": {"S": '{"n":999}'}},
     )
-    broken = verify_chain(store)
-    assert broken is not None and (broken.seq, broken.id) == (12, trail[11].id)
-    report = check_trail(store)
+    broken = verify_trail(store, signer)
+    assert broken is not None and (broken.chain, broken.seq, broken.entry_id) == ("user#u_b", 6, trail[11].id)
+    report = check_trail(store, signer)
     assert not report.intact
-    assert report.message.startswith(f"audit chain broken at seq 12, id {trail[11].id}: its content")
+    assert report.message.startswith(f"audit trail broken at chain user#u_b, seq 6: entry {trail[11].id}")
     assert main(["--table", audit_table]) == 1
     assert capsys.readouterr().out.strip() == report.message
 
 
-def test_a_deleted_last_entry_is_found_through_the_head(audit_table: str, trail: list[AuditEntry]) -> None:
-    client("dynamodb").delete_item(
-        TableName=audit_table, Key={"pk": {"S": "AUDIT"}, "sk": {"S": "SEQ#000000000030"}}
+def test_a_deleted_last_entry_is_found_through_a_kms_signed_checkpoint(
+    audit_table: str, trail: list[AuditEntry], signer: KmsCheckpointSigner
+) -> None:
+    store = DynamoTrail(client("dynamodb"), audit_table)
+    taken = AuditCheckpoints(store, signer, lambda: datetime(2025, 3, 1, 13, tzinfo=UTC)).take()
+    assert taken is not None and set(taken.heads) == {"user#u_a", "user#u_b"}
+    assert check_trail(store, signer).message.endswith("1 signed checkpoints")
+    client("dynamodb").delete_item(TableName=audit_table, Key=entry_key(trail[-1]))
+    assert check_trail(store, signer).message == (
+        "audit trail broken at chain user#u_b, seq 15: missing: checkpoint 1 saw the chain reach it"
     )
-    report = check_trail(DynamoAuditStore(client("dynamodb"), audit_table))
-    assert (
-        report.message
-        == "audit chain broken at seq 30: entry 30 (the last one, by the chain head) is missing"
-    )
+
+
+def test_writers_can_only_put_new_entries(audit_table: str, trail: list[AuditEntry]) -> None:
+    """An entry's place is taken once: a second put of the same place is refused by the condition."""
+    chains = AuditChains(client("dynamodb"), audit_table)
+    with pytest.raises(ClientError) as taken:
+        client("dynamodb").put_item(**put_entry(audit_table, trail[0])["Put"])
+    assert taken.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    assert chains.head("user#u_a") == (trail[-2].seq, trail[-2].hash)

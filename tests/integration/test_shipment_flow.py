@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shop.adapters.audit_dynamo import DynamoAuditStore
+from shop.adapters.audit_dynamo import DynamoTrail
 from shop.adapters.aws import client
 from shop.adapters.orders_dynamo import DynamoOrderStore
 from shop.config import settings
@@ -92,7 +92,7 @@ def history(order_id):
 
 
 def audited(target_id):
-    entries = DynamoAuditStore(client("dynamodb"), settings().audit_table).entries()
+    entries = DynamoTrail(client("dynamodb"), settings().audit_table).entries()
     return [(e.action, e.actor_id) for e in entries if e.target_id == target_id]
 
 

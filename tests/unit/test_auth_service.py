@@ -7,6 +7,7 @@ throttle slots); the adapters themselves are exercised in tests/integration.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from shop.adapters.token_signer import JwtAccessTokens
 from shop.domain import passwords
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.rate_limits import Bucket, ClientLimitPolicy, Limit, Slot, after_attempt, first_attempt
 from shop.domain.tokens import RefreshToken
 from shop.domain.users import EmailIndex, User, UserRole
@@ -32,6 +34,7 @@ from shop.services.auth_ports import StoredCredentials
 from shop.services.auth_sessions import Sessions
 from shop.services.client_limits import ClientLimits
 from shop.services.signing_keys import CachedKeyRing, first_key_ring
+from tests.fakes import RecordingAudit, land
 
 PASSWORD = "correct horse battery"
 ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
@@ -53,10 +56,11 @@ class FakeUsers:
         self.by_index: dict[str, str] = {}
         self.unsealed = 0  # how often personal data was decrypted
 
-    def create(self, user: User, email_index: str) -> None:
+    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
         if email_index in self.by_index:
             raise EmailTaken()
         self.by_id[user.id], self.by_index[email_index] = user, user.id
+        land(audit)
 
     def get(self, user_id: str) -> User | None:
         return self.by_id.get(user_id)
@@ -77,13 +81,19 @@ class FakeUsers:
         return StoredCredentials(user.id, user.role, user.disabled, user.password_hash, unseal)
 
     def update_access(
-        self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
+        self,
+        user_id: str,
+        *,
+        role: UserRole | None = None,
+        disabled: bool | None = None,
+        audit: Sequence[AuditDraft] = (),
     ) -> User:
         if user_id not in self.by_id:
             raise NotFound()
         user = self.by_id[user_id]
         user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
         self.by_id[user_id] = user
+        land(audit)
         return user
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
@@ -95,9 +105,10 @@ class FakeRefreshTokens:
         self.tokens: dict[str, RefreshToken] = {}
         self.revoked: dict[str, bool] = {}
 
-    def start_family(self, token: RefreshToken) -> None:
+    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None:
         self.revoked[token.family_id] = False
         self.tokens[token.token_hash] = token
+        land(audit)
 
     def find(self, token_hash: str) -> RefreshToken | None:
         return self.tokens.get(token_hash)
@@ -110,8 +121,9 @@ class FakeRefreshTokens:
         self.tokens[successor.token_hash] = successor
         return True
 
-    def revoke_family(self, family_id: str) -> None:
+    def revoke_family(self, family_id: str, audit: Sequence[AuditDraft] = ()) -> None:
         self.revoked[family_id] = True
+        land(audit)
 
 
 class FakeLimiter:
@@ -137,17 +149,6 @@ class FakeLimiter:
             self.buckets[slot.bucket] = replace(seen, hits=seen.hits - 1)
 
 
-class FakeAudit:
-    def __init__(self) -> None:
-        self.entries: list[dict[str, object]] = []
-
-    def record(self, **entry: object) -> None:
-        self.entries.append(entry)
-
-    def actions(self) -> list[object]:
-        return [entry["action"] for entry in self.entries]
-
-
 class FakeCarts:
     def __init__(self) -> None:
         self.merged: list[tuple[str, str]] = []
@@ -163,7 +164,7 @@ class World:
         keys = CachedKeyRing(lambda: ring, lambda ring, kid: ring.key(kid) is not None)
         self.tokens = JwtAccessTokens(keys, "iss", "aud", 900, clock=self.clock)
         self.users, self.refresh_tokens = FakeUsers(), FakeRefreshTokens()
-        self.limiter, self.audit, self.carts = FakeLimiter(), FakeAudit(), FakeCarts()
+        self.limiter, self.audit, self.carts = FakeLimiter(), RecordingAudit(), FakeCarts()
         limits = ClientLimits(self.limiter, policy, clock=self.clock)
         self.index = EmailIndex(b"k" * 32)
         sessions = Sessions(self.refresh_tokens, self.tokens, self.users, self.audit, 3600, clock=self.clock)

@@ -10,16 +10,9 @@ from shop.domain.paging import Page, Position, decode_cursor, encode_cursor, sco
 from shop.errors import CategoryNotEmpty, Conflict, NotFound, SkuTaken, SlugTaken, ValidationFailed
 from shop.services.catalog_categories import CategoryService
 from shop.services.catalog_products import ProductService
+from tests.fakes import RecordingAudit, land
 
 ADMIN = Caller(id="admin-1", role="admin", request_id="req-1")
-
-
-class FakeAudit:
-    def __init__(self):
-        self.entries = []
-
-    def record(self, **entry):
-        self.entries.append(entry)
 
 
 class FakeCatalog:
@@ -43,28 +36,31 @@ class FakeCatalog:
     def get_category(self, category_id):
         return self.categories.get(category_id)
 
-    def add_category(self, category):
+    def add_category(self, category, audit=()):
         if any(c.slug == category.slug for c in self.categories.values()):
             raise SlugTaken()
         if category.parent_id is not None and category.parent_id not in self.categories:
             raise ValidationFailed(details=[{"field": "body.parent_id"}])
         self.categories[category.id] = category
         self.product_count[category.id] = 0
+        land(audit)
 
-    def replace_category(self, old, new, ancestors):
+    def replace_category(self, old, new, ancestors, audit=()):
         self._maybe_stale()
         if self.categories.get(old.id) != old or any(self.categories.get(a.id) != a for a in ancestors):
             raise StaleWrite()
         if any(c.slug == new.slug and c.id != new.id for c in self.categories.values()):
             raise SlugTaken()
         self.categories[new.id] = new
+        land(audit)
 
-    def remove_category(self, category):
+    def remove_category(self, category, audit=()):
         self._maybe_stale()
         children = [c for c in self.categories.values() if c.parent_id == category.id]
         if self.product_count[category.id] or children:
             raise CategoryNotEmpty()
         del self.categories[category.id]
+        land(audit)
 
     # products
     def get_product(self, product_id):
@@ -76,12 +72,13 @@ class FakeCatalog:
         if product.category_id not in self.categories:
             raise ValidationFailed(details=[{"field": "body.category_id"}])
 
-    def add_product(self, product):
+    def add_product(self, product, audit=()):
         self._check_sku_and_category(product)
         self.products[product.id] = product
         self.product_count[product.category_id] += uses_category(product.status)
+        land(audit)
 
-    def replace_product(self, old, new):
+    def replace_product(self, old, new, audit=()):
         self._maybe_stale()
         if self.products[old.id].version != old.version:
             raise StaleWrite()
@@ -89,6 +86,7 @@ class FakeCatalog:
         self.product_count[old.category_id] -= uses_category(old.status)
         self.product_count[new.category_id] += uses_category(new.status)
         self.products[new.id] = new
+        land(audit)
 
     def list_products(self, statuses, category_id, name_contains, limit, cursor):
         scope = scope_of(statuses, category_id, name_contains)
@@ -124,7 +122,7 @@ def catalog():
 
 @pytest.fixture
 def audit():
-    return FakeAudit()
+    return RecordingAudit()
 
 
 @pytest.fixture

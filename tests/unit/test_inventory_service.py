@@ -7,6 +7,7 @@ from shop.domain.inventory import StockLevels, check_adjustment, needed_availabl
 from shop.domain.paging import Page
 from shop.errors import InsufficientStock, NotFound, ValidationFailed
 from shop.services.inventory import InventoryService
+from tests.fakes import RecordingAudit, land
 
 ADMIN = Caller(id="admin-1", role="admin", request_id="req-9")
 
@@ -21,26 +22,19 @@ class FakeStock:
     def stock_levels(self, product_id):
         return self.levels.get(product_id)
 
-    def adjust_stock(self, product_id, delta):
+    def adjust_stock(self, product_id, delta, audit=()):
         old = self.levels.get(product_id)
         if old is None:
             raise NotFound()
         if old.available < needed_available(delta):
             raise InsufficientStock(details={"available": old.available})
         self.levels[product_id] = StockLevels(product_id, old.available + delta, old.reserved, old.sold)
+        land(audit)
         return self.levels[product_id]
 
     def products_below(self, threshold, limit, cursor):
         self.asked_below.append((threshold, limit, cursor))
         return Page([], None)
-
-
-class FakeAudit:
-    def __init__(self):
-        self.entries = []
-
-    def record(self, **entry):
-        self.entries.append(entry)
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ def stock():
 
 @pytest.fixture
 def audit():
-    return FakeAudit()
+    return RecordingAudit()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -46,6 +45,7 @@ from shop.services.orders_cancel import CancelService
 from shop.services.payments import PaymentService
 from shop.services.refunds import RefundPayments
 from shop.services.reservation_expiry import ReservationExpiry
+from tests.fakes import RecordingAudit, land
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ALICE, BOB = Caller("alice", "customer"), Caller("bob", "customer")
@@ -184,6 +184,7 @@ class FakeOrders:
                 too_many_open_orders=not slot_ok,
             )
         self.commits += 1
+        land(change.audit)
         for move in change.stock:
             shelf = self.catalog.shelves[move.product_id]
             source, target = _FROM_TO[move.kind]
@@ -204,14 +205,6 @@ class FakeOrders:
 
     def _payment(self, payment):
         return next(p for p in self.payments[payment.order_id] if p.id == payment.id)
-
-
-class RecordingAudit:
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    def record(self, **entry):
-        self.entries.append(entry)
 
 
 @pytest.fixture

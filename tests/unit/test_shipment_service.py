@@ -18,6 +18,7 @@ from shop.domain.shipments import Shipment
 from shop.errors import InvalidTransition, NotFound
 from shop.services.order_ports import CommitRefused, OrderChange
 from shop.services.shipments import ShippingService
+from tests.fakes import RecordingAudit, land
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ADMIN, ALICE, BOB = Caller("root", "admin", "req-1"), Caller("alice", "customer"), Caller("bob", "customer")
@@ -45,6 +46,7 @@ class FakeOrders:
         self.events.setdefault(change.order.id, []).extend(change.events)
         for element in change.foreign:
             element["apply"]()
+        land(change.audit)
 
 
 @dataclass
@@ -79,14 +81,6 @@ class FakeShipments:
         return {"check": lambda: self.by_order.get(before.order_id) == before, "apply": apply}
 
 
-@dataclass
-class FakeAudit:
-    entries: list[dict[str, Any]] = field(default_factory=list)
-
-    def record(self, **entry: Any) -> None:
-        self.entries.append(entry)
-
-
 def paid_order(orders: FakeOrders, owner: str = "alice", order_id: str = "o1") -> Order:
     data = {
         "user_id": owner,
@@ -106,7 +100,7 @@ def paid_order(orders: FakeOrders, owner: str = "alice", order_id: str = "o1") -
 
 @pytest.fixture
 def world():
-    orders, shipments, audit = FakeOrders(), FakeShipments(), FakeAudit()
+    orders, shipments, audit = FakeOrders(), FakeShipments(), RecordingAudit()
     numbers = iter(["SSAAAAAAAAAAAA", "SSAAAAAAAAAAAA", "SSBBBBBBBBBBBB", "SSCCCCCCCCCCCC"])
     service = ShippingService(
         orders,

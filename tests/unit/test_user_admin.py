@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,11 +11,13 @@ import pytest
 from pydantic import ValidationError
 
 from shop.api.admin_models import UserAccessChanges
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.paging import Page
 from shop.domain.users import User, UserRole
 from shop.errors import NotFound, SelfLockout, ValidationFailed
 from shop.services.user_admin import UserAdmin
+from tests.fakes import RecordingAudit, land
 
 ADMIN = Caller(id="u_admin", role="admin", request_id="req-1")
 
@@ -32,8 +34,9 @@ class FakeUsers:
         self.by_id = {user.id: user for user in users}
         self.writes = 0
 
-    def create(self, user: User, email_index: str) -> None:
+    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
         self.by_id[user.id] = user
+        land(audit)
 
     def get(self, user_id: str) -> User | None:
         return self.by_id.get(user_id)
@@ -42,7 +45,12 @@ class FakeUsers:
         return None
 
     def update_access(
-        self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
+        self,
+        user_id: str,
+        *,
+        role: UserRole | None = None,
+        disabled: bool | None = None,
+        audit: Sequence[AuditDraft] = (),
     ) -> User:
         if user_id not in self.by_id:
             raise NotFound()
@@ -50,6 +58,7 @@ class FakeUsers:
         user = self.by_id[user_id]
         user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
         self.by_id[user_id] = user
+        land(audit)
         return user
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
@@ -70,20 +79,11 @@ class FakeSessions:
         self.revoked.append(family_id)
 
 
-@dataclass
-class FakeAudit:
-    entries: list[dict[str, Any]]
-
-    def record(self, **entry: Any) -> object:
-        self.entries.append(entry)
-        return entry
-
-
 @pytest.fixture
-def world() -> tuple[UserAdmin, FakeUsers, FakeSessions, FakeAudit]:
+def world() -> tuple[UserAdmin, FakeUsers, FakeSessions, RecordingAudit]:
     users = FakeUsers(a_user("u_admin", "admin"), a_user("u_ann"), a_user("u_bob"))
     sessions = FakeSessions({"u_ann": ["f_1", "f_2"], "u_bob": ["f_3"], "u_admin": ["f_9"]})
-    audit = FakeAudit([])
+    audit = RecordingAudit()
     return UserAdmin(users, users, sessions, audit), users, sessions, audit
 
 

@@ -30,7 +30,7 @@ def build_category_service() -> CategoryService:
     from shop.config import settings
     from shop.services.catalog_categories import CategoryService
 
-    store = DynamoCategoryStore(client("dynamodb"), settings().catalog_table)
+    store = DynamoCategoryStore(client("dynamodb"), settings().catalog_table, build_audit_chains())
     return CategoryService(store, build_catalog_audit_trail())
 
 
@@ -41,7 +41,7 @@ def build_product_service() -> ProductService:
     from shop.config import settings
     from shop.services.catalog_products import ProductService
 
-    store = DynamoProductStore(client("dynamodb"), settings().catalog_table)
+    store = DynamoProductStore(client("dynamodb"), settings().catalog_table, build_audit_chains())
     return ProductService(store, build_catalog_audit_trail())
 
 
@@ -52,13 +52,13 @@ def build_inventory_service() -> InventoryService:
     from shop.config import settings
     from shop.services.inventory import InventoryService
 
-    store = DynamoStockStore(client("dynamodb"), settings().catalog_table)
+    store = DynamoStockStore(client("dynamodb"), settings().catalog_table, build_audit_chains())
     return InventoryService(store, build_catalog_audit_trail())
 
 
 # ---------------------------------------------------------------- auth and audit
 if TYPE_CHECKING:
-    from shop.adapters.audit_dynamo import DynamoAuditStore
+    from shop.adapters.audit_dynamo import AuditChains, DynamoTrail
     from shop.adapters.secrets import SecretsManagerStore
     from shop.adapters.token_signer import JwtAccessTokens
     from shop.adapters.users_dynamo import DynamoUsers
@@ -134,21 +134,32 @@ def build_token_admission() -> TokenAdmission:
 
 
 @cache
-def build_audit_store() -> DynamoAuditStore:
-    """The audit trail's storage, for `shop.services.audit.verify_chain` and audit listings."""
-    from shop.adapters.audit_dynamo import DynamoAuditStore
+def build_audit_chains() -> AuditChains:
+    """Appends to the audit chains: the stores put entries into the transactions of their changes."""
+    from shop.adapters.audit_dynamo import AuditChains
     from shop.adapters.aws import client
     from shop.config import settings
 
-    return DynamoAuditStore(client("dynamodb"), settings().audit_table)
+    return AuditChains(client("dynamodb"), settings().audit_table)
+
+
+@cache
+def build_audit_store() -> DynamoTrail:
+    """The whole trail (chains and checkpoints), for the checkpoint function and the verifier."""
+    from shop.adapters.audit_dynamo import DynamoTrail
+    from shop.adapters.aws import client
+    from shop.config import settings
+
+    return DynamoTrail(client("dynamodb"), settings().audit_table)
 
 
 @cache
 def build_audit_trail() -> AuditTrail:
-    """The hash-chained audit trail; every service that must audit a write records through it."""
+    """The hash-chained audit trail; every service that must audit a write drafts its entries here."""
+    from shop.config import settings
     from shop.services.audit import AuditTrail
 
-    return AuditTrail(build_audit_store())
+    return AuditTrail(build_audit_chains(), settings().audit_chain_shards)
 
 
 @cache
@@ -160,9 +171,8 @@ def build_users() -> DynamoUsers:
     from shop.config import settings
 
     config = settings()
-    return DynamoUsers(
-        client("dynamodb"), config.users_table, EnvelopeCipher(lazy_client("kms"), config.data_key_id)
-    )
+    cipher = EnvelopeCipher(lazy_client("kms"), config.data_key_id)
+    return DynamoUsers(client("dynamodb"), config.users_table, cipher, build_audit_chains())
 
 
 @cache
@@ -185,7 +195,7 @@ def build_refresh_tokens() -> RefreshTokenStore:
     from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.config import settings
 
-    return DynamoRefreshTokens(client("dynamodb"), settings().users_table)
+    return DynamoRefreshTokens(client("dynamodb"), settings().users_table, build_audit_chains())
 
 
 @cache
@@ -319,7 +329,10 @@ def build_order_store() -> DynamoOrderStore:
     from shop.adapters.orders_dynamo import DynamoOrderStore
     from shop.config import settings
 
-    return DynamoOrderStore(client("dynamodb"), settings().orders_table, settings().catalog_table)
+    config = settings()
+    return DynamoOrderStore(
+        client("dynamodb"), config.orders_table, config.catalog_table, audit=build_audit_chains()
+    )
 
 
 @cache
@@ -349,7 +362,11 @@ def build_order_store_with_addresses() -> DynamoOrderStore:
 
     config = settings()
     return DynamoOrderStore(
-        client("dynamodb"), config.orders_table, config.catalog_table, build_order_addresses()
+        client("dynamodb"),
+        config.orders_table,
+        config.catalog_table,
+        build_order_addresses(),
+        build_audit_chains(),
     )
 
 
@@ -470,7 +487,7 @@ def build_user_admin() -> UserAdmin:
 
     table, users = settings().users_table, build_users()
     directory = DynamoUserDirectory(client("dynamodb"), table, users)
-    sessions = DynamoRefreshTokens(client("dynamodb"), table)
+    sessions = DynamoRefreshTokens(client("dynamodb"), table, build_audit_chains())
     return UserAdmin(users, directory, sessions, build_audit_trail())
 
 
@@ -587,3 +604,28 @@ def build_admin_order_queries() -> AdminOrderQueries:
 
     orders = DynamoAllOrders(client("dynamodb"), settings().orders_table, addresses=build_order_addresses())
     return AdminOrderQueries(orders)
+
+
+# ---------------------------------------------------------------- audit checkpoints
+if TYPE_CHECKING:
+    from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+    from shop.services.audit import AuditCheckpoints
+
+
+@cache
+def build_checkpoint_signer() -> KmsCheckpointSigner:
+    """Signs with the audit key (the checkpoint function); verifies with its public key (the verifier)."""
+    from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+    from shop.adapters.aws import client
+    from shop.config import settings
+
+    return KmsCheckpointSigner(client("kms"), settings().audit_signing_key_id)
+
+
+@cache
+def build_audit_checkpoints() -> AuditCheckpoints:
+    from datetime import UTC, datetime
+
+    from shop.services.audit import AuditCheckpoints
+
+    return AuditCheckpoints(build_audit_store(), build_checkpoint_signer(), lambda: datetime.now(UTC))

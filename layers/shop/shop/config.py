@@ -58,6 +58,8 @@ class Settings:
     mail_from: str
     rate_limits_table: str
     client_limits: ClientLimitPolicy
+    audit_chain_shards: int = 16
+    audit_signing_key_id: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +87,8 @@ class Settings:
             mail_from=_text(env, "MAIL_FROM", "orders@shop.example"),
             rate_limits_table=_text(env, "RATE_LIMITS_TABLE"),
             client_limits=_client_limits(env),
+            audit_chain_shards=_positive_int(env, "AUDIT_CHAIN_SHARDS", 16),
+            audit_signing_key_id=env.get("AUDIT_SIGNING_KEY_ID", ""),
         )
 
 

@@ -2,16 +2,16 @@
 
 Users are decrypted through the users adapter, whose cipher keeps opened data keys in memory: a
 page costs one KMS Decrypt per data key not seen before, not one per user (a writer reuses its data
-key for many users). Audit entries come from the chain itself (`AUDIT`, by sequence number), from
-gsi1 `ACTOR#<id>` or gsi2 `ACTION#<action>`; with both filters the actor's partition is read and
-the action filtered, so one query serves every combination without a Scan.
+key for many users). Audit entries come from gsi3 `ENTRIES` (all, by time), gsi1 `ACTOR#<id>` or
+gsi2 `ACTION#<action>`; with both filters the actor's partition is read and the action filtered,
+so one query serves every combination without a Scan.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shop.adapters.audit_dynamo import ENTRIES_PK, entry_from_item
+from shop.adapters.audit_dynamo import ALL_ENTRIES, CHAIN_PREFIX, entry_from_item
 from shop.adapters.newest_first_dynamo import Partition, newest_first
 from shop.domain.audit_chain import AuditEntry
 from shop.domain.paging import Page, scope_of
@@ -49,7 +49,7 @@ class DynamoAuditListing:
 
     def _partition(self, actor_id: str | None, action: str | None) -> Partition:
         scope = scope_of("admin-audit", actor_id, action)
-        common: dict[str, Any] = {"table": self._table, "scope": scope, "item_pk_prefix": ENTRIES_PK}
+        common: dict[str, Any] = {"table": self._table, "scope": scope, "item_pk_prefix": CHAIN_PREFIX}
         if actor_id is not None:
             only_action = None
             if action is not None:
@@ -57,4 +57,4 @@ class DynamoAuditListing:
             return Partition(partition=f"ACTOR#{actor_id}", index="gsi1", filter=only_action, **common)
         if action is not None:
             return Partition(partition=f"ACTION#{action}", index="gsi2", **common)
-        return Partition(partition=ENTRIES_PK, range_prefix="SEQ#", **common)
+        return Partition(partition=ALL_ENTRIES, index="gsi3", **common)

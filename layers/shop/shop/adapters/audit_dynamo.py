@@ -1,38 +1,57 @@
-"""The audit trail in the Audit table.
+"""The audit trail in the Audit table: chains of entries, and signed checkpoints of their heads.
 
-Entries: `AUDIT / SEQ#<000000000042>` in chain order (query newest first for a listing), with
-gsi1 `ACTOR#<actor_id>` and gsi2 `ACTION#<action>`, both sorted by `<at>#<id>`, for filtered
-listings. The head `AUDIT_HEAD / HEAD` holds the last sequence number and hash; an append writes
-the entry and moves the head in one transaction conditioned on the head's old sequence number.
+Items (pk / sk):
+  CHAIN#<chain> / SEQ#<000000000042>  entry 42 of a chain. Written once, by a PutItem (or a Put in
+                                      the transaction of the change it records) conditioned on
+                                      attribute_not_exists: nothing ever updates or deletes one.
+                                      gsi1 ACTOR#<actor_id>, gsi2 ACTION#<action>, gsi3 ENTRIES, all
+                                      sorted by `<at>#<id>`, for the listings and the checkpoints.
+  CHECKPOINTS / SEQ#<000000000007>    checkpoint 7: chain heads, signed (`shop.domain.audit_chain`).
+There is no head item: a chain's head is its last entry, read with one Query. Two writers that
+read the same head race for the same key; the loser's transaction is cancelled as a whole (its
+change is not written either) and is sent again on the new head.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop.domain.audit_chain import GENESIS_HASH, AuditEntry, canonical_json
+from shop.adapters.busy_transactions import AttrMap, cancellation_reasons, transact_write
+from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, canonical_json, sealed
+from shop.errors import Conflict
 
 _ser, _de = TypeSerializer(), TypeDeserializer()
-ENTRIES_PK = "AUDIT"
-HEAD_KEY = {"pk": {"S": "AUDIT_HEAD"}, "sk": {"S": "HEAD"}}
-_RETRYABLE_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
+CHAIN_PREFIX = "CHAIN#"
+ALL_ENTRIES = "ENTRIES"
+CHECKPOINTS = "CHECKPOINTS"
+RACE_ATTEMPTS = 8
+RACE_DELAY_SECONDS = 0.01
 
 
-def entry_item(entry: AuditEntry) -> dict[str, Any]:
+def _seq_key(seq: int) -> str:
+    return f"SEQ#{seq:012d}"
+
+
+def entry_item(entry: AuditEntry) -> AttrMap:
     sort = f"{entry.at}#{entry.id}"
     item = {
-        "pk": ENTRIES_PK,
-        "sk": f"SEQ#{entry.seq:012d}",
+        "pk": f"{CHAIN_PREFIX}{entry.chain}",
+        "sk": _seq_key(entry.seq),
         "gsi1pk": f"ACTOR#{entry.actor_id}",
         "gsi1sk": sort,
         "gsi2pk": f"ACTION#{entry.action}",
         "gsi2sk": sort,
+        "gsi3pk": ALL_ENTRIES,
+        "gsi3sk": sort,
         "id": entry.id,
+        "chain": entry.chain,
         "seq": entry.seq,
         "at": entry.at,
         "actor_id": entry.actor_id,
@@ -48,7 +67,7 @@ def entry_item(entry: AuditEntry) -> dict[str, Any]:
     return {name: _ser.serialize(value) for name, value in item.items()}
 
 
-def entry_from_item(raw: dict[str, Any]) -> AuditEntry:
+def entry_from_item(raw: AttrMap) -> AuditEntry:
     """An entry as stored (for listings and verification); `details` is decoded from its JSON text."""
     item = {name: _de.deserialize(value) for name, value in raw.items()}
     return AuditEntry(
@@ -62,63 +81,204 @@ def entry_from_item(raw: dict[str, Any]) -> AuditEntry:
         target_id=item["target_id"],
         request_id=item["request_id"],
         details=json.loads(item["details"]),
+        chain=item.get("chain", ""),
         prev_hash=item["prev_hash"],
         hash=item["hash"],
     )
 
 
-class DynamoAuditStore:
+def put_entry(table: str, entry: AuditEntry) -> AttrMap:
+    """The transaction element that appends `entry`, if its place in the chain is still free."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": entry_item(entry),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+class SealedEntries:
+    """Drafts bound to the chains they go to: each `puts()` reads the heads again and seals the drafts
+    after them (several drafts of one chain follow each other)."""
+
+    def __init__(self, chains: AuditChains, drafts: Sequence[AuditDraft]) -> None:
+        self._chains, self._drafts = chains, list(drafts)
+        self.entries: list[AuditEntry] = []
+
+    def puts(self) -> list[AttrMap]:
+        heads: dict[str, tuple[int, str]] = {}
+        self.entries = []
+        for draft in self._drafts:
+            seq, last = heads.get(draft.chain) or self._chains.head(draft.chain)
+            entry = sealed(draft, seq + 1, last)
+            heads[draft.chain] = (entry.seq, entry.hash)
+            self.entries.append(entry)
+        return [put_entry(self._chains.table, entry) for entry in self.entries]
+
+    def lost_race(self, exc: ClientError, first: int) -> bool:
+        """Cancelled because another writer took one of these places, and for nothing else."""
+        reasons = cancellation_reasons(exc)
+        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            return False
+        change, audit = reasons[:first], reasons[first:]
+        return all(r == "None" for r in change) and "ConditionalCheckFailed" in audit
+
+
+def sealing(chains: AuditChains | None, drafts: Sequence[AuditDraft]) -> SealedEntries | None:
+    """What a store passes to `transact_write(..., audit=...)`: None when there is nothing to audit.
+    A store built without the chains (a reader's) cannot write audited changes."""
+    if not drafts:
+        return None
+    if chains is None:
+        raise TypeError("this store was built without the audit chains")
+    return SealedEntries(chains, drafts)
+
+
+class AuditChains:
+    """Appends to the chains, alone or inside the transaction of the change an entry records."""
+
     def __init__(self, dynamodb: Any, table: str) -> None:
-        self._db, self._table = dynamodb, table
+        self._db, self.table = dynamodb, table
 
-    def head(self) -> tuple[int, str]:
-        answer = self._db.get_item(TableName=self._table, Key=HEAD_KEY, ConsistentRead=True)
-        if "Item" not in answer:
+    def head(self, chain: str) -> tuple[int, str]:
+        answer = self._db.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"{CHAIN_PREFIX}{chain}"}},
+            ProjectionExpression="seq, #hash",
+            ExpressionAttributeNames={"#hash": "hash"},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = answer.get("Items") or []
+        if not items:
             return 0, GENESIS_HASH
-        return int(answer["Item"]["seq"]["N"]), answer["Item"]["hash"]["S"]
+        return int(items[0]["seq"]["N"]), items[0]["hash"]["S"]
 
-    def append(self, entry: AuditEntry) -> bool:
-        head = {**HEAD_KEY, "seq": {"N": str(entry.seq)}, "hash": {"S": entry.hash}}
-        if entry.seq == 1:
-            head_put: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
-        else:
-            head_put = {
-                "ConditionExpression": "seq = :prev",
-                "ExpressionAttributeValues": {":prev": {"N": str(entry.seq - 1)}},
-            }
+    def append(self, drafts: Sequence[AuditDraft]) -> list[AuditEntry]:
+        sealing = SealedEntries(self, drafts)
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            puts = sealing.puts()
+            try:
+                if len(puts) == 1:
+                    self._db.put_item(**puts[0]["Put"])
+                else:
+                    transact_write(self._db, puts)
+                return sealing.entries
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code != "ConditionalCheckFailedException" and not sealing.lost_race(exc, 0):
+                    raise
+            time.sleep(random.uniform(0, RACE_DELAY_SECONDS * attempt))  # noqa: S311 - jitter
+        raise Conflict("The audit trail is busy; try again.")
+
+
+# ---------------------------------------------------------------- checkpoints and verification
+def checkpoint_item(checkpoint: Checkpoint) -> AttrMap:
+    heads = {chain: list(head) for chain, head in sorted(checkpoint.heads.items())}
+    item = {
+        "pk": CHECKPOINTS,
+        "sk": _seq_key(checkpoint.seq),
+        "seq": checkpoint.seq,
+        "at": checkpoint.at,
+        "heads": canonical_json(heads),
+        "prev_hash": checkpoint.prev_hash,
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature,
+    }
+    return {name: _ser.serialize(value) for name, value in item.items()}
+
+
+def checkpoint_from_item(raw: AttrMap) -> Checkpoint:
+    item = {name: _de.deserialize(value) for name, value in raw.items()}
+    heads = {chain: (int(seq), str(h)) for chain, (seq, h) in json.loads(item["heads"]).items()}
+    return Checkpoint(
+        seq=int(item["seq"]),
+        at=item["at"],
+        heads=heads,
+        prev_hash=item["prev_hash"],
+        key_id=item["key_id"],
+        signature=item["signature"],
+    )
+
+
+class DynamoTrail(AuditChains):
+    """The whole trail, for the checkpoint function and the verifier (`shop.services.audit.TrailStore`)."""
+
+    def chains_written_since(self, at: str) -> set[str]:
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi3",
+            "KeyConditionExpression": "gsi3pk = :all",
+            "ExpressionAttributeValues": {":all": {"S": ALL_ENTRIES}},
+            "ProjectionExpression": "pk",
+        }
+        if at:
+            query["KeyConditionExpression"] += " AND gsi3sk >= :since"
+            query["ExpressionAttributeValues"][":since"] = {"S": at}
+        return {item["pk"]["S"].removeprefix(CHAIN_PREFIX) for item in self._pages(query)}
+
+    def last_checkpoint(self) -> Checkpoint | None:
+        answer = self._db.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": CHECKPOINTS}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = answer.get("Items") or []
+        return checkpoint_from_item(items[0]) if items else None
+
+    def put_checkpoint(self, checkpoint: Checkpoint) -> bool:
         try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": entry_item(entry),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {"Put": {"TableName": self._table, "Item": head, **head_put}},
-                ]
+            self._db.put_item(
+                TableName=self.table,
+                Item=checkpoint_item(checkpoint),
+                ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as exc:
-            reasons = {str(r.get("Code")) for r in exc.response.get("CancellationReasons") or []}
-            if (
-                exc.response["Error"]["Code"] == "TransactionCanceledException"
-                and reasons & _RETRYABLE_REASONS
-            ):
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
-    def entries(self) -> Iterator[AuditEntry]:
+    def checkpoints(self) -> Iterator[Checkpoint]:
         query: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :seq)",
-            "ExpressionAttributeValues": {":pk": {"S": ENTRIES_PK}, ":seq": {"S": "SEQ#"}},
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": CHECKPOINTS}},
             "ConsistentRead": True,
         }
+        yield from (checkpoint_from_item(item) for item in self._pages(query))
+
+    def chains(self) -> Iterator[tuple[str, list[AuditEntry]]]:
+        """A Scan: this is the offline verifier's read, never a request's."""
+        by_chain: dict[str, list[AuditEntry]] = {}
+        scan: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": "begins_with(pk, :chain)",
+            "ExpressionAttributeValues": {":chain": {"S": CHAIN_PREFIX}},
+            "ConsistentRead": True,
+        }
+        for item in self._pages(scan, operation="scan"):
+            entry = entry_from_item(item)
+            by_chain.setdefault(item["pk"]["S"].removeprefix(CHAIN_PREFIX), []).append(entry)
+        for chain in sorted(by_chain):
+            yield chain, sorted(by_chain[chain], key=lambda entry: entry.seq)
+
+    def entries(self) -> list[AuditEntry]:
+        """Every entry of every chain, oldest first (a Scan, like `chains`)."""
+        every = [entry for _, entries in self.chains() for entry in entries]
+        return sorted(every, key=lambda entry: (entry.at, entry.chain, entry.seq))
+
+    def _pages(self, request: dict[str, Any], operation: str = "query") -> Iterator[AttrMap]:
+        call = getattr(self._db, operation)
         while True:
-            answer = self._db.query(**query)
-            yield from (entry_from_item(item) for item in answer.get("Items", []))
+            answer = call(**request)
+            yield from answer.get("Items", [])
             if "LastEvaluatedKey" not in answer:
                 return
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -11,13 +11,27 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+AttrMap = dict[str, Any]
 BUSY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 ATTEMPTS = 3
 BASE_DELAY_SECONDS = 0.025
+AUDIT_RACE_ATTEMPTS = 8
+
+
+class AuditPuts(Protocol):
+    """Audit entries that ride in a change's transaction (shop.adapters.audit_dynamo.SealedEntries)."""
+
+    def puts(self) -> list[AttrMap]:
+        """The entries' Put elements, sealed after their chains' heads as they are now."""
+        ...
+
+    def lost_race(self, exc: ClientError, first: int) -> bool:
+        """The transaction failed only because an entry's place (from element `first` on) was taken."""
+        ...
 
 
 def cancellation_reasons(exc: ClientError) -> list[str]:
@@ -37,8 +51,30 @@ def transact_write(
     items: Sequence[dict[str, Any]],
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
+    audit: AuditPuts | None = None,
 ) -> None:
-    """One TransactWriteItems; a busy cancellation is retried up to `attempts` times, then raised."""
+    """One TransactWriteItems; a busy cancellation is retried up to `attempts` times, then raised.
+
+    With `audit`, the entries that record this change are written in the same transaction; if
+    another writer took an entry's place in its chain, the whole transaction (which then wrote
+    nothing) is sent again with the entries sealed after the new head.
+    """
+    if audit is None:
+        _send(client, items, attempts, sleep)
+        return
+    for attempt in range(1, AUDIT_RACE_ATTEMPTS + 1):
+        try:
+            _send(client, [*items, *audit.puts()], attempts, sleep)
+            return
+        except ClientError as exc:
+            if attempt == AUDIT_RACE_ATTEMPTS or not audit.lost_race(exc, len(items)):
+                raise
+        sleep(random.uniform(0, BASE_DELAY_SECONDS * attempt))  # noqa: S311 - jitter, not crypto
+
+
+def _send(
+    client: Any, items: Sequence[dict[str, Any]], attempts: int, sleep: Callable[[float], None]
+) -> None:
     for attempt in range(1, attempts + 1):
         try:
             client.transact_write_items(TransactItems=list(items))

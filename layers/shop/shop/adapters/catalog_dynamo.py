@@ -24,7 +24,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop.adapters.busy_transactions import transact_write
+from shop.adapters.busy_transactions import AuditPuts, transact_write
 from shop.domain.catalog import StaleWrite
 from shop.errors import Conflict
 
@@ -72,8 +72,11 @@ def values(**named: Any) -> AttrMap:
     return {f":{k}": _serializer.serialize(v) for k, v in named.items()}
 
 
-def transact(client: Any, items: Sequence[AttrMap], failures: Sequence[Failure | None]) -> None:
+def transact(
+    client: Any, items: Sequence[AttrMap], failures: Sequence[Failure | None], audit: AuditPuts | None = None
+) -> None:
     """Run one TransactWriteItems; a failed condition on item i raises failures[i](old item or None).
+    The audit entries recording the change, if any, are written in the same transaction.
 
     Every operation asks for ALL_OLD on failure so the failure can tell "gone" from "changed".
     A TransactionConflict (another transaction on the same item) is retried as it is a few times
@@ -82,7 +85,7 @@ def transact(client: Any, items: Sequence[AttrMap], failures: Sequence[Failure |
     for item in items:
         next(iter(item.values()))["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     try:
-        transact_write(client, items)
+        transact_write(client, items, audit=audit)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "TransactionCanceledException":
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.catalog_dynamo import (
     AttrMap,
     Failure,
@@ -17,6 +18,7 @@ from shop.adapters.catalog_dynamo import (
     transact,
     values,
 )
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Category, StaleWrite
 from shop.domain.catalog import unknown_reference as unknown
 from shop.errors import CategoryNotEmpty, Conflict, NotFound, SlugTaken
@@ -38,9 +40,10 @@ def _no_parent(_: AttrMap | None) -> Exception:
 
 
 class DynamoCategoryStore:
-    def __init__(self, client: Any, table: str):
+    def __init__(self, client: Any, table: str, audit: AuditChains | None = None):
         self._client = client
         self._table = table
+        self._audit = audit
 
     def all_categories(self) -> list[Category]:
         found: list[Category] = []
@@ -61,7 +64,7 @@ class DynamoCategoryStore:
         got = self._client.get_item(TableName=self._table, Key=category_key(category_id), ConsistentRead=True)
         return _category(got["Item"]) if "Item" in got else None
 
-    def add_category(self, category: Category) -> None:
+    def add_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
         item = category_key(category.id) | to_attrs(
             {
                 "id": category.id,
@@ -80,9 +83,11 @@ class DynamoCategoryStore:
         if category.parent_id is not None:
             ops.append(self._count_child(category.parent_id, +1, None))
             failures.append(_no_parent)
-        self._transact(ops, failures)
+        self._transact(ops, failures, audit)
 
-    def replace_category(self, old: Category, new: Category, ancestors: Sequence[Category]) -> None:
+    def replace_category(
+        self, old: Category, new: Category, ancestors: Sequence[Category], audit: Sequence[AuditDraft] = ()
+    ) -> None:
         names = {"#n": "name"}
         update = "SET #n = :name, slug = :slug, version = :next, gsi1sk = :order"
         update += ", parent_id = :parent" if new.parent_id else " REMOVE parent_id"
@@ -112,9 +117,9 @@ class DynamoCategoryStore:
             if old.parent_id and old.parent_id not in {a.id for a in ancestors}:
                 ops.append(self._count_child(old.parent_id, -1, None))
                 failures.append(stale)
-        self._transact(ops, failures)
+        self._transact(ops, failures, audit)
 
-    def remove_category(self, category: Category) -> None:
+    def remove_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
         def why(old: AttrMap | None) -> Exception:
             if old is None:
                 return NotFound("No such category.")
@@ -140,7 +145,7 @@ class DynamoCategoryStore:
         if category.parent_id is not None:
             ops.append(self._count_child(category.parent_id, -1, None))
             failures.append(stale)
-        self._transact(ops, failures)
+        self._transact(ops, failures, audit)
 
     def _move_ops(self, old: Category, new: Category, ancestors: Sequence[Category]) -> list[AttrMap]:
         """The new parent gains a child; it and every ancestor must be unchanged since read, so two
@@ -176,5 +181,7 @@ class DynamoCategoryStore:
             }
         }
 
-    def _transact(self, ops: list[AttrMap], failures: list[Failure | None]) -> None:
-        transact(self._client, ops, failures)
+    def _transact(
+        self, ops: list[AttrMap], failures: list[Failure | None], audit: Sequence[AuditDraft]
+    ) -> None:
+        transact(self._client, ops, failures, sealing(self._audit, audit))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.catalog_dynamo import (
     AttrMap,
     Failure,
@@ -19,6 +20,7 @@ from shop.adapters.catalog_dynamo import (
     values,
 )
 from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Product, ProductStatus, sku_key, unknown_reference, uses_category
 from shop.domain.paging import Page, scope_of
 from shop.errors import Conflict, SkuTaken
@@ -64,15 +66,16 @@ def _no_category(_: AttrMap | None) -> Exception:
 
 
 class DynamoProductStore:
-    def __init__(self, client: Any, table: str):
+    def __init__(self, client: Any, table: str, audit: AuditChains | None = None):
         self._client = client
         self._table = table
+        self._audit = audit
 
     def get_product(self, product_id: str) -> Product | None:
         got = self._client.get_item(TableName=self._table, Key=product_key(product_id), ConsistentRead=True)
         return product_from_item(got["Item"]) if "Item" in got else None
 
-    def add_product(self, p: Product) -> None:
+    def add_product(self, p: Product, audit: Sequence[AuditDraft] = ()) -> None:
         fields = {f: getattr(p, f) for f in _CATALOG_FIELDS}
         stock = {"stock_pk": "STOCK", "available": 0, "reserved": 0, "sold": 0}
         meta = {"id": p.id, "created_at": p.created_at, "updated_at": p.updated_at, "version": p.version}
@@ -83,9 +86,10 @@ class DynamoProductStore:
             self._put(guard),
             self._category_op(p.category_id, int(uses_category(p.status))),
         ]
-        transact(self._client, ops, [lambda _: Conflict(), _sku_taken, _no_category])
+        failures = [lambda _: Conflict(), _sku_taken, _no_category]
+        transact(self._client, ops, failures, sealing(self._audit, audit))
 
-    def replace_product(self, old: Product, new: Product) -> None:
+    def replace_product(self, old: Product, new: Product, audit: Sequence[AuditDraft] = ()) -> None:
         ops: list[AttrMap] = [self._update(old, new)]
         failures: list[Failure | None] = [stale]
         if sku_key(new.sku) != sku_key(old.sku):
@@ -107,7 +111,7 @@ class DynamoProductStore:
             if delta != 0 or category_id != old.category_id:
                 ops.append(self._category_op(category_id, delta))
                 failures.append(_no_category if category_id == new.category_id else stale)
-        transact(self._client, ops, failures)
+        transact(self._client, ops, failures, sealing(self._audit, audit))
 
     def list_products(
         self,

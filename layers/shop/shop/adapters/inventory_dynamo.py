@@ -1,4 +1,5 @@
-"""Stock levels on the product items of CatalogTable: each adjustment is ONE conditional UpdateItem.
+"""Stock levels on the product items of CatalogTable: each adjustment is ONE conditional write,
+in one transaction with its audit entry.
 
 Never read-then-write: `ADD available :delta` guarded by `available >= :needed` keeps available >= 0
 under any concurrency, and touches neither reserved nor sold.
@@ -6,13 +7,15 @@ under any concurrency, and touches neither reserved nor sold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from shop.adapters.catalog_dynamo import from_attrs, product_key, values
+from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.catalog_dynamo import AttrMap, from_attrs, product_key, transact, values
 from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
 from shop.adapters.catalog_dynamo_products import product_from_item
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.inventory import StockedProduct, StockLevels, needed_available
 from shop.domain.paging import Page, scope_of
 from shop.errors import InsufficientStock, NotFound
@@ -23,10 +26,18 @@ def _levels(product_id: str, item: dict[str, Any]) -> StockLevels:
     return StockLevels(product_id, data["available"], data["reserved"], data["sold"])
 
 
+def _refused(product_id: str, delta: int, old: AttrMap | None) -> Exception:
+    if not old:
+        return NotFound("No such product.")
+    available = from_attrs(old)["available"]
+    return InsufficientStock(details={"product_id": product_id, "available": available, "delta": delta})
+
+
 class DynamoStockStore:
-    def __init__(self, client: Any, table: str):
+    def __init__(self, client: Any, table: str, audit: AuditChains | None = None):
         self._client = client
         self._table = table
+        self._audit = audit
 
     def stock_levels(self, product_id: str) -> StockLevels | None:
         got = self._client.get_item(
@@ -37,27 +48,22 @@ class DynamoStockStore:
         )
         return _levels(product_id, got["Item"]) if "Item" in got else None
 
-    def adjust_stock(self, product_id: str, delta: int) -> StockLevels:
-        try:
-            updated = self._client.update_item(
-                TableName=self._table,
-                Key=product_key(product_id),
-                UpdateExpression="ADD available :delta",
-                ConditionExpression="attribute_exists(pk) AND available >= :needed",
-                ExpressionAttributeValues=values(delta=delta, needed=needed_available(delta)),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            old: dict[str, Any] | None = exc.response.get("Item")  # type: ignore[assignment]
-            if not old:
-                raise NotFound("No such product.") from exc
-            available = from_attrs(old)["available"]
-            details = {"product_id": product_id, "available": available, "delta": delta}
-            raise InsufficientStock(details=details) from exc
-        return _levels(product_id, updated["Attributes"])
+    def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
+        """One transaction: the move, conditioned as above, with the entries that record it."""
+        move = {
+            "Update": {
+                "TableName": self._table,
+                "Key": product_key(product_id),
+                "UpdateExpression": "ADD available :delta",
+                "ConditionExpression": "attribute_exists(pk) AND available >= :needed",
+                "ExpressionAttributeValues": values(delta=delta, needed=needed_available(delta)),
+            }
+        }
+        transact(self._client, [move], [partial(_refused, product_id, delta)], sealing(self._audit, audit))
+        levels = self.stock_levels(product_id)
+        if levels is None:
+            raise NotFound("No such product.")
+        return levels
 
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
         spec = QuerySpec(

@@ -12,12 +12,16 @@ function with no KMS grant for order data).
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shop.adapters import orders_dynamo_items as items
+from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
 from shop.adapters.order_addresses import SealedAddresses
 from shop.adapters.orders_dynamo_items import AttrMap, order_pk, serialise
 from shop.adapters.orders_dynamo_paging import orders_page
@@ -29,10 +33,15 @@ from shop.services.order_ports import OrderChange, OrderHistory
 
 class DynamoOrderStore:
     def __init__(
-        self, client: Any, orders_table: str, catalog_table: str, addresses: SealedAddresses | None = None
+        self,
+        client: Any,
+        orders_table: str,
+        catalog_table: str,
+        addresses: SealedAddresses | None = None,
+        audit: AuditChains | None = None,
     ) -> None:
         self._client, self._table, self._catalog = client, orders_table, catalog_table
-        self._addresses = addresses
+        self._addresses, self._audit = addresses, audit
 
     def get_order(self, order_id: str) -> Order | None:
         got = self._client.get_item(TableName=self._table, Key=items.order_key(order_id), ConsistentRead=True)
@@ -90,16 +99,32 @@ class DynamoOrderStore:
         return [item["pk"]["S"].removeprefix("ORDER#") for item in answer.get("Items", [])]
 
     def commit(self, change: OrderChange) -> None:
+        """The change and the audit entries that record it, in one transaction."""
         elements, tags = OrderTransaction(self._table, self._catalog, self._addresses).elements(change)
+        entries = sealing(self._audit, change.audit)
+        for attempt in range(1, AUDIT_RACE_ATTEMPTS + 1):
+            try:
+                self._send(change, elements, entries.puts() if entries else [])
+                return
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                if (
+                    entries is None
+                    or attempt == AUDIT_RACE_ATTEMPTS
+                    or not entries.lost_race(exc, len(elements))
+                ):
+                    raise refusal(_reasons(exc), tags) from exc
+            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 - jitter, not crypto
+
+    def _send(self, change: OrderChange, elements: list[AttrMap], puts: list[AttrMap]) -> None:
         try:
-            self._client.transact_write_items(TransactItems=elements)
+            self._client.transact_write_items(TransactItems=[*elements, *puts])
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                if _unknown_outcome(exc) and self._landed(change):
-                    return
-                raise
-            reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons") or [])  # type: ignore[arg-type]
-            raise refusal(reasons, tags) from exc
+            cancelled = exc.response["Error"]["Code"] == "TransactionCanceledException"
+            if not cancelled and _unknown_outcome(exc) and self._landed(change):
+                return
+            raise
         except BotoCoreError:
             if self._landed(change):
                 return
@@ -119,6 +144,10 @@ class DynamoOrderStore:
             return False  # still unknown: the caller gets the original error
         stored = got.get("Item", {}).get("event_id", {}).get("S")
         return bool(stored == first.event_id)
+
+
+def _reasons(exc: ClientError) -> list[dict[str, Any]]:
+    return list(exc.response.get("CancellationReasons") or [])  # type: ignore[arg-type]
 
 
 def _unknown_outcome(exc: ClientError) -> bool:

@@ -8,12 +8,15 @@ with one token, DynamoDB lets exactly one through. Items expire by TTL with thei
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop.adapters.busy_transactions import only_busy, transact_write
+from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.busy_transactions import cancellation_reasons, only_busy, transact_write
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.tokens import RefreshStatus, RefreshToken
 from shop.errors import Contention
 
@@ -41,10 +44,11 @@ def _token_item(token: RefreshToken) -> dict[str, Any]:
 
 
 class DynamoRefreshTokens:
-    def __init__(self, dynamodb: Any, table: str) -> None:
-        self._db, self._table = dynamodb, table
+    def __init__(self, dynamodb: Any, table: str, audit: AuditChains | None = None) -> None:
+        self._db, self._table, self._audit = dynamodb, table, audit
 
-    def start_family(self, token: RefreshToken) -> None:
+    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None:
+        """The new login's family and first token, with the entries recording the login."""
         family = {
             **_family_key(token.family_id),
             "entity": {"S": "refresh_family"},
@@ -55,18 +59,11 @@ class DynamoRefreshTokens:
             "expires_at": {"N": str(token.expires_at)},
         }
         absent = "attribute_not_exists(pk)"
-        self._db.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": self._table, "Item": family, "ConditionExpression": absent}},
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": _token_item(token),
-                        "ConditionExpression": absent,
-                    }
-                },
-            ]
-        )
+        items = [
+            {"Put": {"TableName": self._table, "Item": family, "ConditionExpression": absent}},
+            {"Put": {"TableName": self._table, "Item": _token_item(token), "ConditionExpression": absent}},
+        ]
+        transact_write(self._db, items, audit=sealing(self._audit, audit))
 
     def find(self, token_hash: str) -> RefreshToken | None:
         answer = self._db.get_item(TableName=self._table, Key=_token_key(token_hash), ConsistentRead=True)
@@ -145,15 +142,27 @@ class DynamoRefreshTokens:
                 return families
             query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
-    def revoke_family(self, family_id: str) -> None:
+    def revoke_family(self, family_id: str, audit: Sequence[AuditDraft] = ()) -> None:
+        """Revoke a family (gone already: nothing to do), with the entries recording why, if any."""
+        revoke = {
+            "TableName": self._table,
+            "Key": _family_key(family_id),
+            "UpdateExpression": "SET revoked = :yes",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":yes": {"BOOL": True}},
+        }
         try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=_family_key(family_id),
-                UpdateExpression="SET revoked = :yes",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":yes": {"BOOL": True}},
-            )
+            if audit:
+                transact_write(self._db, [{"Update": revoke}], audit=sealing(self._audit, audit))
+            else:
+                self._db.update_item(**revoke)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            code = exc.response["Error"]["Code"]
+            gone = (
+                code == "TransactionCanceledException"
+                and cancellation_reasons(exc)[0] == "ConditionalCheckFailed"
+            )
+            if gone and self._audit is not None:
+                self._audit.append(audit)  # the family expired meanwhile: the attempt is still recorded
+            elif code != "ConditionalCheckFailedException":
                 raise

@@ -9,14 +9,17 @@ name in clear, and the blind index is a keyed hash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import only_busy, transact_write
 from shop.adapters.pii_crypto import EnvelopeCipher
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.users import User, UserRole
 from shop.errors import Contention, EmailTaken, NotFound
 from shop.services.auth_ports import StoredCredentials
@@ -48,10 +51,12 @@ def _failed_conditions(exc: ClientError) -> list[bool]:
 
 
 class DynamoUsers:
-    def __init__(self, dynamodb: Any, table: str, cipher: EnvelopeCipher) -> None:
-        self._db, self._table, self._cipher = dynamodb, table, cipher
+    def __init__(
+        self, dynamodb: Any, table: str, cipher: EnvelopeCipher, audit: AuditChains | None = None
+    ) -> None:
+        self._db, self._table, self._cipher, self._audit = dynamodb, table, cipher, audit
 
-    def create(self, user: User, email_index: str) -> None:
+    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
         key = user_key(user.id)
         sealed = self._cipher.seal(AAD_TABLE, _item_key(key), {"email": user.email, "name": user.name})
         item = {
@@ -77,6 +82,7 @@ class DynamoUsers:
                     {"Put": {"TableName": self._table, "Item": _dump(item), "ConditionExpression": absent}},
                     {"Put": {"TableName": self._table, "Item": _dump(guard), "ConditionExpression": absent}},
                 ],
+                audit=sealing(self._audit, audit),
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "TransactionCanceledException" and any(
@@ -115,14 +121,32 @@ class DynamoUsers:
         )
 
     def update_access(
-        self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
+        self,
+        user_id: str,
+        *,
+        role: UserRole | None = None,
+        disabled: bool | None = None,
+        audit: Sequence[AuditDraft] = (),
     ) -> User:
         """Change a user's role and/or disabled flag, bumping their access version so that every
-        access token issued before stops working; NotFound if there is no such user."""
+        access token issued before stops working; NotFound if there is no such user. The entries
+        recording the change are written in its transaction."""
         changes = {
             name: value for name, value in (("role", role), ("disabled", disabled)) if value is not None
         }
-        return self._update(user_id, changes, bump_access_version=True)
+        if not audit or not changes:
+            return self._update(user_id, changes, bump_access_version=True)
+        update = self._update_request(user_id, changes, bump_access_version=True)
+        try:
+            transact_write(self._db, [{"Update": update}], audit=sealing(self._audit, audit))
+        except ClientError as exc:
+            if _failed_conditions(exc)[:1] == [True]:
+                raise NotFound() from exc
+            raise
+        found = self.get(user_id)
+        if found is None:
+            raise NotFound()
+        return found
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, {"password_hash": password_hash})
@@ -133,26 +157,32 @@ class DynamoUsers:
             if found is None:
                 raise NotFound()
             return found
-        names = {f"#f{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": _ser.serialize(value) for i, value in enumerate(changes.values())}
-        update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
-        if bump_access_version:
-            update, values[":one"] = f"{update} ADD access_version :one", {"N": "1"}
         try:
             answer = self._db.update_item(
-                TableName=self._table,
-                Key=_dump(user_key(user_id)),
-                UpdateExpression=update,
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
+                **self._update_request(user_id, changes, bump_access_version), ReturnValues="ALL_NEW"
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise NotFound() from exc
             raise
         return self.from_item(answer["Attributes"])
+
+    def _update_request(
+        self, user_id: str, changes: dict[str, Any], bump_access_version: bool
+    ) -> dict[str, Any]:
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": _ser.serialize(value) for i, value in enumerate(changes.values())}
+        update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        if bump_access_version:
+            update, values[":one"] = f"{update} ADD access_version :one", {"N": "1"}
+        return {
+            "TableName": self._table,
+            "Key": _dump(user_key(user_id)),
+            "UpdateExpression": update,
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
 
     def from_item(self, raw: dict[str, Any]) -> User:
         """A user from a raw (attribute-value) item, decrypted; for listings that query gsi1 themselves."""

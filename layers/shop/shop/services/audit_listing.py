@@ -1,7 +1,7 @@
 """Reading the audit trail: pages of entries, newest first, by actor and/or action.
 
 Read-only on purpose: the trail is append-only, so nothing here (nor any route) changes or deletes
-an entry. Tampering done behind the API's back is the verifier's job (shop.services.audit.verify_chain).
+an entry. Tampering done behind the API's back is the verifier's job (shop.services.audit.verify_trail).
 """
 
 from __future__ import annotations

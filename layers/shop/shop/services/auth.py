@@ -13,21 +13,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from shop.domain import passwords
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.tokens import IssuedAccessToken, new_guest_id
 from shop.domain.users import User, check_new_password, clean_name, new_user_id, normalise_email
 from shop.errors import AccountDisabled, InvalidCredentials, NotFound, ShopError, ValidationFailed
 from shop.observability import count
 from shop.services.auth_ports import (
     AccessTokens,
-    AuditRecorder,
     EmailIndexer,
     GuestCartMerger,
     StoredCredentials,
     UserAccounts,
 )
 from shop.services.auth_sessions import Session, Sessions
+from shop.services.catalog_audit import AuditPort
 from shop.services.client_limits import ClientLimits
 
 
@@ -80,7 +82,7 @@ class AuthService:
         tokens: AccessTokens,
         email_index: EmailIndexer,
         limits: ClientLimits,
-        audit: AuditRecorder,
+        audit: AuditPort,
         carts: GuestCartMerger,
         clock: Callable[[], float] = time.time,
         decoy_hash: str | None = None,
@@ -134,8 +136,7 @@ class AuthService:
             self._users.set_password_hash(found.user_id, passwords.hash_password(password))
         user = found.unseal()
         self._merge(guest_id, user)
-        self._audit_login(found, "auth.login_succeeded", request_id, {})
-        return self._sessions.start(user)
+        return self._sessions.start(user, [self._login_entry(found, "auth.login_succeeded", request_id, {})])
 
     def refresh(self, refresh_token: str, request_id: str = "") -> Session:
         return self._sessions.refresh(refresh_token, request_id)
@@ -151,9 +152,7 @@ class AuthService:
         account already: making that one admin is promote_existing's, for its owner only."""
         email = _field("email", normalise_email, email)
         password = _field("password", check_new_password, password)
-        user = self._new_user(email, password, _field("name", clean_name, name), "admin")
-        self._audit_admin("user.created", user.id, {"role": "admin"})
-        return user
+        return self._new_user(email, password, _field("name", clean_name, name), "admin", audit=True)
 
     def promote_existing(self, email: str, password: str) -> Promotion:
         """`make admin --promote`: an existing account becomes admin, but only for whoever knows its
@@ -172,11 +171,11 @@ class AuthService:
             raise AccountDisabled()
         if found.role == "admin":
             return Promotion(found.unseal(), already_admin=True)
-        promoted = self._users.update_access(found.user_id, role="admin")
-        self._audit_admin("user.role_changed", found.user_id, {"from": found.role, "to": "admin"})
+        entry = self._admin_entry("user.role_changed", found.user_id, {"from": found.role, "to": "admin"})
+        promoted = self._users.update_access(found.user_id, role="admin", audit=[entry])
         return Promotion(promoted, already_admin=False)
 
-    def _new_user(self, email: str, password: str, name: str, role: str) -> User:
+    def _new_user(self, email: str, password: str, name: str, role: str, audit: bool = False) -> User:
         user = User(
             id=new_user_id(),
             email=email,
@@ -186,7 +185,8 @@ class AuthService:
             created_at=datetime.fromtimestamp(self._clock(), UTC),
             password_hash=passwords.hash_password(password),
         )
-        self._users.create(user, self._index.of(email))
+        entries = [self._admin_entry("user.created", user.id, {"role": "admin"})] if audit else []
+        self._users.create(user, self._index.of(email), entries)
         return user
 
     def _guest_id(self, guest_token: str | None) -> str | None:
@@ -209,9 +209,24 @@ class AuthService:
     def _audit_login(
         self, found: StoredCredentials | None, action: str, request_id: str, details: dict[str, str]
     ) -> None:
-        self._audit.record(
-            actor_id=found.user_id if found else "anonymous",
-            actor_role=found.role if found else "anonymous",
+        """A failed attempt changes nothing else: its entry is appended on its own."""
+        self._audit.record(**self._login_fields(found, action, request_id, details))
+
+    def _login_entry(
+        self, found: StoredCredentials, action: str, request_id: str, details: dict[str, str]
+    ) -> AuditDraft:
+        return self._audit.draft(**self._login_fields(found, action, request_id, details))
+
+    @staticmethod
+    def _login_fields(
+        found: StoredCredentials | None, action: str, request_id: str, details: dict[str, str]
+    ) -> dict[str, Any]:
+        # A wrong password proves nothing about who is calling: such an attempt is anonymous's, on
+        # a shared chain, so that a flood of them never appends to the account holder's own chain.
+        proven = found is not None and details.get("reason") != "invalid_credentials"
+        return dict(
+            actor_id=found.user_id if found and proven else "anonymous",
+            actor_role=found.role if found and proven else "anonymous",
             action=action,
             target_type="user",
             target_id=found.user_id if found else "",
@@ -220,8 +235,16 @@ class AuthService:
         )
 
     def _audit_admin(self, action: str, user_id: str, details: dict[str, str]) -> None:
+        """A refusal of the admin command changes nothing else: its entry is appended on its own."""
+        self._audit.record(**self._admin_fields(action, user_id, details))
+
+    def _admin_entry(self, action: str, user_id: str, details: dict[str, str]) -> AuditDraft:
+        return self._audit.draft(**self._admin_fields(action, user_id, details))
+
+    @staticmethod
+    def _admin_fields(action: str, user_id: str, details: dict[str, str]) -> dict[str, Any]:
         """The admin command runs outside any request, as the system."""
-        self._audit.record(
+        return dict(
             actor_id="system", actor_role="system", action=action, target_type="user",
             target_id=user_id, details=details,
         )  # fmt: skip

@@ -3,18 +3,19 @@ Manager; unit tests implement them in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.rate_limits import Limit, Slot
 from shop.domain.tokens import AccessClaims, IssuedAccessToken, RefreshToken, TokenRole
 from shop.domain.users import User, UserRole
 
 
 class UserRepository(Protocol):
-    def create(self, user: User, email_index: str) -> None:
-        """Store a new user; EmailTaken if a user with this email index exists."""
+    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
+        """Store a new user (with the entries recording it); EmailTaken if the email index is taken."""
         ...
 
     def get(self, user_id: str) -> User | None: ...
@@ -22,9 +23,14 @@ class UserRepository(Protocol):
     def find_by_email_index(self, email_index: str) -> User | None: ...
 
     def update_access(
-        self, user_id: str, *, role: UserRole | None = None, disabled: bool | None = None
+        self,
+        user_id: str,
+        *,
+        role: UserRole | None = None,
+        disabled: bool | None = None,
+        audit: Sequence[AuditDraft] = (),
     ) -> User:
-        """NotFound if there is no such user."""
+        """NotFound if there is no such user; `audit` is written in the change's transaction."""
         ...
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
@@ -49,7 +55,7 @@ class UserAccounts(UserRepository, Protocol):
 
 
 class RefreshTokenStore(Protocol):
-    def start_family(self, token: RefreshToken) -> None: ...
+    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None: ...
 
     def find(self, token_hash: str) -> RefreshToken | None: ...
 
@@ -58,7 +64,7 @@ class RefreshTokenStore(Protocol):
         False (and nothing written) otherwise."""
         ...
 
-    def revoke_family(self, family_id: str) -> None: ...
+    def revoke_family(self, family_id: str, audit: Sequence[AuditDraft] = ()) -> None: ...
 
 
 class RateLimiter(Protocol):
@@ -77,20 +83,6 @@ class AccessTokens(Protocol):
     def verify(self, token: str) -> AccessClaims:
         """InvalidToken unless the token is a valid, current access token of ours."""
         ...
-
-
-class AuditRecorder(Protocol):
-    def record(
-        self,
-        *,
-        actor_id: str,
-        actor_role: str,
-        action: str,
-        target_type: str,
-        target_id: str,
-        request_id: str = "",
-        details: Mapping[str, Any] | None = None,
-    ) -> object: ...
 
 
 class EmailIndexer(Protocol):

@@ -8,14 +8,16 @@ revoked and the event is audited.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.tokens import RefreshToken, hash_refresh_token, new_family_id, new_refresh_token
 from shop.domain.users import User
 from shop.errors import AccountDisabled, InvalidToken, TokenReused
 from shop.observability import count
-from shop.services.auth_ports import AccessTokens, AuditRecorder, RefreshTokenStore, UserRepository
+from shop.services.auth_ports import AccessTokens, RefreshTokenStore, UserRepository
+from shop.services.catalog_audit import AuditPort
 
 MAX_REFRESH_TOKEN_LENGTH = 256
 
@@ -49,15 +51,16 @@ class Sessions:
         store: RefreshTokenStore,
         tokens: AccessTokens,
         users: UserRepository,
-        audit: AuditRecorder,
+        audit: AuditPort,
         refresh_ttl_seconds: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store, self._tokens, self._users, self._audit = store, tokens, users, audit
         self._ttl, self._clock = refresh_ttl_seconds, clock
 
-    def start(self, user: User) -> Session:
-        """A new login: a new family whose lifetime bounds every token rotated from it."""
+    def start(self, user: User, audit: Sequence[AuditDraft] = ()) -> Session:
+        """A new login: a new family whose lifetime bounds every token rotated from it (committed
+        with `audit`, the entries recording the login)."""
         presented = new_refresh_token()
         first = RefreshToken(
             token_hash=hash_refresh_token(presented),
@@ -66,7 +69,7 @@ class Sessions:
             status="active",
             expires_at=int(self._clock()) + self._ttl,
         )
-        self._store.start_family(first)
+        self._store.start_family(first, audit)
         return self._session(user, presented)
 
     def refresh(self, presented: str, request_id: str = "") -> Session:
@@ -111,8 +114,7 @@ class Sessions:
         return found
 
     def _reused(self, token: RefreshToken, request_id: str) -> None:
-        self._store.revoke_family(token.family_id)
-        self._audit.record(
+        entry = self._audit.draft(
             actor_id="anonymous",
             actor_role="anonymous",
             action="auth.refresh_token_reused",
@@ -121,6 +123,7 @@ class Sessions:
             request_id=request_id,
             details={"family_id": token.family_id, "family_revoked": True},
         )
+        self._store.revoke_family(token.family_id, [entry])
         count("TokenReuseDetected")
         raise TokenReused()
 

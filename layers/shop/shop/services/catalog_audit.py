@@ -1,17 +1,19 @@
-"""The port through which every admin write is put on the audit trail, naming its caller."""
+"""The port through which every audited write drafts its entry, naming its caller; the store that
+writes the change puts the entry in the same transaction (shop.services.audit)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from shop.domain.audit_chain import AuditDraft, AuditEntry
 from shop.domain.callers import Caller
 
 
 class AuditPort(Protocol):
-    """The audit trail as catalog and inventory need it; shop.services.audit.AuditTrail fits it."""
+    """The audit trail as the services need it; shop.services.audit.AuditTrail fits it."""
 
-    def record(
+    def draft(
         self,
         *,
         actor_id: str,
@@ -19,15 +21,21 @@ class AuditPort(Protocol):
         action: str,
         target_type: str,
         target_id: str,
-        request_id: str,
-        details: Mapping[str, Any],
-    ) -> object: ...
+        request_id: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditDraft:
+        """An entry for a change about to be written, to hand to the store that writes it."""
+        ...
+
+    def record(self, **fields: Any) -> AuditEntry:
+        """Append an entry that records no other write (same arguments as `draft`)."""
+        ...
 
 
-def audit(
+def entry_for(
     port: AuditPort, actor: Caller, action: str, target_type: str, target_id: str, **details: Any
-) -> None:
-    port.record(
+) -> AuditDraft:
+    return port.draft(
         actor_id=actor.id,
         actor_role=actor.role,
         action=action,

@@ -11,7 +11,7 @@ from shop.domain.callers import Caller
 from shop.domain.catalog import MAX_CATEGORY_DEPTH, Category, StaleWrite, check_category, check_new_parent
 from shop.domain.catalog import unknown_reference as unknown
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, audit
+from shop.services.catalog_audit import AuditPort, entry_for
 from shop.services.catalog_ports import CategoryStore
 
 _RETRIES = 3
@@ -32,11 +32,13 @@ class CategoryService:
         check_category(category)
         if parent_id is not None:
             check_new_parent(category.id, self._ancestors(parent_id))
+        entry = entry_for(
+            self._audit, actor, "category.create", "category", category.id, name=name, slug=slug
+        )
         try:
-            self._store.add_category(category)
+            self._store.add_category(category, [entry])
         except StaleWrite as exc:  # its parent stayed busy with other writers: nothing was written
             raise Conflict("The catalog changed concurrently; try again.") from exc
-        audit(self._audit, actor, "category.create", "category", category.id, name=name, slug=slug)
         return category
 
     def update_category(self, actor: Caller, category_id: str, changes: Mapping[str, Any]) -> Category:
@@ -49,22 +51,26 @@ class CategoryService:
             ancestors = self._ancestors(new.parent_id) if new.parent_id != old.parent_id else []
             if new.parent_id is not None and new.parent_id != old.parent_id:
                 check_new_parent(category_id, ancestors)
+            entry = entry_for(
+                self._audit, actor, "category.update", "category", category_id, changes=dict(changes)
+            )
             try:
-                self._store.replace_category(old, new, ancestors)
+                self._store.replace_category(old, new, ancestors, [entry])
             except StaleWrite:
                 continue
-            audit(self._audit, actor, "category.update", "category", category_id, changes=dict(changes))
             return new
         raise Conflict("The category changed concurrently; try again.")
 
     def delete_category(self, actor: Caller, category_id: str) -> None:
         for _ in range(_RETRIES):
             category = self._existing(category_id)
+            entry = entry_for(
+                self._audit, actor, "category.delete", "category", category_id, slug=category.slug
+            )
             try:
-                self._store.remove_category(category)
+                self._store.remove_category(category, [entry])
             except StaleWrite:
                 continue
-            audit(self._audit, actor, "category.delete", "category", category_id, slug=category.slug)
             return
         raise Conflict("The category changed concurrently; try again.")
 

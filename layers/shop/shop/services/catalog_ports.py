@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Category, Product, ProductStatus
 from shop.domain.paging import Page
 
@@ -14,24 +15,26 @@ class CategoryStore(Protocol):
 
     def get_category(self, category_id: str) -> Category | None: ...
 
-    def add_category(self, category: Category) -> None:
+    def add_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
         """Raises SlugTaken, or ValidationFailed (parent_id) if the parent does not exist."""
 
-    def replace_category(self, old: Category, new: Category, ancestors: Sequence[Category]) -> None:
+    def replace_category(
+        self, old: Category, new: Category, ancestors: Sequence[Category], audit: Sequence[AuditDraft] = ()
+    ) -> None:
         """Raises SlugTaken, ValidationFailed (parent_id), or StaleWrite if `old` or any of the new
         parent's `ancestors` changed since read (so a concurrent move cannot close a cycle)."""
 
-    def remove_category(self, category: Category) -> None:
+    def remove_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
         """Raises CategoryNotEmpty while products or subcategories use it, StaleWrite if it changed."""
 
 
 class ProductStore(Protocol):
     def get_product(self, product_id: str) -> Product | None: ...
 
-    def add_product(self, product: Product) -> None:
+    def add_product(self, product: Product, audit: Sequence[AuditDraft] = ()) -> None:
         """Raises SkuTaken, or ValidationFailed (category_id) if the category does not exist."""
 
-    def replace_product(self, old: Product, new: Product) -> None:
+    def replace_product(self, old: Product, new: Product, audit: Sequence[AuditDraft] = ()) -> None:
         """Raises SkuTaken, ValidationFailed (category_id), or StaleWrite if `old` changed since read.
         Never touches stock levels."""
 

@@ -19,7 +19,7 @@ from shop.domain.catalog import (
 )
 from shop.domain.paging import Page
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, audit
+from shop.services.catalog_audit import AuditPort, entry_for
 from shop.services.catalog_ports import ProductStore
 
 _RETRIES = 3
@@ -83,11 +83,11 @@ class ProductService:
             updated_at=now,
         )
         check_product(product)
+        entry = entry_for(self._audit, actor, "product.create", "product", product.id, sku=sku, status=status)
         try:
-            self._store.add_product(product)
+            self._store.add_product(product, [entry])
         except StaleWrite as exc:  # its category stayed busy with other writers: nothing was written
             raise Conflict("The catalog changed concurrently; try again.") from exc
-        audit(self._audit, actor, "product.create", "product", product.id, sku=sku, status=status)
         return product
 
     def update_product(self, actor: Caller, product_id: str, changes: Mapping[str, Any]) -> Product:
@@ -105,10 +105,10 @@ class ProductService:
                 raise NotFound("No such product.")
             new = replace(old, **changes, updated_at=self._clock(), version=old.version + 1)
             check_product(new)
+            entry = entry_for(self._audit, actor, action, "product", product_id, changes=changes)
             try:
-                self._store.replace_product(old, new)
+                self._store.replace_product(old, new, [entry])
             except StaleWrite:
                 continue
-            audit(self._audit, actor, action, "product", product_id, changes=changes)
             return new
         raise Conflict("The product changed concurrently; try again.")

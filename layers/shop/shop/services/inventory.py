@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.inventory import StockedProduct, StockLevels, check_adjustment
 from shop.domain.paging import Page
 from shop.errors import NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, audit
+from shop.services.catalog_audit import AuditPort, entry_for
 
 MAX_THRESHOLD = 1_000_000_000
 
@@ -16,8 +18,8 @@ MAX_THRESHOLD = 1_000_000_000
 class StockStore(Protocol):
     def stock_levels(self, product_id: str) -> StockLevels | None: ...
 
-    def adjust_stock(self, product_id: str, delta: int) -> StockLevels:
-        """One conditional write: raises InsufficientStock if available + delta < 0, NotFound if no product."""
+    def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
+        """One conditional write, with `audit` in its transaction: raises InsufficientStock if available + delta < 0, NotFound if no product."""
 
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
         """Products by ascending available stock; only those below `threshold` when given."""
@@ -36,9 +38,10 @@ class InventoryService:
 
     def adjust_stock(self, actor: Caller, product_id: str, delta: int, reason: str) -> StockLevels:
         check_adjustment(delta, reason)
-        levels = self._store.adjust_stock(product_id, delta)
-        audit(self._audit, actor, "inventory.adjust", "product", product_id, delta=delta, reason=reason)
-        return levels
+        entry = entry_for(
+            self._audit, actor, "inventory.adjust", "product", product_id, delta=delta, reason=reason
+        )
+        return self._store.adjust_stock(product_id, delta, [entry])
 
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
         if threshold is not None and not 0 <= threshold <= MAX_THRESHOLD:

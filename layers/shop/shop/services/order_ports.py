@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.orders import Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import Card, Charge, Payment
@@ -126,6 +127,7 @@ class OrderChange:
     refunds: Sequence[Payment] = ()
     foreign: Sequence[TxItem] = ()
     pending_slot: PendingSlot | None = None
+    audit: Sequence[AuditDraft] = ()  # entries recording the change, written in its transaction
 
 
 @dataclass(frozen=True)

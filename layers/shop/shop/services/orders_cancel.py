@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.orders import SYSTEM, CancelReason, EventActor, Order, OrderAggregate, timestamp
 from shop.domain.payments import Payment
@@ -49,21 +50,18 @@ class CancelService:
     def cancel(self, caller: Caller, order_id: str) -> Order:
         """The owner (reason CUSTOMER) or an admin (reason ADMIN) cancels; others get 404."""
 
-        def attempt() -> tuple[Order, Payment | None, str]:
+        def attempt() -> tuple[Order, Payment | None]:
             history = self._orders.order_history(order_id)
             if history is None or not (caller.is_admin or history.order.user_id == caller.id):
                 raise NotFound("No such order.")
             reason: CancelReason = "CUSTOMER" if history.order.user_id == caller.id else "ADMIN"
-            return self._commit(history.order, history.payments, reason, EventActor(caller.id, caller.role))
+            actor = EventActor(caller.id, caller.role)
+            return self._commit(history.order, history.payments, reason, actor, caller)
 
-        order, owed, previous = with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
+        order, owed = with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
         count("OrdersCancelled")
         if owed is not None:
-            details = {"payment_id": owed.id, "amount_cents": owed.amount_cents, "currency": owed.currency}
-            self._record(caller, "payment.refund_requested", order.id, details)
             count("RefundsPending")
-        if caller.is_admin and order.user_id != caller.id:
-            self._record(caller, "order.cancelled", order.id, {"previous_status": previous})
         return order
 
     def expire(self, order_id: str) -> bool:
@@ -76,14 +74,21 @@ class CancelService:
                 return False
             if order.reservation_expires_at > timestamp(self._clock()):
                 return False
-            self._commit(order, (), "RESERVATION_EXPIRED", SYSTEM)
+            self._commit(order, (), "RESERVATION_EXPIRED", SYSTEM, None)
             return True
 
         return with_retries(attempt, retry_if=_retry_cancel, sleep=self._sleep)
 
     def _commit(
-        self, order: Order, payments: Sequence[Payment], reason: CancelReason, actor: EventActor
-    ) -> tuple[Order, Payment | None, str]:
+        self,
+        order: Order,
+        payments: Sequence[Payment],
+        reason: CancelReason,
+        actor: EventActor,
+        caller: Caller | None,
+    ) -> tuple[Order, Payment | None]:
+        """Commit the cancellation; a caller's cancel is audited when it owes a refund or when an
+        admin cancels someone else's order, in the same transaction."""
         now = timestamp(self._clock())
         paid = next((p for p in payments if p.status == "SUCCEEDED"), None)
         refund = paid if order.status == "PAID" else None
@@ -100,12 +105,24 @@ class CancelService:
             stock=[StockMove(i["product_id"], i["quantity"], kind) for i in order.items],
             refunds=[refund.refund_pending()] if refund else [],
             pending_slot="release" if order.status == "PENDING_PAYMENT" else None,
+            audit=self._entries(caller, order, refund) if caller is not None else (),
         )
         self._orders.commit(change)
-        return aggregate.state, refund, order.status
+        return aggregate.state, refund
 
-    def _record(self, caller: Caller, action: str, order_id: str, details: dict[str, object]) -> None:
-        self._audit.record(
+    def _entries(self, caller: Caller, order: Order, owed: Payment | None) -> list[AuditDraft]:
+        entries = []
+        if owed is not None:
+            details = {"payment_id": owed.id, "amount_cents": owed.amount_cents, "currency": owed.currency}
+            entries.append(self._entry(caller, "payment.refund_requested", order.id, details))
+        if caller.is_admin and order.user_id != caller.id:
+            entries.append(
+                self._entry(caller, "order.cancelled", order.id, {"previous_status": order.status})
+            )
+        return entries
+
+    def _entry(self, caller: Caller, action: str, order_id: str, details: dict[str, object]) -> AuditDraft:
+        return self._audit.draft(
             actor_id=caller.id,
             actor_role=caller.role,
             action=action,

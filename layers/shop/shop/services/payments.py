@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.orders import EventActor, Order, OrderAggregate, timestamp
 from shop.domain.payments import Card, Charge, Payment, record_payment
@@ -84,7 +86,6 @@ class PaymentService:
         finally:
             if not committed:
                 self._void(caller, charge, payment)
-        self._audit_payment(caller, payment, f"payment.{payment.status.lower()}")
         count("PaymentsSucceeded" if payment.status == "SUCCEEDED" else "PaymentsFailed")
         return result
 
@@ -116,6 +117,7 @@ class PaymentService:
             new_payments=[payment],
             foreign=[seal(result)] if seal is not None else [],
             pending_slot="release" if payment.status == "SUCCEEDED" else None,
+            audit=[self._payment_entry(caller, payment, f"payment.{payment.status.lower()}")],
         )
         self._orders.commit(change)
         return result
@@ -124,11 +126,15 @@ class PaymentService:
         """The charge was not recorded on the order: give the money back."""
         if charge.approved and charge.charge_id:
             self._gateway.refund(charge.charge_id, payment.amount_cents, reference=f"void-{payment.id}")
-            self._audit_payment(caller, payment, "payment.voided")
+            self._audit.record(**self._payment_entry_fields(caller, payment, "payment.voided"))
             count("PaymentsVoided")
 
-    def _audit_payment(self, caller: Caller, payment: Payment, action: str) -> None:
-        self._audit.record(
+    def _payment_entry(self, caller: Caller, payment: Payment, action: str) -> AuditDraft:
+        return self._audit.draft(**self._payment_entry_fields(caller, payment, action))
+
+    @staticmethod
+    def _payment_entry_fields(caller: Caller, payment: Payment, action: str) -> dict[str, Any]:
+        return dict(
             actor_id=caller.id,
             actor_role=caller.role,
             action=action,

@@ -81,27 +81,28 @@ class RefundPayments:
             now = timestamp(self._clock())
             record_refund(aggregate, owed, now, SYSTEM)
             refunded = owed.refunded(now)
-            self._orders.commit(
-                OrderChange(aggregate.state, aggregate.pending, aggregate.base_version, refunds=[refunded])
+            entry = self._audit.draft(
+                actor_id=SYSTEM.id,
+                actor_role=SYSTEM.role,
+                action="payment.refunded",
+                target_type="order",
+                target_id=message.order_id,
+                request_id=message.id,
+                details={
+                    "payment_id": refunded.id,
+                    "amount_cents": refunded.amount_cents,
+                    "currency": refunded.currency,
+                },
             )
+            change = OrderChange(
+                aggregate.state, aggregate.pending, aggregate.base_version, refunds=[refunded], audit=[entry]
+            )
+            self._orders.commit(change)
             return refunded
 
         refunded = with_retries(attempt, retry_if=_retry_refund, sleep=self._sleep)
         if refunded is None:
             return False
-        self._audit.record(
-            actor_id=SYSTEM.id,
-            actor_role=SYSTEM.role,
-            action="payment.refunded",
-            target_type="order",
-            target_id=message.order_id,
-            request_id=message.id,
-            details={
-                "payment_id": refunded.id,
-                "amount_cents": refunded.amount_cents,
-                "currency": refunded.currency,
-            },
-        )
         logger.info("payment refunded", extra=fields | {"amount_cents": refunded.amount_cents})
         count("RefundsCompleted")
         return True

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.orders import EventActor, Order, OrderAggregate, timestamp
 from shop.domain.shipments import Shipment, ShipmentStatus, new_tracking_number
@@ -87,31 +88,29 @@ class ShippingService:
             }
             aggregate.record("shipment_created", now, _actor(admin), data)
             foreign = self._shipments.creation_elements(shipment)
+            details = {"order_id": order_id, "carrier": carrier, "tracking_number": shipment.tracking_number}
+            entry = self._entry(admin, "shipment.created", shipment.id, details)
             self._orders.commit(
-                OrderChange(aggregate.state, aggregate.pending, aggregate.base_version, foreign=foreign)
+                OrderChange(
+                    aggregate.state, aggregate.pending, aggregate.base_version, foreign=foreign, audit=[entry]
+                )
             )
             return shipment
 
-        shipment = with_retries(attempt, retry_if=_retry, sleep=self._sleep)
-        details = {"order_id": order_id, "carrier": carrier, "tracking_number": shipment.tracking_number}
-        self._record(admin, "shipment.created", shipment.id, details)
-        return shipment
+        return with_retries(attempt, retry_if=_retry, sleep=self._sleep)
 
     def track(
         self, admin: Caller, shipment_id: str, status: ShipmentStatus, location: str | None, note: str | None
     ) -> Shipment:
         """One tracking update; DELIVERED also delivers the order (both events in one transaction)."""
 
-        def attempt() -> tuple[Shipment, Shipment]:
+        def attempt() -> Shipment:
             before = self._shipments.shipment(shipment_id)
             if before is None:
                 raise NotFound("No such shipment.")
-            return before, self._commit_update(admin, before, status, location, note)
+            return self._commit_update(admin, before, status, location, note)
 
-        before, after = with_retries(attempt, retry_if=_retry, sleep=self._sleep)
-        details = {"order_id": after.order_id, "status": status, "previous_status": before.status}
-        self._record(admin, "shipment.tracking_updated", after.id, details)
-        return after
+        return with_retries(attempt, retry_if=_retry, sleep=self._sleep)
 
     def shipment_of(self, caller: Caller, order_id: str) -> Shipment:
         """The owner's or an admin's view; someone else's order and an unshipped one are both 404."""
@@ -138,13 +137,17 @@ class ShippingService:
             delivered = {"shipment_id": before.id, "tracking_number": before.tracking_number}
             aggregate.record("order_delivered", now, actor, delivered | {"user_id": order.user_id})
         foreign = [self._shipments.update_element(before, after)]
+        details = {"order_id": after.order_id, "status": status, "previous_status": before.status}
+        entry = self._entry(admin, "shipment.tracking_updated", after.id, details)
         self._orders.commit(
-            OrderChange(aggregate.state, aggregate.pending, aggregate.base_version, foreign=foreign)
+            OrderChange(
+                aggregate.state, aggregate.pending, aggregate.base_version, foreign=foreign, audit=[entry]
+            )
         )
         return after
 
-    def _record(self, admin: Caller, action: str, shipment_id: str, details: Mapping[str, Any]) -> None:
-        self._audit.record(
+    def _entry(self, admin: Caller, action: str, shipment_id: str, details: Mapping[str, Any]) -> AuditDraft:
+        return self._audit.draft(
             actor_id=admin.id,
             actor_role=admin.role,
             action=action,

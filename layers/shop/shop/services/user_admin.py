@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.paging import Page
 from shop.domain.users import User, UserRole
 from shop.errors import NotFound, SelfLockout, ValidationFailed
-from shop.services.auth_ports import AuditRecorder, UserRepository
-from shop.services.catalog_audit import with_client_request_id
+from shop.services.auth_ports import UserRepository
+from shop.services.catalog_audit import AuditPort, with_client_request_id
 
 ROLES: frozenset[str] = frozenset({"customer", "admin"})
 
@@ -43,7 +44,7 @@ class UserAdmin:
         users: UserRepository,
         directory: UserDirectory,
         sessions: UserSessions,
-        audit: AuditRecorder,
+        audit: AuditPort,
     ) -> None:
         self._users, self._directory, self._sessions, self._audit = users, directory, sessions, audit
 
@@ -62,19 +63,20 @@ class UserAdmin:
         before = self._users.get(user_id)
         if before is None:
             raise NotFound()
-        after = self._users.update_access(user_id, role=new_role, disabled=disabled)
+        entries = []
+        if new_role is not None:
+            entries.append(self._entry(actor, "user.role_changed", user_id, before.role, new_role))
+        if disabled is not None:
+            action = "user.disabled" if disabled else "user.enabled"
+            entries.append(self._entry(actor, action, user_id, before.disabled, disabled))
+        after = self._users.update_access(user_id, role=new_role, disabled=disabled, audit=entries)
         if disabled is True:
             for family_id in self._sessions.live_families(user_id):
                 self._sessions.revoke_family(family_id)
-        if new_role is not None:
-            self._record(actor, "user.role_changed", user_id, before.role, after.role)
-        if disabled is not None:
-            action = "user.disabled" if disabled else "user.enabled"
-            self._record(actor, action, user_id, before.disabled, after.disabled)
         return after
 
-    def _record(self, actor: Caller, action: str, user_id: str, was: object, now: object) -> None:
-        self._audit.record(
+    def _entry(self, actor: Caller, action: str, user_id: str, was: object, now: object) -> AuditDraft:
+        return self._audit.draft(
             actor_id=actor.id,
             actor_role=actor.role,
             action=action,
