@@ -2,7 +2,8 @@
 
 Counts are deterministic, so unlike times they are asserted: GET /products/{id} and GET /products
 make 1 call, POST /cart/items and GET /cart at most 2, POST /checkout at most 5 (idempotency
-bookkeeping included), payment at most 5; and none of them ever Scans. Calls are counted with
+bookkeeping included), payment at most 5, a login at most 4 (its audit entry included); and none
+of them ever Scans. Calls are counted with
 botocore `before-call` hooks on the shop's own cached clients (shop.adapters.aws.client), which
 every handler of this process uses. `make bench` reports the same for every route.
 """
@@ -31,6 +32,8 @@ SAMPLES = {
     "GetCartFunction": "cart/get_cart.json",
     "CheckoutFunction": "orders/checkout.json",
     "PayOrderFunction": "orders/pay_order.json",
+    "RegisterFunction": "auth/register.json",
+    "LoginFunction": "auth/login.json",
 }
 
 
@@ -163,3 +166,19 @@ def test_checkout_and_payment_take_at_most_five_calls_each_with_idempotency(call
         assert status == 200 and paid["order"]["status"] == "PAID", paid
     assert_within(checkout_calls, 5)
     assert_within(payment_calls, 5)
+
+
+def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
+    """The limits' buckets (one read), the email's guard and the user, then ONE transaction: the new
+    session and the entry that records the login, opening the session's own audit chain."""
+    email, password = f"budget-{uuid.uuid4().hex[:10]}@example.com", "a budget password, long enough"
+    body = {"email": email, "password": password, "name": "Budget"}
+    assert call("RegisterFunction", role=None, user="", body=body)[0] == 201
+    login = {"email": email, "password": password}
+    status, session, counted = warm_calls(
+        call, call_log, "LoginFunction", role=None, user="", body=login
+    )
+    assert status == 200 and session["access_token"]
+    assert counted == Counter(
+        {"dynamodb.BatchGetItem": 1, "dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+    )

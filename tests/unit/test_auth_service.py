@@ -143,6 +143,16 @@ class FakeLimiter:
         self.buckets[bucket] = taken
         return Slot(bucket, taken.window_ends)
 
+    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
+        waits = [
+            seen.retry_after(now)
+            for bucket, limit in buckets
+            if (seen := self.buckets.get(bucket)) is not None
+            and seen.is_open(now)
+            and seen.hits >= limit.attempts
+        ]
+        return max(waits, default=0)
+
     def give_back(self, slot: Slot) -> None:
         seen = self.buckets.get(slot.bucket)
         if seen is not None and seen.window_ends == slot.window_ends and seen.hits > 0:

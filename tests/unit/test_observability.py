@@ -208,13 +208,16 @@ class FullLimiter:
     def give_back(self, slot: Any) -> None:
         raise AssertionError("nothing was taken")
 
+    def full_for(self, buckets: Any, now: int) -> int:
+        return 30
+
 
 def test_a_refused_client_is_counted_as_rate_limited(business_metrics: Callable[[], Counter[str]]) -> None:
     limits = ClientLimits(FullLimiter())
     with pytest.raises(RateLimited):
         limits.take_registration("192.0.2.1")
     with pytest.raises(RateLimited):
-        limits.take_login("index", "192.0.2.1")
+        limits.check_login("index", "192.0.2.1")
     assert business_metrics() == Counter(RateLimited=2)
 
 

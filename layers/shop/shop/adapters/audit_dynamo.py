@@ -105,11 +105,17 @@ class SealedEntries:
     def __init__(self, chains: AuditChains, drafts: Sequence[AuditDraft]) -> None:
         self._chains, self._drafts = chains, list(drafts)
         self.entries: list[AuditEntry] = []
+        self._tries = 0
 
     def puts(self) -> list[AttrMap]:
+        """A draft that opens a new chain is put first in line without reading; only if that place
+        was taken after all (a race lost) is the head read on the next try."""
         heads: dict[str, tuple[int, str]] = {}
+        first_try, self._tries = self._tries == 0, self._tries + 1
         self.entries = []
         for draft in self._drafts:
+            if draft.chain not in heads and draft.opens_chain and first_try:
+                heads[draft.chain] = (0, GENESIS_HASH)
             seq, last = heads.get(draft.chain) or self._chains.head(draft.chain)
             entry = sealed(draft, seq + 1, last)
             heads[draft.chain] = (entry.seq, entry.hash)

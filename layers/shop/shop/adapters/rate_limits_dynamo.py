@@ -11,6 +11,7 @@ email's blind index, never an email.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -101,6 +102,20 @@ class DynamoRateLimiter:
         except ClientError as exc:
             if not _condition_failed(exc):
                 raise
+
+    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
+        """One BatchGetItem (a login's check before any password work)."""
+        keys = [_key(bucket) for bucket, _ in buckets]
+        answer = self._db.batch_get_item(RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}})
+        found = {item["pk"]["S"]: _bucket(item) for item in answer.get("Responses", {}).get(self._table, [])}
+        if answer.get("UnprocessedKeys"):
+            found |= {bucket: seen for bucket, _ in buckets if (seen := self._read(bucket)) is not None}
+        waits = [
+            seen.retry_after(now)
+            for bucket, limit in buckets
+            if (seen := found.get(bucket)) is not None and seen.is_open(now) and seen.hits >= limit.attempts
+        ]
+        return max(waits, default=0)
 
     def _stretch_if_full(self, name: str, taken: Bucket, limit: Limit, now: int) -> Slot:
         stretched = after_attempt(taken, limit, now)

@@ -34,6 +34,7 @@ class AuditDraft:
     request_id: str
     chain: str
     details: dict[str, Any] = field(default_factory=dict)
+    opens_chain: bool = False  # the first entry of a new chain: its place is known without a read
 
 
 @dataclass(frozen=True)

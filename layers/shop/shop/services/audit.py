@@ -63,9 +63,11 @@ class AuditTrail:
         target_id: str,
         request_id: str = "",
         details: Mapping[str, Any] | None = None,
+        opens_chain: str = "",
     ) -> AuditDraft:
         """An entry for a change about to be written. `details` must be JSON-serialisable and hold
-        no secret or plaintext PII."""
+        no secret or plaintext PII. `opens_chain` names a new chain for the entry to start (a
+        login's session), instead of the actor's."""
         entry_id = uuid.uuid4().hex
         return AuditDraft(
             id=entry_id,
@@ -76,8 +78,9 @@ class AuditTrail:
             target_type=target_type,
             target_id=target_id,
             request_id=request_id,
-            chain=chain_of(actor_id, target_id or entry_id, self._shards),
+            chain=opens_chain or chain_of(actor_id, target_id or entry_id, self._shards),
             details=dict(details or {}),
+            opens_chain=bool(opens_chain),
         )
 
     def record(self, **fields: Any) -> AuditEntry:

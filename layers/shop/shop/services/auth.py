@@ -3,8 +3,8 @@ first admin.
 
 Login never tells a wrong email from a wrong password, in its answer or in its timing (an unknown
 email still costs one password verification, against a decoy hash built with the service), every
-attempt takes its rate-limit slots before the password is checked, and nothing is decrypted
-before the password has matched. Audit entries name users by id, never by email.
+attempt is checked against its rate limits before the password is and every failure counts
+(shop.services.client_limits), and nothing is decrypted before the password has matched. Audit entries name users by id, never by email.
 """
 
 from __future__ import annotations
@@ -119,15 +119,15 @@ class AuthService:
         email = _field("email", normalise_email, email)
         guest_id = self._guest_id(guest_token)
         index = self._index.of(email)
-        slots = self._limits.take_login(index, source_ip)
+        self._limits.check_login(index, source_ip)
         found = self._users.find_credentials(index)
         if found is None or not passwords.verify_password(password, found.password_hash):
             if found is None:
                 passwords.spend_verification_time(password, self._decoy_hash)
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "invalid_credentials"})
+            self._limits.count_failed_login(index, source_ip)
             count("LoginFailures")
             raise InvalidCredentials()
-        self._limits.forgive_login(slots)
         if found.disabled:
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "account_disabled"})
             count("LoginFailures")
@@ -136,7 +136,7 @@ class AuthService:
             self._users.set_password_hash(found.user_id, passwords.hash_password(password))
         user = found.unseal()
         self._merge(guest_id, user)
-        return self._sessions.start(user, [self._login_entry(found, "auth.login_succeeded", request_id, {})])
+        return self._sessions.start(user, self._login_fields(found, "auth.login_succeeded", request_id, {}))
 
     def refresh(self, refresh_token: str, request_id: str = "") -> Session:
         return self._sessions.refresh(refresh_token, request_id)
@@ -211,11 +211,6 @@ class AuthService:
     ) -> None:
         """A failed attempt changes nothing else: its entry is appended on its own."""
         self._audit.record(**self._login_fields(found, action, request_id, details))
-
-    def _login_entry(
-        self, found: StoredCredentials, action: str, request_id: str, details: dict[str, str]
-    ) -> AuditDraft:
-        return self._audit.draft(**self._login_fields(found, action, request_id, details))
 
     @staticmethod
     def _login_fields(

@@ -76,6 +76,10 @@ class RateLimiter(Protocol):
         """Return the slot of an attempt that was no abuse (a login that succeeded)."""
         ...
 
+    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
+        """Seconds until every one of these buckets has room again (0: all have room now), read at once."""
+        ...
+
 
 class AccessTokens(Protocol):
     def issue(self, subject: str, role: TokenRole, version: int = 0) -> IssuedAccessToken: ...

@@ -8,10 +8,10 @@ revoked and the event is audited.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from shop.domain.audit_chain import AuditDraft
 from shop.domain.tokens import RefreshToken, hash_refresh_token, new_family_id, new_refresh_token
 from shop.domain.users import User
 from shop.errors import AccountDisabled, InvalidToken, TokenReused
@@ -58,9 +58,10 @@ class Sessions:
         self._store, self._tokens, self._users, self._audit = store, tokens, users, audit
         self._ttl, self._clock = refresh_ttl_seconds, clock
 
-    def start(self, user: User, audit: Sequence[AuditDraft] = ()) -> Session:
-        """A new login: a new family whose lifetime bounds every token rotated from it (committed
-        with `audit`, the entries recording the login)."""
+    def start(self, user: User, login: Mapping[str, Any] | None = None) -> Session:
+        """A new session: a new family whose lifetime bounds every token rotated from it. A login's
+        entry (`login`: the fields of AuditPort.draft) opens the session's own audit chain, in the
+        family's transaction: it needs no read of any chain's head."""
         presented = new_refresh_token()
         first = RefreshToken(
             token_hash=hash_refresh_token(presented),
@@ -69,7 +70,8 @@ class Sessions:
             status="active",
             expires_at=int(self._clock()) + self._ttl,
         )
-        self._store.start_family(first, audit)
+        entries = [self._audit.draft(**login, opens_chain=f"session#{first.family_id}")] if login else []
+        self._store.start_family(first, entries)
         return self._session(user, presented)
 
     def refresh(self, presented: str, request_id: str = "") -> Session:

@@ -23,6 +23,7 @@ class AuditPort(Protocol):
         target_id: str,
         request_id: str = "",
         details: Mapping[str, Any] | None = None,
+        opens_chain: str = "",
     ) -> AuditDraft:
         """An entry for a change about to be written, to hand to the store that writes it."""
         ...
