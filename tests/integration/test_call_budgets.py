@@ -175,9 +175,7 @@ def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
     body = {"email": email, "password": password, "name": "Budget"}
     assert call("RegisterFunction", role=None, user="", body=body)[0] == 201
     login = {"email": email, "password": password}
-    status, session, counted = warm_calls(
-        call, call_log, "LoginFunction", role=None, user="", body=login
-    )
+    status, session, counted = warm_calls(call, call_log, "LoginFunction", role=None, user="", body=login)
     assert status == 200 and session["access_token"]
     assert counted == Counter(
         {"dynamodb.BatchGetItem": 1, "dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
