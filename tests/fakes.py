@@ -38,7 +38,7 @@ class RecordingAudit:
 
     def landed(self, draft: AuditDraft) -> None:
         entry = asdict(draft)
-        del entry["id"], entry["at"], entry["chain"]
+        del entry["id"], entry["at"], entry["chain"], entry["opens_chain"]
         self.entries.append(entry)
 
     def actions(self) -> list[str]:
