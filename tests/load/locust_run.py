@@ -1,4 +1,4 @@
-"""One scenario as a headless Locust process, and what it measured, read from Locust's CSV files.
+"""One scenario as a headless Locust process, and what it measured (written by the locustfile).
 
 Locust runs in a process of its own: it imports gevent, which patches the standard library, and
 nothing else (the runner, pytest) should live in a patched process.
@@ -6,7 +6,6 @@ nothing else (the runner, pytest) should live in a patched process.
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -58,52 +57,28 @@ def run_scenario(
     scenario: Scenario, url: str, users: int, duration: str, work_dir: Path, env: dict[str, str]
 ) -> ScenarioRun:
     """Runs Locust headless for `duration` (then lets the users finish their task) and reads its figures."""
-    prefix = work_dir / scenario.name
-    ledger = work_dir / f"{scenario.name}-ledger.json"
+    result = work_dir / f"{scenario.name}.json"
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary"]
     command += ["--host", url, "--users", str(users), "--spawn-rate", str(users), "--run-time", duration]
     command += ["--stop-timeout", str(STOP_TIMEOUT_SECONDS), "--exit-code-on-error", "0"]
-    command += ["--csv", str(prefix), "--loglevel", "WARNING", *scenario.user_classes]
+    command += ["--loglevel", "WARNING", *scenario.user_classes]
     log = work_dir / f"{scenario.name}.log"
     with log.open("wb") as sink:
         done = subprocess.run(
             command,
-            env=env | {"SHOP_LOAD_LEDGER": str(ledger)},
+            env=env | {"SHOP_LOAD_RESULT": str(result)},
             stdout=sink,
             stderr=subprocess.STDOUT,
             check=False,
         )
     run = ScenarioRun(scenario, users, duration, done.returncode, log)
-    stats, failures = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_failures.csv")
-    if stats.is_file():
-        for row in csv.DictReader(stats.open()):
-            figures = _figures(row)
-            if row["Name"] == "Aggregated":
-                run.total = figures
-            else:
-                run.routes[f"{row['Type']} {row['Name']}"] = figures
-    if failures.is_file():
-        for row in csv.DictReader(failures.open()):
-            route = f"{row['Method']} {row['Name']}"
-            run.failures.append((route, row["Error"], int(row["Occurrences"])))
-    if ledger.is_file():
-        run.ledger = Ledger.from_json(json.loads(ledger.read_text()))
+    if result.is_file():
+        figures = json.loads(result.read_text())
+        run.ledger = Ledger.from_json(figures["ledger"])
+        run.total = RouteFigures(**figures["total"])
+        run.routes = {route: RouteFigures(**values) for route, values in figures["routes"].items()}
+        run.failures = [(route, error, count) for route, error, count in figures["failures"]]
     return run
-
-
-def _figures(row: dict[str, str]) -> RouteFigures:
-    def number(column: str) -> float:
-        value = row.get(column, "")
-        return float(value) if value not in ("", "N/A") else 0.0
-
-    return RouteFigures(
-        requests=int(row["Request Count"]),
-        failures=int(row["Failure Count"]),
-        per_second=number("Requests/s"),
-        p50_ms=number("50%"),
-        p95_ms=number("95%"),
-        p99_ms=number("99%"),
-    )
 
 
 def format_run(run: ScenarioRun) -> list[str]:

@@ -4,8 +4,9 @@ The runner stocks the catalog and passes it in a JSON plan (SHOP_LOAD_PLAN); adm
 SHOP_LOAD_ADMIN_EMAIL / SHOP_LOAD_ADMIN_PASSWORD. Every request is named by its route template
 (tests/load/scenarios.py). Answers the contract gives under load (a 409 OUT_OF_STOCK once the hot
 product is sold out, a 401 for a wrong password) count as successes; anything else is a failure.
-What the users changed in stock (units checked out with a 201, adjustments that succeeded) is
-written to SHOP_LOAD_LEDGER when Locust quits, for the runner's oversell check.
+What the users changed in stock (units checked out with a 201, adjustments that succeeded or lost
+their answer) is written to SHOP_LOAD_RESULT when Locust quits, for the runner's oversell check,
+with the run's figures.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gevent.lock import BoundedSemaphore
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 from locust.exception import RescheduleTask
+from locust.stats import StatsEntry
 
 from tests.load.oversell import Ledger
 
@@ -84,8 +86,31 @@ def _spawning_done(user_count: int, **_: Any) -> None:
 
 
 @events.quitting.add_listener
-def _write_ledger(**_: Any) -> None:
-    Path(os.environ["SHOP_LOAD_LEDGER"]).write_text(json.dumps(vars(ledger)))
+def _write_result(environment: Environment, **_: Any) -> None:
+    """The ledger and the final figures (Locust's CSV files are rewritten once a second, so their
+    last requests may be missing)."""
+    stats = environment.stats
+    result = {
+        "ledger": vars(ledger),
+        "total": _figures(stats.total),
+        "routes": {f"{entry.method} {entry.name}": _figures(entry) for entry in stats.entries.values()},
+        "failures": [
+            [f"{e.method} {e.name}", e.to_name().removeprefix(f"{e.method} {e.name}: "), e.occurrences]
+            for e in stats.errors.values()
+        ],
+    }
+    Path(os.environ["SHOP_LOAD_RESULT"]).write_text(json.dumps(result))
+
+
+def _figures(entry: StatsEntry) -> dict[str, float]:
+    return {
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        "per_second": entry.total_rps,
+        "p50_ms": entry.get_response_time_percentile(0.5),
+        "p95_ms": entry.get_response_time_percentile(0.95),
+        "p99_ms": entry.get_response_time_percentile(0.99),
+    }
 
 
 def _units(order: dict[str, Any], into: Counter[str]) -> None:
