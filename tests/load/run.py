@@ -9,7 +9,7 @@ on sign-ups and guest tokens lifted (every user comes from 127.0.0.1), makes an 
 project's admin command, and stops the shop afterwards. It stocks a catalog of its own, runs the
 scenarios one after another (tests/load/scenarios.py), prints per route the throughput and the
 p50/p95/p99 latencies and the failures, then checks the stock of every product it sold.
-Exit status: 0; 1 if a unit was oversold; 2 if a scenario did not complete.
+Exit status: 0; 1 if a unit was oversold; 2 if the run could not be set up or a scenario did not complete.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import NoReturn
+
+import requests
 
 from tests.conftest import HotSale
 from tests.e2e.conftest import running_shop
@@ -79,15 +82,23 @@ def _target(url: str | None, work_dir: Path) -> Iterator[tuple[str, str, str]]:
         email, password = f"load-admin-{uuid.uuid4().hex[:8]}@example.com", f"load-{uuid.uuid4().hex}"
         made = shop.make_admin(email, password)
         if made.returncode != 0:
-            raise SystemExit(f"the admin command failed: {made.stderr}")
+            _give_up(f"the admin command failed: {made.stderr}")
         yield shop.url, email, password
 
 
 def _admin(url: str, email: str, password: str) -> HotSale:
-    answer = HotSale(url, "").call("POST", "/auth/login", json={"email": email, "password": password})
+    try:
+        answer = HotSale(url, "").call("POST", "/auth/login", json={"email": email, "password": password})
+    except requests.ConnectionError as error:
+        _give_up(f"nothing answers at {url}: {error}")
     if answer.status_code != 200:
-        raise SystemExit(f"the admin could not sign in: {answer.status_code} {answer.text[:200]}")
+        _give_up(f"the admin could not sign in: {answer.status_code} {answer.text[:200]}")
     return HotSale(url, answer.json()["access_token"])
+
+
+def _give_up(message: str) -> NoReturn:
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
 
 
 def main(argv: list[str] | None = None) -> int:
