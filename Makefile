@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 PYTEST_FLAGS ?=
 
-.PHONY: help setup run admin audit-verify rotate-signing-key api-docs test lint typecheck validate build unit integration faults e2e security iam-report dynamodb-local bench bench-smoke fuzz fuzz-short deploy clean
+.PHONY: help setup run admin audit-verify rotate-signing-key api-docs test lint typecheck validate build unit integration faults e2e security iam-report dynamodb-local bench bench-smoke load fuzz fuzz-short deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -106,6 +106,12 @@ bench: $(STAMP) ## Benchmarks -> BENCHMARKS.md (AWS calls, cold start, warm cost
 bench-smoke: $(STAMP) ## The benchmarks with tiny counts: proves they still run (figures not kept)
 	$(PY) -m shop_local.dynamodb_local install
 	$(PY) tests/bench/run.py --quick
+
+# Without URL= it starts a local shop on free ports and makes its admin; with URL= it loads a deployed
+# stack, signing the admin in with $SHOP_LOAD_ADMIN_EMAIL and $SHOP_LOAD_ADMIN_PASSWORD. Exit 1 if
+# a unit was oversold. LOAD_FLAGS: more options (--hot-stock N, --summary file.json, --benchmarks BENCHMARKS.md).
+load: $(STAMP) ## Locust load test, headless: make load [SCENARIO=all|browse|flash|admin] [USERS=10] [DURATION=60s] [URL=https://..]
+	$(PY) -m tests.load.run $(if $(URL),--url "$(URL)") $(if $(USERS),--users "$(USERS)") $(if $(DURATION),--duration "$(DURATION)") $(if $(SCENARIO),--scenario "$(SCENARIO)") $(LOAD_FLAGS)
 
 test: lint typecheck validate build unit integration faults e2e security console-test browser fuzz-short dynamodb-local bench-smoke ## Every check
 
