@@ -136,6 +136,9 @@ def matrix(api, world):
     product = api.call("POST", "/products", admin, json=body | {"status": "ACTIVE"}).json()["id"]
     api.call("POST", f"/admin/inventory/{product}/adjustments", admin, json={"delta": 50, "reason": "matrix"})
     owner, stranger = api.register("matrix-owner"), api.register("matrix-stranger")
+    # the admin's PATCH of a user bumps that user's access version: not a caller's, whose token would
+    # then stop working once the authorizer's cache of it expires
+    patched = api.register("matrix-patched")
     order = api.buy(owner.access, product)["id"]
     shipped = api.buy(owner.access, product)["id"]
     api.call("POST", f"/orders/{shipped}/payments", owner.access, key=uuid.uuid4().hex, json=api.card)
@@ -145,7 +148,7 @@ def matrix(api, world):
     return {
         "tokens": {"none": None, "guest": api.guest(), "customer": stranger.access, "admin": admin, OWNER: owner.access},
         "ids": {"/categories/": category, "/products/": product, "/admin/inventory/": product, "/cart/items/": product,
-                "/orders/": order, "/admin/orders/": order, "/admin/shipments/": shipment, "/admin/users/": stranger.id},
+                "/orders/": order, "/admin/orders/": order, "/admin/shipments/": shipment, "/admin/users/": patched.id},
         "category": category, "product": product, "address": api.address, "card": api.card,
     }  # fmt: skip
 
