@@ -41,12 +41,9 @@ ItemKey = tuple[str, str, str]  # table (its logical name), pk, sk
 def written_keys(operation: str, params: dict[str, Any]) -> tuple[ItemKey, ...]:
     """The items a DynamoDB write writes: Put, Update, Delete, and each of a transaction's or batch's."""
 
-    def key(table: str, item: dict[str, Any]) -> ItemKey:
-        return (
-            table.rsplit("-", 1)[-1],
-            str(item.get("pk", {}).get("S", "")),
-            str(item.get("sk", {}).get("S", "")),
-        )
+    def key(table: str, item: dict[str, Any]) -> ItemKey:  # every table's key is pk[/sk], or id
+        first = item.get("pk") or item.get("id") or {}
+        return table.rsplit("-", 1)[-1], str(first.get("S", "")), str(item.get("sk", {}).get("S", ""))
 
     if operation == "PutItem":
         return (key(params["TableName"], params["Item"]),)
@@ -144,6 +141,7 @@ class AwsCalls:
     def attach(self, client: Any) -> None:
         events = client.meta.events
         events.register("provide-client-params.*.*", self._ask_capacity)
+        events.register("before-parameter-build.dynamodb.*", self._remember_written)
         events.register("before-call.*.*", self._before)
         events.register("after-call.*.*", self._after)
         events.register("after-call-error.*.*", self._after_error)
@@ -156,11 +154,14 @@ class AwsCalls:
             params["ReturnConsumedCapacity"] = "INDEXES"
 
     @staticmethod
-    def _before(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    def _remember_written(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        if model.name in WRITES:  # the API's own parameters (before-call sees the serialised request)
+            context["bench_written"] = written_keys(model.name, params)
+
+    @staticmethod
+    def _before(model: Any, context: dict[str, Any], **_: Any) -> None:
         context["bench_started"] = time.perf_counter()
         context["bench_model"] = model  # after-call-error is not given the model
-        if model.service_model.service_name == "dynamodb" and model.name in WRITES:
-            context["bench_written"] = written_keys(model.name, params)
 
     def _after(
         self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
