@@ -519,12 +519,12 @@ def build_notifications_consumer() -> EventConsumer:
 
 @cache
 def build_sales_stats_store() -> DynamoSalesStats:
-    """Tallies and day aggregates on StatsTable; markers join its transactions (exactly once)."""
+    """Tallies and day aggregates on StatsTable; each tally is its order's processed marker (exactly once)."""
     from shop.adapters.aws import client
     from shop.adapters.sales_stats_dynamo import DynamoSalesStats
     from shop.config import settings
 
-    return DynamoSalesStats(client("dynamodb"), settings().stats_table, build_processed_events())
+    return DynamoSalesStats(client("dynamodb"), settings().stats_table)
 
 
 @cache
