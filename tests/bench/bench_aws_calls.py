@@ -25,6 +25,8 @@ TARGETS = {
     "GET /cart": 2,
     "POST /checkout": 5,
     "POST /orders/{id}/payments": 5,
+    "GET /orders": 2,
+    "GET /admin/orders": 3,
 }
 
 

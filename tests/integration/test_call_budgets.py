@@ -2,8 +2,9 @@
 
 Counts are deterministic, so unlike times they are asserted: GET /products/{id} and GET /products
 make 1 call, POST /cart/items and GET /cart at most 2, POST /checkout at most 5 (idempotency
-bookkeeping included), payment at most 5, a login at most 4 (its audit entry included); and none
-of them ever Scans. Calls are counted with
+bookkeeping included), payment at most 5, a login at most 4 (its audit entry included), a page of
+GET /orders at most 2 and of GET /admin/orders (filtered by status or not) at most 3; and none of
+them ever Scans. Calls are counted with
 botocore `before-call` hooks on the shop's own cached clients (shop.adapters.aws.client), which
 every handler of this process uses. `make bench` reports the same for every route.
 """
@@ -34,6 +35,8 @@ SAMPLES = {
     "PayOrderFunction": "orders/pay_order.json",
     "RegisterFunction": "auth/register.json",
     "LoginFunction": "auth/login.json",
+    "ListMyOrdersFunction": "orders/list_my_orders.json",
+    "ListAllOrdersFunction": "admin/list_all_orders.json",
 }
 
 
@@ -180,3 +183,58 @@ def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
     assert counted == Counter(
         {"dynamodb.BatchGetItem": 1, "dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
     )
+
+
+@pytest.fixture(scope="module")
+def shopper_with_orders(call, products):
+    """A customer with three orders, the last two paid."""
+    user = f"u_{uuid.uuid4().hex}"
+    for n in range(3):
+        body = {"product_id": products[0], "quantity": 1}
+        assert call("AddCartItemFunction", user=user, role="customer", body=body)[0] == 200
+        request = {"shipping_address": ADDRESS}
+        status, order = call(
+            "CheckoutFunction", user=user, role="customer", body=request, key=uuid.uuid4().hex
+        )
+        assert status == 201, order
+        if n:
+            path = {"id": order["id"]}
+            status, _ = call(
+                "PayOrderFunction", user=user, role="customer", body=CARD, key=uuid.uuid4().hex, path=path
+            )
+            assert status == 200
+    return user
+
+
+def pages_and_calls(call, call_log, function, pages, **request):
+    """The items of up to `pages` pages of a listing (limit 1) and the calls each page made."""
+    items, cursor, counted = [], None, []
+    for _ in range(pages):
+        query = {"limit": "1"} | request.pop("query", {}) | ({"cursor": cursor} if cursor else {})
+        mark = call_log.mark()
+        status, page = call(function, query=query, **request)
+        assert status == 200, page
+        counted.append(call_log.since(mark, function))
+        items += page["items"]
+        cursor = page["next_cursor"]
+        request["query"] = {k: v for k, v in query.items() if k not in ("limit", "cursor")}
+        if cursor is None:
+            break
+    return items, counted
+
+
+def test_a_page_of_orders_is_one_index_query_and_one_batch_read(call, call_log, shopper_with_orders):
+    call("ListMyOrdersFunction", user=shopper_with_orders, role="customer")  # warm
+    mine, counted = pages_and_calls(
+        call, call_log, "ListMyOrdersFunction", 3, user=shopper_with_orders, role="customer"
+    )
+    assert len(mine) == 3 and len({o["id"] for o in mine}) == 3
+    for page in counted:
+        assert_within(page, 2)
+    call("ListAllOrdersFunction")  # warm
+    for query in ({}, {"status": "PAID"}):
+        listed, counted = pages_and_calls(call, call_log, "ListAllOrdersFunction", 2, query=query)
+        assert len(listed) == 2 and len({o["id"] for o in listed}) == 2, listed
+        assert all(o["status"] == "PAID" for o in listed) if query else True
+        for page in counted:
+            assert_within(page, 3)

@@ -1,121 +1,129 @@
-"""GET /admin/orders without a network: the status check and the walk over gsi4's month partitions.
+"""GET /admin/orders without a network: keys-only index pages, then the orders in one BatchGetItem.
 
-`FakeIndex` answers Query like DynamoDB does on an index (one partition, newest first, Limit,
-ExclusiveStartKey, and a LastEvaluatedKey whenever Limit stopped it, even with nothing left), so
-paging across months, empty months and the end of the list run as they would on the table.
+`FakeOrdersTable` answers Query like DynamoDB does on a keys-only index (one partition, sorted by
+created_at, Limit, ExclusiveStartKey, a LastEvaluatedKey whenever Limit stopped it, even with
+nothing left) and BatchGetItem in no particular order, leaving keys unprocessed when told to.
 """
 
 from typing import Any
 
 import pytest
 
-from shop.adapters.orders_dynamo_items import serialise
-from shop.adapters.orders_dynamo_paging import index_page, months_page
+from shop.adapters.admin_orders_dynamo import DynamoAllOrders
+from shop.adapters.orders_dynamo_items import order_item
+from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.errors import ValidationFailed
 from shop.services.admin_orders import AdminOrderQueries
 
 
-class FakeIndex:
-    def __init__(self, orders: list[tuple[str, str]]) -> None:
-        """`orders`: (order id, created_at)."""
-        self.items = [
-            serialise(
-                {
-                    "pk": f"ORDER#{oid}",
-                    "sk": "ORDER",
-                    "id": oid,
-                    "status": "PAID" if n % 2 else "SHIPPED",
-                    "gsi2pk": "STATUS#" + ("PAID" if n % 2 else "SHIPPED"),
-                    "gsi2sk": f"{at}#{oid}",
-                    "gsi4pk": f"ORDERS#{at[:7]}",
-                    "gsi4sk": f"{at}#{oid}",
-                }
-            )
-            for n, (oid, at) in enumerate(orders)
-        ]
-        self.partitions_read: list[str] = []
+def order(oid: str, created_at: str, status: str) -> Order:
+    return Order(oid, "u1", status, (), 100, 0, 100, "EUR", {}, created_at, created_at, created_at, 1)  # type: ignore[arg-type]
+
+
+class FakeOrdersTable:
+    def __init__(self, orders: list[Order], unprocessed_rounds: int = 0) -> None:
+        self.items = [order_item(o) for o in orders]
+        self.unprocessed_rounds = unprocessed_rounds
+        self.calls: list[str] = []
 
     def query(self, **q: Any) -> dict[str, Any]:
         index, partition = q["IndexName"], q["ExpressionAttributeValues"][":partition"]["S"]
         assert q["ScanIndexForward"] is False and q["KeyConditionExpression"] == f"{index}pk = :partition"
-        self.partitions_read.append(partition)
+        self.calls.append(f"Query {partition}")
         rows = sorted(
             (i for i in self.items if i[f"{index}pk"]["S"] == partition),
-            key=lambda i: i[f"{index}sk"]["S"],
+            key=lambda i: (i["created_at"]["S"], i["pk"]["S"]),
             reverse=True,
         )
         if "ExclusiveStartKey" in q:
-            after = q["ExclusiveStartKey"][f"{index}sk"]["S"]
-            rows = [r for r in rows if r[f"{index}sk"]["S"] < after]
-        got = rows[: q["Limit"]]
+            start = q["ExclusiveStartKey"]
+            after = (start["created_at"]["S"], start["pk"]["S"])
+            rows = [r for r in rows if (r["created_at"]["S"], r["pk"]["S"]) < after]
+        keys = ("pk", "sk", f"{index}pk", "created_at")
+        got = [{a: r[a] for a in keys} for r in rows[: q["Limit"]]]  # keys only
         answer: dict[str, Any] = {"Items": got}
         if len(got) == q["Limit"]:
-            last = got[-1]
-            answer["LastEvaluatedKey"] = {a: last[a] for a in ("pk", "sk", f"{index}pk", f"{index}sk")}
+            answer["LastEvaluatedKey"] = got[-1]
         return answer
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 - boto3's name
+        ((table, request),) = RequestItems.items()
+        self.calls.append(f"BatchGetItem {len(request['Keys'])}")
+        wanted = [k["pk"]["S"] for k in request["Keys"]]
+        assert len(wanted) == len(set(wanted)) <= 100
+        found = [i for i in self.items if i["pk"]["S"] in wanted][::-1]
+        if self.unprocessed_rounds and len(found) > 1:
+            self.unprocessed_rounds -= 1
+            left = {"pk": found[0]["pk"], "sk": found[0]["sk"]}
+            return {"Responses": {table: found[1:]}, "UnprocessedKeys": {table: {"Keys": [left]}}}
+        return {"Responses": {table: found}, "UnprocessedKeys": {}}
 
 
 ORDERS = [
-    ("a", "2029-10-03T10:00:00.000Z"),
-    ("b", "2029-10-20T10:00:00.000Z"),
-    ("c", "2029-12-01T00:00:00.000Z"),  # November is empty
-    ("d", "2029-12-31T23:59:59.999Z"),
-    ("e", "2030-02-01T00:00:00.000Z"),  # January is empty
-    ("f", "2030-02-14T12:00:00.000Z"),
-    ("g", "2030-02-14T12:00:00.001Z"),
+    order("a", "2029-10-03T10:00:00.000Z", "SHIPPED"),
+    order("b", "2029-10-20T10:00:00.000Z", "PAID"),
+    order("c", "2029-12-01T00:00:00.000Z", "SHIPPED"),
+    order("d", "2029-12-31T23:59:59.999Z", "PAID"),
+    order("e", "2030-02-01T00:00:00.000Z", "SHIPPED"),
+    order("f", "2030-02-14T12:00:00.000Z", "PAID"),
+    order("g", "2030-02-14T12:00:00.000Z", "SHIPPED"),  # the same millisecond as f
 ]
 NEWEST_FIRST = ["g", "f", "e", "d", "c", "b", "a"]
 
 
-def walk(index: FakeIndex, limit: int) -> list[list[str]]:
+def walk(table: FakeOrdersTable, limit: int, status: str | None = None) -> list[list[str]]:
     pages, cursor = [], None
+    listing = DynamoAllOrders(table, "Orders")
     while True:
-        page = months_page(index, "Orders", "2030-03", "2029-09", limit, cursor)
-        pages.append([i["id"]["S"] for i in page.items])
+        page = listing.newest_orders(status, limit, cursor)
+        pages.append([o.id for o in page.items])
         if page.next_cursor is None:
             return pages
         cursor = page.next_cursor
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 6, 7, 8, 100])
-def test_every_order_once_newest_first_across_months_and_gaps(limit):
-    pages = walk(FakeIndex(ORDERS), limit)
+def test_every_order_once_newest_first_in_pages_of_one_query_and_one_batch_read(limit):
+    table = FakeOrdersTable(ORDERS)
+    pages = walk(table, limit)
     assert [oid for page in pages for oid in page] == NEWEST_FIRST
     assert all(len(page) == limit for page in pages[:-1]) and 0 < len(pages[-1]) <= limit
+    assert table.calls[:2] == ["Query ORDERS", f"BatchGetItem {min(limit, len(ORDERS))}"]
+    assert len(table.calls) == 2 * len(pages)
+    assert DynamoAllOrders(FakeOrdersTable([]), "Orders").newest_orders(None, 5, None).items == []
 
 
-def test_the_walk_reads_each_month_once_and_stops_at_the_oldest():
-    index = FakeIndex(ORDERS)
-    walk(index, 100)
-    months = ["2030-03", "2030-02", "2030-01", "2029-12", "2029-11", "2029-10", "2029-09"]
-    assert index.partitions_read == [f"ORDERS#{m}" for m in months]
-    assert months_page(FakeIndex([]), "Orders", "2030-03", "2029-09", 5, None) == Page([], None)
-
-
-def test_a_cursor_only_resumes_the_query_it_was_made_for():
-    index = FakeIndex(ORDERS)
-    cursor = months_page(index, "Orders", "2030-03", "2029-09", 2, None).next_cursor
-    assert cursor is not None
-    assert months_page(index, "Orders", "2030-02", "2030-02", 5, cursor).items  # resumes in February
-    for newest, oldest in (("2029-12", "2029-09"), ("2030-03", "2030-03")):  # February outside the walk
-        with pytest.raises(ValidationFailed):
-            months_page(index, "Orders", newest, oldest, 2, cursor)
-    with pytest.raises(ValidationFailed):  # a status-filter cursor is no gsi4 cursor, and vice versa
-        index_page(index, "Orders", "gsi2", "STATUS#PAID", "scope", 2, cursor)
-    for garbage in ("x", "eyJ2IjoxfQ", cursor[:-3]):
-        with pytest.raises(ValidationFailed):
-            months_page(index, "Orders", "2030-03", "2029-09", 2, garbage)
+def test_keys_left_unprocessed_are_read_again():
+    table = FakeOrdersTable(ORDERS, unprocessed_rounds=1)
+    assert walk(table, 100) == [NEWEST_FIRST]
+    assert table.calls == ["Query ORDERS", "BatchGetItem 7", "BatchGetItem 1"]
 
 
 def test_the_status_filter_pages_one_status_partition():
-    index = FakeIndex(ORDERS)
-    first = index_page(index, "Orders", "gsi2", "STATUS#PAID", "s", 2, None)
-    rest = index_page(index, "Orders", "gsi2", "STATUS#PAID", "s", 2, first.next_cursor)
-    assert [i["id"]["S"] for i in [*first.items, *rest.items]] == ["f", "d", "b"]
-    assert rest.next_cursor is None and set(index.partitions_read) == {"STATUS#PAID"}
-    with pytest.raises(ValidationFailed):  # the cursor names PAID's partition, not SHIPPED's
-        index_page(index, "Orders", "gsi2", "STATUS#SHIPPED", "s", 2, first.next_cursor)
+    table = FakeOrdersTable(ORDERS)
+    assert walk(table, 2, "PAID") == [["f", "d"], ["b"]]
+    assert {c for c in table.calls if c.startswith("Query")} == {"Query STATUS#PAID"}
+
+
+def test_an_order_that_just_left_the_status_is_not_listed_under_it():
+    table = FakeOrdersTable(ORDERS)
+    table.items[5]["status"] = {"S": "SHIPPED"}  # f was shipped; its gsi2 entry has not moved yet
+    assert walk(table, 10, "PAID") == [["d", "b"]]
+
+
+def test_a_cursor_only_resumes_the_query_it_was_made_for():
+    table = FakeOrdersTable(ORDERS)
+    listing = DynamoAllOrders(table, "Orders")
+    every, paid = (listing.newest_orders(status, 2, None).next_cursor for status in (None, "PAID"))
+    assert every is not None and paid is not None
+    assert [o.id for o in listing.newest_orders(None, 2, every).items] == ["e", "d"]
+    for status, cursor in ((None, paid), ("PAID", every), ("SHIPPED", paid)):
+        with pytest.raises(ValidationFailed):
+            listing.newest_orders(status, 2, cursor)
+    for garbage in ("x", "eyJ2IjoxfQ", every[:-3]):
+        with pytest.raises(ValidationFailed):
+            listing.newest_orders(None, 2, garbage)
 
 
 class FakeAllOrders:

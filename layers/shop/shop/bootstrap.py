@@ -536,12 +536,12 @@ def build_notifications_consumer() -> EventConsumer:
 
 @cache
 def build_sales_stats_store() -> DynamoSalesStats:
-    """Tallies and day aggregates on StatsTable; markers join its transactions (exactly once)."""
+    """Tallies and day aggregates on StatsTable; each tally is its order's processed marker (exactly once)."""
     from shop.adapters.aws import client
     from shop.adapters.sales_stats_dynamo import DynamoSalesStats
     from shop.config import settings
 
-    return DynamoSalesStats(client("dynamodb"), settings().stats_table, build_processed_events())
+    return DynamoSalesStats(client("dynamodb"), settings().stats_table)
 
 
 @cache
@@ -596,7 +596,7 @@ def build_shipping_service() -> ShippingService:
 
 @cache
 def build_admin_order_queries() -> AdminOrderQueries:
-    """GET /admin/orders: gsi2 (status filter) and gsi4 (all orders by month), read-only."""
+    """GET /admin/orders: gsi2 (status filter) or gsi4 (every order), then the orders; read-only."""
     from shop.adapters.admin_orders_dynamo import DynamoAllOrders
     from shop.adapters.aws import client
     from shop.config import settings

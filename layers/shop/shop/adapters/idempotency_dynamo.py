@@ -6,12 +6,18 @@ comes back with the same call (ReturnValuesOnConditionCheckFailure), so a replay
 Completing is conditioned on our claim token, so a stale request never overwrites a newer one.
 With a cipher, the stored response (an order, with its shipping address) is sealed like the order
 itself (shop.adapters.order_addresses): a replay opens it, a copy of the table does not.
+
+A completed record is kept small, since it is written inside the command's transaction (which
+bills twice) and a write costs a unit per started KB: the body is stored compressed (zlib) before it
+is sealed, and the claim's token and lease go when it completes. Records written before that (a
+plain `response_body`, a sealed text `response_enc`) still replay until they expire.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +30,7 @@ from shop.api.idempotency import Claim, Existing, StoredResponse
 RECORD_TTL_SECONDS = 25 * 3600  # replayed for at least 24 hours, as API.md promises
 LEASE_SECONDS = 30  # longer than any function's timeout
 AAD_TABLE, BODY = "idempotency", "response_body"
+PACKED_BODY, SEALED_PACKED_BODY = "body_z", "body_zenc"
 
 
 def _failed_condition(exc: ClientError) -> bool:
@@ -101,10 +108,14 @@ class DynamoIdempotencyStore:
                 raise
 
     def _completion(self, claim: Claim, response: StoredResponse) -> AttrMap:
-        body: dict[str, Any] = {"response_body": response.body}
+        packed = zlib.compress(response.body.encode(), 9)
+        body: dict[str, Any] = {PACKED_BODY: packed}
         if self._cipher is not None:
-            sealed = self._cipher.seal(AAD_TABLE, claim.record_id, {BODY: response.body})
-            body = {"response_enc": sealed.values[BODY], "response_key": sealed.encrypted_key}
+            sealed = self._cipher.seal(AAD_TABLE, claim.record_id, {SEALED_PACKED_BODY: packed})
+            body = {
+                SEALED_PACKED_BODY: sealed.values[SEALED_PACKED_BODY],
+                "response_key": sealed.encrypted_key,
+            }
         names = {f"#b{i}": name for i, name in enumerate(body)}
         values = {f":b{i}": value for i, value in enumerate(body.values())}
         return {
@@ -113,7 +124,7 @@ class DynamoIdempotencyStore:
             "UpdateExpression": (
                 "SET #status = :completed, response_status = :code, expiration = :exp, "
                 + ", ".join(f"{name} = :b{i}" for i, name in enumerate(names))
-                + " REMOVE lease_until"
+                + " REMOVE lease_until, #token"
             ),
             "ConditionExpression": "#token = :token AND #status = :inprogress",
             "ExpressionAttributeNames": {"#token": "token", "#status": "status"} | names,
@@ -132,10 +143,23 @@ class DynamoIdempotencyStore:
     def _existing(self, record: dict[str, Any]) -> Existing:
         if record.get("status") != "COMPLETED":
             return Existing(record["fingerprint"], None)
-        body = record.get("response_body")
-        if "response_enc" in record:
-            if self._cipher is None:
-                raise RuntimeError("this idempotency store cannot open a sealed response (no key)")
-            sealed = {BODY: bytes(record["response_enc"])}
-            body = self._cipher.open(AAD_TABLE, record["id"], bytes(record["response_key"]), sealed)[BODY]
-        return Existing(record["fingerprint"], StoredResponse(int(record["response_status"]), str(body)))
+        return Existing(
+            record["fingerprint"], StoredResponse(int(record["response_status"]), self._body(record))
+        )
+
+    def _body(self, record: dict[str, Any]) -> str:
+        if PACKED_BODY in record:
+            return zlib.decompress(bytes(record[PACKED_BODY])).decode()
+        if SEALED_PACKED_BODY in record:
+            return zlib.decompress(self._open(record, SEALED_PACKED_BODY, SEALED_PACKED_BODY)).decode()
+        if "response_enc" in record:  # sealed before bodies were compressed
+            return self._open(record, "response_enc", BODY).decode()
+        return str(record.get(BODY))
+
+    def _open(self, record: dict[str, Any], stored_as: str, sealed_as: str) -> bytes:
+        if self._cipher is None:
+            raise RuntimeError("this idempotency store cannot open a sealed response (no key)")
+        sealed = {sealed_as: bytes(record[stored_as])}
+        return self._cipher.open_bytes(AAD_TABLE, record["id"], bytes(record["response_key"]), sealed)[
+            sealed_as
+        ]

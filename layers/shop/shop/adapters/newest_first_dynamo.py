@@ -32,6 +32,7 @@ class Partition:
     index: str | None = None
     range_prefix: str = ""
     filter: tuple[str, AttrMap] | None = None  # expression, its :values (attribute-value form)
+    sort_attr: str | None = None  # the index's sort key if not `<index>sk`
 
     @property
     def hash_attr(self) -> str:
@@ -39,6 +40,8 @@ class Partition:
 
     @property
     def range_attr(self) -> str:
+        if self.sort_attr:
+            return self.sort_attr
         return f"{self.index}sk" if self.index else "sk"
 
     @property

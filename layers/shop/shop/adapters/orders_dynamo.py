@@ -23,11 +23,19 @@ from shop.adapters import orders_dynamo_items as items
 from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
 from shop.adapters.order_addresses import SealedAddresses
-from shop.adapters.orders_dynamo_items import AttrMap, order_pk, serialise
-from shop.adapters.orders_dynamo_paging import orders_page
+from shop.adapters.orders_dynamo_items import (
+    STATUS_INDEX,
+    USER_INDEX,
+    AttrMap,
+    order_pk,
+    serialise,
+    status_partition,
+    user_partition,
+)
+from shop.adapters.orders_dynamo_paging import index_partition, orders_page
 from shop.adapters.orders_dynamo_transaction import OrderTransaction, refusal
 from shop.domain.orders import Order
-from shop.domain.paging import Page
+from shop.domain.paging import Page, scope_of
 from shop.services.order_ports import OrderChange, OrderHistory
 
 
@@ -85,15 +93,25 @@ class DynamoOrderStore:
         )
 
     def orders_of(self, user_id: str, limit: int, cursor: str | None) -> Page[Order]:
-        page = orders_page(self._client, self._table, user_id, limit, cursor)
+        scope = scope_of("orders", USER_INDEX, user_id)
+        spec = index_partition(self._table, USER_INDEX, user_partition(user_id), scope)
+        page = orders_page(self._client, spec, limit, cursor)
         return Page([self.order_from_item(i) for i in page.items], page.next_cursor)
 
     def due_reservations(self, now: str, limit: int) -> Sequence[str]:
+        """PENDING_PAYMENT orders whose reservation ended, oldest first, from gsi2 (which holds each
+        entry's `reservation_expires_at`). Every reservation lasts the same time from checkout, so
+        they end in the order the orders were created: the oldest `limit` pending orders hold every
+        due one that this run can take, and the next run takes the rest."""
         answer = self._client.query(
             TableName=self._table,
-            IndexName="gsi3",
-            KeyConditionExpression="gsi3pk = :pending AND gsi3sk < :now",
-            ExpressionAttributeValues=serialise({":pending": "PENDING", ":now": now}),
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression=f"{STATUS_INDEX}pk = :pending",
+            FilterExpression="reservation_expires_at < :now",
+            ExpressionAttributeValues=serialise(
+                {":pending": status_partition("PENDING_PAYMENT"), ":now": now}
+            ),
+            ScanIndexForward=True,
             Limit=limit,
         )
         return [item["pk"]["S"].removeprefix("ORDER#") for item in answer.get("Items", [])]

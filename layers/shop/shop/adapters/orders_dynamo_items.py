@@ -2,13 +2,17 @@
 
 One partition per order, `ORDER#<id>`:
   ORDER                       the current state (a snapshot of the fold) with `version` = last seq,
-                              its shipping address sealed (shop.adapters.order_addresses);
-                              gsi1 USER#<user> / <created_at>#<id> (a user's orders, newest first),
-                              gsi2 STATUS#<status> / <created_at>#<id> (admin filter),
-                              gsi3 PENDING / <reservation_expires_at>#<id> only while PENDING_PAYMENT
-                              (sparse: the expiry sweep queries exactly the orders it may cancel),
-                              gsi4 ORDERS#<YYYY-MM of created_at> / <created_at>#<id> (every order,
-                              newest first, a partition per month: the admin's unfiltered list).
+                              its shipping address sealed (shop.adapters.order_addresses). Its id
+                              and owner are read back from its keys (no copy of them is stored).
+                              Indexes, each sorted by `created_at` (newest first when read
+                              backwards) and holding keys only, so a listing reads them and then
+                              the orders (shop.adapters.orders_dynamo_paging):
+                              gsi1 USER#<user> (a user's orders),
+                              gsi2 STATUS#<status> (the admin's filter; it also holds
+                              `reservation_expires_at`, so the expiry sweep reads PENDING_PAYMENT
+                              orders there), gsi4 ORDERS (every order: the admin's unfiltered list).
+                              Only a change of status rewrites an index entry (gsi2's); the other
+                              keys are written once, when the order is created.
   EVENT#<seq, 8 digits>       the append-only history; the stream publishes these (order_created's
                               address is sealed beside its `data`, never in it).
   PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
@@ -31,6 +35,9 @@ from shop.domain.payments import Payment
 AttrMap = dict[str, Any]
 ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX = "ORDER", "EVENT#", "PAYMENT#"
 ADDRESS = "shipping_address"
+INDEX_SORT = "created_at"
+USER_INDEX, STATUS_INDEX, ALL_INDEX = "gsi1", "gsi2", "gsi4"
+ALL_ORDERS = "ORDERS"
 _ser, _de = TypeSerializer(), TypeDeserializer()
 
 
@@ -42,9 +49,12 @@ def order_key(order_id: str) -> AttrMap:
     return {"pk": {"S": order_pk(order_id)}, "sk": {"S": ORDER_SK}}
 
 
-def month_partition(created_at: str) -> str:
-    """gsi4's partition of an order: the month it was created in (created_at is RFC 3339 UTC)."""
-    return f"ORDERS#{created_at[:7]}"
+def user_partition(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def status_partition(status: str) -> str:
+    return f"STATUS#{status}"
 
 
 def serialise(values: Mapping[str, Any]) -> AttrMap:
@@ -72,13 +82,9 @@ def open_orders_key(user_id: str) -> AttrMap:
 
 def order_item(order: Order) -> AttrMap:
     """The order item without its address: the store seals that (see order_addresses)."""
-    sort = f"{order.created_at}#{order.id}"
     values: dict[str, Any] = {
         "pk": order_pk(order.id),
         "sk": ORDER_SK,
-        "entity": "order",
-        "id": order.id,
-        "user_id": order.user_id,
         "status": order.status,
         "items": [dict(i) for i in order.items],
         "subtotal_cents": order.subtotal_cents,
@@ -89,32 +95,30 @@ def order_item(order: Order) -> AttrMap:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         "version": order.version,
-        "gsi1pk": f"USER#{order.user_id}",
-        "gsi1sk": sort,
-        "gsi2pk": f"STATUS#{order.status}",
-        "gsi2sk": sort,
-        "gsi4pk": month_partition(order.created_at),
-        "gsi4sk": sort,
+        "gsi1pk": user_partition(order.user_id),
+        "gsi2pk": status_partition(order.status),
+        "gsi4pk": ALL_ORDERS,
     }
-    if order.status == "PENDING_PAYMENT":
-        values |= {"gsi3pk": "PENDING", "gsi3sk": f"{order.reservation_expires_at}#{order.id}"}
     return serialise(values)
 
 
-def order_update(order: Order) -> AttrMap:
-    """An Update of an existing order item to `order`'s state (no key, no condition): every attribute
-    but the address, which never changes and stays sealed; gsi3 goes once no longer PENDING_PAYMENT."""
-    values = {k: v for k, v in order_item(order).items() if k not in ("pk", "sk")}
+def order_update(order: Order, status_changed: bool) -> AttrMap:
+    """An Update of an existing order item to `order`'s state (no key, no condition): only what a
+    move can change (status, updated_at, version), and gsi2's key only with a new status, so no
+    other index entry is rewritten. The address and the lines never change after creation."""
+    values: dict[str, Any] = {
+        "status": order.status,
+        "updated_at": order.updated_at,
+        "version": order.version,
+    }
+    if status_changed:
+        values["gsi2pk"] = status_partition(order.status)
     names = {f"#a{i}": name for i, name in enumerate(values)}
-    update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values)))
-    if "gsi3pk" not in values:
-        names |= {"#g3pk": "gsi3pk", "#g3sk": "gsi3sk"}
-        update += " REMOVE #g3pk, #g3sk"
     return {
         "Key": order_key(order.id),
-        "UpdateExpression": update,
+        "UpdateExpression": "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values))),
         "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": {f":a{i}": value for i, value in enumerate(values.values())},
+        "ExpressionAttributeValues": {f":a{i}": value for i, value in enumerate(serialise(values).values())},
     }
 
 
@@ -122,8 +126,8 @@ def order_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = 
     """The order of a raw item; `shipping_address` is its opened address (None: not opened here)."""
     d = deserialise(item)
     return Order(
-        id=d["id"],
-        user_id=d["user_id"],
+        id=d["pk"].removeprefix("ORDER#"),
+        user_id=d["gsi1pk"].removeprefix("USER#"),
         status=d["status"],
         items=tuple(d["items"]),
         subtotal_cents=d["subtotal_cents"],

@@ -15,7 +15,7 @@ from shop.adapters import orders_dynamo_items as items
 from shop.adapters.order_addresses import SealedAddresses
 from shop.adapters.orders_dynamo_items import ADDRESS, AttrMap, serialise
 from shop.adapters.stock_dynamo import shortage_of, stock_move_element
-from shop.domain.orders import MAX_OPEN_ORDERS, OrderEvent
+from shop.domain.orders import MAX_OPEN_ORDERS, OrderEvent, moves_status
 from shop.domain.payments import REFUND_STEPS
 from shop.services.order_ports import CommitRefused, OrderChange, Shortage, StockMove
 
@@ -64,7 +64,7 @@ class OrderTransaction:
             item = items.order_item(change.order)
             item |= self._seal(item, change.order.shipping_address)
             return self._put(item, {"ConditionExpression": "attribute_not_exists(pk)"})
-        update = items.order_update(change.order)
+        update = items.order_update(change.order, any(moves_status(e.type) for e in change.events))
         update["ConditionExpression"] = "#version = :base"
         update["ExpressionAttributeNames"]["#version"] = "version"
         update["ExpressionAttributeValues"] |= serialise({":base": change.base_version})

@@ -69,7 +69,8 @@ class EnvelopeCipher:
         self._uses = 0
         self._opened: OrderedDict[bytes, _CachedKey] = OrderedDict()
 
-    def seal(self, table: str, item_key: str, fields: Mapping[str, str]) -> SealedFields:
+    def seal(self, table: str, item_key: str, fields: Mapping[str, str | bytes]) -> SealedFields:
+        """Text is sealed as UTF-8; bytes as they are (open_bytes gives them back)."""
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # at first use, not cold start
 
         plaintext_key, encrypted_key = self._encrypting_key()
@@ -77,13 +78,20 @@ class EnvelopeCipher:
         values = {}
         for attribute, value in fields.items():
             nonce = os.urandom(NONCE_BYTES)
-            sealed = aes.encrypt(nonce, value.encode(), associated_data(table, item_key, attribute))
+            plain = value.encode() if isinstance(value, str) else value
+            sealed = aes.encrypt(nonce, plain, associated_data(table, item_key, attribute))
             values[attribute] = FORMAT_V1 + nonce + sealed
         return SealedFields(encrypted_key=encrypted_key, values=values)
 
     def open(
         self, table: str, item_key: str, encrypted_key: bytes, values: Mapping[str, bytes]
     ) -> dict[str, str]:
+        opened = self.open_bytes(table, item_key, encrypted_key, values)
+        return {attribute: plain.decode() for attribute, plain in opened.items()}
+
+    def open_bytes(
+        self, table: str, item_key: str, encrypted_key: bytes, values: Mapping[str, bytes]
+    ) -> dict[str, bytes]:
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -97,7 +105,7 @@ class EnvelopeCipher:
                 plain = aes.decrypt(nonce, sealed, associated_data(table, item_key, attribute))
             except InvalidTag as exc:
                 raise PiiDecryptionError(f"{attribute} does not decrypt at {item_key}") from exc
-            opened[attribute] = plain.decode()
+            opened[attribute] = plain
         return opened
 
     def _encrypting_key(self) -> tuple[bytes, bytes]:

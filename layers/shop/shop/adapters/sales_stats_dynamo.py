@@ -1,6 +1,7 @@
 """Sales statistics on StatsTable: per-order tallies and per-day aggregates, moved in one transaction.
 
-Items: `ORDER#<id>/TALLY` (the order's tally, versioned), `SALES/DAY#<date>` (orders_count,
+Items: `ORDER#<id>/TALLY` (the order's tally, versioned, with the seqs of the events projected: the
+consumer's processed marker, so no marker item of its own is written), `SALES/DAY#<date>` (orders_count,
 revenue_cents, `status_<STATUS>` counts) and `SALES/DAY#<date>#PRODUCT#<id>` (name, units,
 revenue_cents). Aggregates only ever move by ADD, so concurrent events of different orders commute;
 the report reads them back with one Query (sales_stats_dynamo_days).
@@ -13,7 +14,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
+from shop.adapters.busy_transactions import transact_write
 from shop.domain.sales_stats import DayChange, OrderTally, ProductSale, Projection, Sale
 from shop.services.sales_stats import StaleTally
 
@@ -55,8 +56,8 @@ def _sale(raw: Any) -> Sale | None:
 
 
 class DynamoSalesStats:
-    def __init__(self, dynamodb: Any, table: str, processed: DynamoProcessedEvents) -> None:
-        self._db, self._table, self._processed = dynamodb, table, processed
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
 
     def tally(self, order_id: str) -> OrderTally:
         answer = self._db.get_item(TableName=self._table, Key=tally_key(order_id), ConsistentRead=True)
@@ -66,6 +67,7 @@ class DynamoSalesStats:
         return OrderTally(
             order_id=order_id,
             version=int(item["version"]),
+            applied=frozenset(int(seq) for seq in item.get("applied", ())),
             status=item.get("status"),
             status_seq=int(item.get("status_seq", 0)),
             created_day=item.get("created_day"),
@@ -74,13 +76,13 @@ class DynamoSalesStats:
             refund=_sale(item.get("refund")),
         )
 
-    def commit(self, projection: Projection, consumer: str, event_id: str) -> bool:
+    def commit(self, projection: Projection) -> None:
         writes = [self._put_tally(projection.before, projection.after)]
         for day, change in projection.days.items():
             writes.append(self._move_day(day, change))
             writes.extend(self._move_product(day, pid, sold) for pid, sold in change.sale.products.items())
         try:
-            return self._processed.write_once(consumer, event_id, writes)
+            transact_write(self._db, writes)
         except ClientError as exc:
             reasons = exc.response.get("CancellationReasons") or []
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
@@ -93,6 +95,7 @@ class DynamoSalesStats:
                 "entity": "order_tally",
                 "order_id": after.order_id,
                 "version": after.version,
+                "applied": set(after.applied) or None,
                 "status": after.status,
                 "status_seq": after.status_seq,
                 "created_day": after.created_day,

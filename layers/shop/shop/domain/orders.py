@@ -44,6 +44,11 @@ def timestamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def moves_status(event_type: str) -> bool:
+    """Whether an event of this type leads the order to another status (order_created: from none)."""
+    return event_type == "order_created" or EFFECTS.get(event_type, (frozenset(), None))[1] is not None
+
+
 def check_transition(current: str, target: str) -> None:
     if target not in TRANSITIONS.get(current, frozenset()):
         raise InvalidTransition(f"An order cannot go from {current} to {target}.")

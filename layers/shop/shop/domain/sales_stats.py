@@ -97,10 +97,12 @@ def sale_of(amount_cents: int, items: Iterable[Mapping[str, Any]]) -> Sale:
 
 @dataclass(frozen=True)
 class OrderTally:
-    """What the events of one order said so far; `version` guards concurrent updates of the tally."""
+    """What the events of one order said so far; `version` guards concurrent updates of the tally, and
+    `applied` (the seqs of the events projected) makes a redelivered event change nothing."""
 
     order_id: str
     version: int = 0
+    applied: frozenset[int] = frozenset()
     status: str | None = None
     status_seq: int = 0
     created_day: str | None = None
@@ -136,7 +138,7 @@ def apply_event(
     tally: OrderTally, kind: str, seq: int, occurred_at: str, data: Mapping[str, Any]
 ) -> OrderTally:
     """The tally after one event (any order of arrival); types outside PROJECTED_TYPES change nothing."""
-    after = replace(tally, version=tally.version + 1)
+    after = replace(tally, version=tally.version + 1, applied=tally.applied | {seq})
     if kind == "order_created":
         after = replace(after, created_day=day_of(occurred_at))
     elif kind == "payment_succeeded":

@@ -1,8 +1,10 @@
 """The sales statistics projector: one order event in, the day aggregates moved exactly once.
 
-Each event is a read of the order's tally and one transaction (tally, day items, processed marker).
-The tally's version makes the read-modify-write safe when two events of one order are handled at
-the same time (another container, another batch): the loser re-reads and projects again.
+Each event is a read of the order's tally and one transaction (tally and day items). The tally's
+version makes the read-modify-write safe when two events of one order are handled at the same time
+(another container, another batch): the loser re-reads and projects again. The tally also holds
+the seqs of the events it projected, so it is the consumer's processed marker: a redelivered event
+is seen there and written nowhere.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ class SalesStatsStore(Protocol):
         """The order's tally; an empty one (version 0) if no event of the order was projected yet."""
         ...
 
-    def commit(self, projection: Projection, consumer: str, event_id: str) -> bool:
-        """Write tally, day changes and the processed marker together; False if the event was applied.
+    def commit(self, projection: Projection) -> None:
+        """Write the tally and the day changes together.
 
         Raises StaleTally if the stored tally is no longer `projection.before`.
         """
@@ -47,14 +49,15 @@ class SalesStatsProjector:
             return False
         for attempt in range(1, STALE_ATTEMPTS + 1):
             tally = self._store.tally(message.order_id)
+            if message.seq in tally.applied:
+                logger.info("event already projected", extra={"event_id": message.id})
+                return False
             projection = project(tally, message.type, message.seq, message.occurred_at, message.data)
             try:
-                applied = self._store.commit(projection, self.consumer, message.id)
+                self._store.commit(projection)
             except StaleTally:
                 if attempt == STALE_ATTEMPTS:
                     raise
                 continue
-            if not applied:
-                logger.info("event already projected", extra={"event_id": message.id})
-            return applied
+            return True
         return False  # not reached: the last attempt returns or raises
