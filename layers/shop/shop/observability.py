@@ -17,6 +17,7 @@ tokens and personal data.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from typing import Any, Literal, overload
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+
+from shop import deadline
 
 NAMESPACE, SERVICE = "ServerlessShop", "shop"  # the template's Globals, for when they are not set
 
@@ -82,4 +85,10 @@ def observed(
     measured = metrics.log_metrics(handler, capture_cold_start_metric=True)
     traced = tracer.capture_lambda_handler(measured, capture_response=False)
     made: Handler = logger.inject_lambda_context(traced, correlation_id_path=correlation_id_path)
-    return made
+
+    @functools.wraps(made)
+    def within_deadline(event: Any, context: Any) -> Any:
+        with deadline.invocation(context):
+            return made(event, context)
+
+    return within_deadline

@@ -3,6 +3,14 @@
 boto3 reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so the same code talks to the
 embedded emulator, LocalStack or AWS.
 
+The retry policy, one for every call: botocore's standard mode, at most 3 attempts, 1 s to connect
+and 4 s to read, full-jitter backoff (DynamoDB's non-throttling base 25 ms, throttling's 1 s: at
+most 1 s then 2 s of waiting); and a retry is only sent if it can end before the invocation's
+timeout (`stop_retrying_in_time`), so that no retrying outlasts a function. The services' own loops
+on top (a busy transaction sent again, an audit entry that lost its place, an order that changed
+under a payment) are bounded by count, each a few attempts with jittered waits of milliseconds;
+docs/decisions/retry-policy.md adds them up.
+
 botocore's standard retry mode retries throttling and 5xx answers, but not DynamoDB's
 TransactionConflictException: the answer to a single-item write (PutItem, UpdateItem, DeleteItem)
 that met a transaction in flight on the same item. The write was refused, not applied, so it is
@@ -31,20 +39,41 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 
-MAX_RETRIES = 4  # botocore's `max_attempts` counts retries: a call is sent at most 5 times
+from shop import deadline
+
+MAX_ATTEMPTS = 3  # a call is sent at most 3 times (botocore's standard mode, `total_max_attempts`)
+CONNECT_TIMEOUT, READ_TIMEOUT = 1, 4
+ATTEMPT_SECONDS = CONNECT_TIMEOUT + READ_TIMEOUT + 0.5  # the longest one attempt can take, and a margin
 _CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": MAX_RETRIES},
-    connect_timeout=2,
-    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT,
+    read_timeout=READ_TIMEOUT,
     tcp_keepalive=True,
 )
 _CONFLICT_BASE_SECONDS = 0.025  # botocore's base for DynamoDB's non-throttling retries
 
 
+class OutOfTime(BotoCoreError):
+    """A retry that could not end before the invocation's timeout was not sent."""
+
+    fmt = "No retry of {operation}: {seconds_left:.1f} s left in this invocation"
+
+
+def stop_retrying_in_time(request: Any, **_: Any) -> None:
+    """A `before-send` hook: a retry is sent only if it can end before the invocation times out, so
+    that the function answers (and a transaction's outcome is looked up) instead of being killed
+    mid-call. The first attempt is always sent."""
+    retries = (getattr(request, "context", None) or {}).get("retries") or {}
+    left = deadline.seconds_left()
+    if retries.get("attempt", 1) > 1 and left is not None and left < ATTEMPT_SECONDS:
+        raise OutOfTime(operation=request.url.rsplit("/", 1)[-1] or "the call", seconds_left=left)
+
+
 def retry_transaction_conflicts(attempts: int, response: Any = None, **_: Any) -> float | None:
     """A `needs-retry.dynamodb` hook: the delay before another attempt, or None (not ours to retry)."""
-    if response is None or attempts > MAX_RETRIES:
+    if response is None or attempts >= MAX_ATTEMPTS:
         return None
     if response[1].get("Error", {}).get("Code") != "TransactionConflictException":
         return None
@@ -67,6 +96,7 @@ def client(service: str) -> Any:
         made = session().client(service, config=_CONFIG)  # type: ignore[call-overload]
     if service == "dynamodb":
         made.meta.events.register("needs-retry.dynamodb", retry_transaction_conflicts)
+    made.meta.events.register("before-send", stop_retrying_in_time)
     return made
 
 
