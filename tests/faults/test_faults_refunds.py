@@ -78,7 +78,7 @@ def send_cancellation(shop, ctx: dict[str, Any], copies: int = 1) -> None:
     for _ in range(copies):
         boto3.client("sqs").send_message(
             QueueUrl=shop.stack.physical_id("RefundsQueue"),
-            MessageBody=message.model_dump_json(),
+            MessageBody=message.to_json(),
             MessageAttributes=attributes,
         )
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 def body(event_id: str, kind: str = "payment_succeeded") -> str:
     message = BusMessage(id=event_id, type=kind, occurred_at="2026-03-01T10:00:00Z", order_id="o1", seq=2)
-    return message.model_dump_json()
+    return message.to_json()
 
 
 @pytest.fixture

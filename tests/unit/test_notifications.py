@@ -27,7 +27,7 @@ def sample_event() -> dict[str, Any]:
 
 
 def messages() -> list[BusMessage]:
-    return [BusMessage.model_validate_json(r["body"]) for r in sample_event()["Records"]]
+    return [BusMessage.from_json(r["body"]) for r in sample_event()["Records"]]
 
 
 class Processed:

@@ -40,7 +40,7 @@ def test_only_order_event_inserts_are_published_as_bus_messages():
     answer = OrderEventPublisher(bus).handle(sample_event())
     assert answer == {"batchItemFailures": []}
     assert [(m.type, m.seq) for m in bus.accepted] == [("order_created", 1), ("payment_succeeded", 2)]
-    created = bus.accepted[0].model_dump()
+    created = bus.accepted[0].as_dict()
     assert created["id"] == "5d0b7a2e-3c1f-4e8a-9b6d-2f4a8c0e1b3d"
     assert created["version"] == 1
     assert created["order_id"] == "0f3a9c2e5b7d4e1f8a6b2c4d9e0f1a2b"
