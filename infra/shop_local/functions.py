@@ -15,12 +15,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shop_local.aws_call_hooks import attributed, running
-
-if TYPE_CHECKING:
-    from shop_local.stack import Stack
 
 Handler = Callable[[dict[str, Any], Any], Any]
 _loads = itertools.count(1)
@@ -104,12 +101,3 @@ def load_handler(spec: FunctionSpec) -> Handler:
     if not callable(handler):
         raise AttributeError(f"{spec.logical_id}: {path} has no callable {attribute!r}")
     return attributed(spec.logical_id, spec.function_name, handler)
-
-
-def load_function(template_or_stack: dict[str, Any] | Stack, logical_id: str) -> Handler:
-    """A fresh handler for one function of a template (or of a provisioned stack)."""
-    from shop_local.stack import Stack, function_spec
-
-    if isinstance(template_or_stack, Stack):
-        return load_handler(template_or_stack.function(logical_id))
-    return load_handler(function_spec(template_or_stack, logical_id))

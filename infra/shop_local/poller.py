@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from shop_local.containers import FunctionFailed
@@ -18,43 +17,9 @@ from shop_local.event_filters import keeps
 from shop_local.event_records import failed_item_ids, sqs_record
 from shop_local.event_sources import EventSource, ScheduleSource, SqsSource, StreamSource
 from shop_local.json_log import emit as log
-
-Invoke = Callable[[str, dict[str, Any]], Any]
-ClientFor = Callable[[str], Any]
-IDLE_SLEEP = (0.05, 0.5)  # seconds between empty polls: first, then doubling up to the second
-
-
-class SourcePoller(threading.Thread):
-    """A loop of `poll_once()`; remembers when a poll last found nothing to do (for drain)."""
-
-    def __init__(self, name: str, stopping: threading.Event) -> None:
-        super().__init__(name=name, daemon=True)
-        self.stopping = stopping
-        self.last_empty_poll_started = 0.0
-        self.error: str | None = None
-
-    def poll_once(self) -> bool:
-        """Process what is there; True if there was anything."""
-        raise NotImplementedError
-
-    def caught_up_since(self, moment: float) -> bool:
-        return self.last_empty_poll_started > moment
-
-    def run(self) -> None:
-        pause = IDLE_SLEEP[0]
-        while not self.stopping.is_set():
-            started = time.monotonic()
-            try:
-                busy = self.poll_once()
-            except Exception as exc:  # noqa: BLE001 - a poller keeps polling, like Lambda's
-                self.error = f"{type(exc).__name__}: {exc}"
-                log(event="poller_error", poller=self.name, error=self.error)
-                busy = False
-            else:
-                if not busy:
-                    self.last_empty_poll_started = started
-            pause = IDLE_SLEEP[0] if busy else min(pause * 2, IDLE_SLEEP[1])
-            self.stopping.wait(0 if busy else pause)
+from shop_local.scheduler import Scheduler
+from shop_local.source_poller import ClientFor, Invoke, SourcePoller
+from shop_local.stream_poller import StreamPoller
 
 
 def _filterable(record: dict[str, Any]) -> dict[str, Any]:
@@ -137,9 +102,6 @@ class Pollers:
         account_id: str = "123456789012",
         time_scale: float = 1.0,
     ) -> None:
-        from shop_local.scheduler import Scheduler
-        from shop_local.stream_poller import StreamPoller
-
         self._stopping = threading.Event()
         self.pollers: list[SourcePoller] = []
         for source in sources:

@@ -11,9 +11,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from shop_local.console_resources import CONSOLE_CREATORS
 from shop_local.custom_resources import create_custom_resource, is_custom
 from shop_local.intrinsics import ProvisionError, references
 from shop_local.resource_types import creators, fallback
+from shop_local.security_resources import SECURITY_CREATORS
 from shop_local.settings import LOCAL_PARAMETER_VALUES
 from shop_local.stack import FUNCTION_TYPES, Stack, function_globals
 from shop_local.template import find_template
@@ -32,7 +34,7 @@ def provision(
     """Create every resource of `template` in the emulator at `endpoint_url`; safe to run again."""
     stack = Stack(template, endpoint_url, stack_name, region, base_dir or find_template().parent)
     stack.parameters = resolve_parameters(template.get("Parameters") or {}, parameters or {})
-    known = creators()
+    known = creators() | SECURITY_CREATORS | CONSOLE_CREATORS
     for logical_id in creation_order(template):
         resource = stack.resources[logical_id]
         condition = resource.get("Condition")

@@ -212,10 +212,8 @@ def _role(stack: Stack, logical_id: str, raw: dict[str, Any]) -> Created:
 
 
 def creators() -> dict[str, Creator]:
-    """Resource type -> creator; anything else gets `_record_only`. Keys and secrets live in security."""
-    from shop_local.console_resources import CONSOLE_CREATORS
-    from shop_local.security_resources import SECURITY_CREATORS
-
+    """Resource type -> creator, for the types created here; keys, secrets and the console's hosting
+    have theirs in `security_resources` and `console_resources` (provision adds them)."""
     return {
         "AWS::DynamoDB::Table": _table,
         "AWS::SQS::Queue": _queue,
@@ -241,8 +239,6 @@ def creators() -> dict[str, Creator]:
         "AWS::CloudWatch::Dashboard": _record_only("cloudwatch", "DashboardName"),
         "AWS::IAM::Role": _role,
         "AWS::ApiGateway::Account": _accept,
-        **SECURITY_CREATORS,
-        **CONSOLE_CREATORS,
     }
 
 

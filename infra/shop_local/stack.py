@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from shop_local.functions import FunctionSpec
+from shop_local.functions import FunctionSpec, Handler, load_handler
 from shop_local.intrinsics import ACCOUNT_ID, NO_VALUE, Evaluator, ProvisionError
 from shop_local.template import find_template
 
@@ -193,3 +193,10 @@ def function_spec(
         events=dict(props.get("Events") or {}),
         policies=_as_list(props.get("Policies")),
     )
+
+
+def load_function(template_or_stack: dict[str, Any] | Stack, logical_id: str) -> Handler:
+    """A fresh handler for one function of a template (or of a provisioned stack)."""
+    if isinstance(template_or_stack, Stack):
+        return load_handler(template_or_stack.function(logical_id))
+    return load_handler(function_spec(template_or_stack, logical_id))

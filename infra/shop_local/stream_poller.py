@@ -20,7 +20,7 @@ from shop_local.event_filters import keeps
 from shop_local.event_records import failed_item_ids, stream_failure_record, stream_record
 from shop_local.event_sources import StreamSource
 from shop_local.json_log import emit as log
-from shop_local.poller import SourcePoller
+from shop_local.source_poller import SourcePoller
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 _LOST_ITERATOR = {"TrimmedDataAccessException", "ExpiredIteratorException"}

@@ -18,7 +18,8 @@ from shop.adapters.orders_dynamo import DynamoOrderStore
 from shop.config import settings
 from shop.domain.orders import fold
 from shop_local.containers import FunctionPool
-from shop_local.functions import LambdaContext, load_function
+from shop_local.functions import LambdaContext
+from shop_local.stack import load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path("events")

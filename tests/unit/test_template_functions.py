@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 
-from shop_local.functions import FunctionSpec, LambdaContext, load_function, load_handler
-from shop_local.stack import Stack
+from shop_local.functions import FunctionSpec, LambdaContext, load_handler
+from shop_local.stack import Stack, load_function
 
 HANDLER = """
 import itertools
