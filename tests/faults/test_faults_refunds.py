@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 
-from shop_local.containers import Functions
-from shop_local.event_sources import SqsSource, template_event_sources
-from shop_local.poller import SqsPoller
+from shop_local.event_mappings.poller import SqsPoller
+from shop_local.event_mappings.sources import SqsSource, template_event_sources
+from shop_local.lambda_runtime.containers import Functions
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
 """The audit trail on the emulator: filtered newest-first pages, and tampering found by verify_chain
-and by the `shop_local.audit_verify` command.
+and by the `shop_local.tools.audit_verify` command.
 
 Runs on a fresh copy of AuditTable (made from template.yaml's definition): tampering with the
 session's shared trail would break other tests' chains.
@@ -18,7 +18,7 @@ from shop.adapters.audit_dynamo import DynamoAuditStore
 from shop.adapters.aws import client
 from shop.domain.audit_chain import AuditEntry
 from shop.services.audit import AuditTrail, verify_chain
-from shop_local.audit_verify import check_trail, main
+from shop_local.tools.audit_verify import check_trail, main
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,10 @@ import pytest
 
 from shop.domain.bus_messages import BusMessage
 from shop.services.event_consumer import EventConsumer, claim_once
-from shop_local.containers import FunctionFailed
-from shop_local.event_sources import SqsSource
-from shop_local.poller import SqsPoller
-from shop_local.provision import Stack
+from shop_local.event_mappings.poller import SqsPoller
+from shop_local.event_mappings.sources import SqsSource
+from shop_local.lambda_runtime.containers import FunctionFailed
+from shop_local.provisioning.provision import Stack
 
 pytestmark = pytest.mark.integration
 
