@@ -46,13 +46,13 @@ admin: $(STAMP) ## Create an admin: make admin EMAIL=.. [PASSWORD=..] [PROMOTE=1
 	@$(if $(STACK),$(in_stack_region))$(PY) -m shop_local admin --email "$(EMAIL)" $(if $(PROMOTE),--promote) $(if $(STACK),--stack "$(STACK)")
 
 rotate-signing-key: $(STAMP) ## Rotate the token signing key of the running local shop (on AWS: raise SigningKeyGeneration)
-	@$(PY) -m shop_local.rotate_signing_key
+	@$(PY) -m shop_local.tools.rotate_signing_key
 
 audit-verify: $(STAMP) ## Verify every audit chain and signed checkpoint (local shop; STACK=name or TABLE=name for AWS)
-	@$(if $(STACK)$(TABLE),$(in_stack_region))$(PY) -m shop_local.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")
+	@$(if $(STACK)$(TABLE),$(in_stack_region))$(PY) -m shop_local.tools.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")
 
 api-docs: $(STAMP) ## Regenerate the operations part of docs/API.md from the handlers (make test checks it)
-	$(PY) -m shop_local.api_reference
+	$(PY) -m shop_local.tools.api_reference
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -93,18 +93,18 @@ security: $(STAMP) ## OWASP API Security Top 10 suite over HTTP against a local 
 iam-report: $(STAMP) ## Integration + e2e with every AWS call checked against template.yaml's policies; unused grants -> SECURITY.md
 	rm -rf .local/iam
 	SHOP_IAM_CHECK=record:.local/iam $(PY) -m pytest tests/integration tests/e2e $(PYTEST_FLAGS); status=$$?; \
-	$(PY) -m shop_local.iam_report .local/iam --security-md SECURITY.md && exit $$status
+	$(PY) -m shop_local.iam.report .local/iam --security-md SECURITY.md && exit $$status
 
 dynamodb-local: $(STAMP) ## Tests on DynamoDB Local (the real engine), inside a private network namespace
-	$(PY) -m shop_local.dynamodb_local install
+	$(PY) -m shop_local.engines.dynamodb_local install
 	infra/run-in-netns.sh $(PY) -m pytest tests/dynamodb_local $(PYTEST_FLAGS)
 
 bench: $(STAMP) ## Benchmarks -> BENCHMARKS.md (AWS calls, cold start, warm cost, hot product, cost per order)
-	$(PY) -m shop_local.dynamodb_local install
+	$(PY) -m shop_local.engines.dynamodb_local install
 	$(PY) tests/bench/run.py
 
 bench-smoke: $(STAMP) ## The benchmarks with tiny counts: proves they still run (figures not kept)
-	$(PY) -m shop_local.dynamodb_local install
+	$(PY) -m shop_local.engines.dynamodb_local install
 	$(PY) tests/bench/run.py --quick
 
 # Without URL= it starts a local shop on free ports and makes its admin; with URL= it loads a deployed
@@ -156,20 +156,20 @@ console-bench: $(STAMP) $(CONSOLE_DIST) $(CHROMIUM) ## Console budgets: initial 
 # (where `make deploy` saved them) unless STACK= and REGION= say otherwise.
 CONFIG_ENV ?= default
 LOCALSTACK_ENDPOINT ?= http://localhost.localstack.cloud:4566
-samconfig = $(shell $(PY) -m shop_local.samconfig $(1) --config-env "$(CONFIG_ENV)")
+samconfig = $(shell $(PY) -m shop_local.tools.samconfig $(1) --config-env "$(CONFIG_ENV)")
 stack_region = $(or $(REGION),$(call samconfig,region))
 in_stack_region = $(foreach r,$(stack_region),AWS_REGION=$(r) AWS_DEFAULT_REGION=$(r) )
 
 .PHONY: deploy logs localstack-deploy
 
 deploy: build console ## Deploy to AWS (sam deploy, guided the first time), then upload the console: [CONFIG_ENV=..] [REGION=..] [GUIDED=1]
-	$(PY) -m shop_local.deploy --sam $(SAM) --config-env "$(CONFIG_ENV)" $(if $(GUIDED),--guided) $(if $(REGION),--region "$(REGION)") -- $(DEPLOY_FLAGS)
+	$(PY) -m shop_local.tools.deploy --sam $(SAM) --config-env "$(CONFIG_ENV)" $(if $(GUIDED),--guided) $(if $(REGION),--region "$(REGION)") -- $(DEPLOY_FLAGS)
 
 logs: $(STAMP) $(SAM) ## Tail a deployed stack's logs (sam logs --tail): make logs [STACK=name] [FUNCTION=LogicalId] [REGION=..]
 	$(SAM) logs --tail --config-env "$(CONFIG_ENV)" --stack-name "$(or $(STACK),$(call samconfig,stack_name))" $(foreach r,$(stack_region),--region "$(r)") $(if $(FUNCTION),--name "$(FUNCTION)") $(LOGS_FLAGS)
 
 localstack-deploy: build ## Deploy the stack to a running LocalStack (needs Docker; never tried here: docs/deploy.md)
-	$(PY) -m shop_local.localstack_deploy --sam $(SAM) --endpoint "$(LOCALSTACK_ENDPOINT)" -- $(DEPLOY_FLAGS)
+	$(PY) -m shop_local.tools.localstack_deploy --sam $(SAM) --endpoint "$(LOCALSTACK_ENDPOINT)" -- $(DEPLOY_FLAGS)
 
 clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from shop_local.iam_record import ENVIRONMENT_VARIABLE, Recorder, recording_directory
+from shop_local.iam.record import ENVIRONMENT_VARIABLE, Recorder, recording_directory
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -234,7 +234,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     directory = session.config.stash.get(IAM_RECORDS, None)
     if directory is None:
         return
-    from shop_local.iam_report import check, unused_markdown
+    from shop_local.iam.report import check, unused_markdown
 
     outcome = check(directory)
     report = directory / "unused-grants.md"

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
-from shop.api.admin_models import ActionFilter, ActorFilter, AuditEntryResponse, AuditPage
+from shop.api.audit_models import ActionFilter, ActorFilter, AuditEntryResponse, AuditPage
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from shop.api.responses import errors, success
 from shop.bootstrap import build_audit_listing

@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from shop.api import lambda_entry, make_app
 from shop.api.access import OWNER_OR_ADMIN
 from shop.api.callers import caller
-from shop.api.order_models import OrderId, PaymentList, PaymentResponse
+from shop.api.models import OrderId
+from shop.api.order_models import PaymentList, PaymentResponse
 from shop.api.responses import errors, success
 from shop.bootstrap import build_order_payment_queries
 

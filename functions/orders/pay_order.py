@@ -10,7 +10,8 @@ from shop.api import lambda_entry, make_app
 from shop.api.access import OWNER
 from shop.api.callers import caller
 from shop.api.idempotency import IdempotencyKey
-from shop.api.order_models import OrderId, PaymentOutcome, PaymentRequest
+from shop.api.models import OrderId
+from shop.api.order_models import PaymentOutcome, PaymentRequest
 from shop.api.responses import errors, success
 from shop.bootstrap import build_idempotency, build_payment_service
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from shop.api import lambda_entry, make_app
 from shop.api.access import ADMIN
 from shop.api.callers import caller
-from shop.api.order_models import OrderId
+from shop.api.models import OrderId
 from shop.api.responses import errors, success
 from shop.api.shipment_models import CreateShipmentRequest, ShipmentResponse
 from shop.bootstrap import build_shipping_service

@@ -93,8 +93,8 @@ def _run() -> int:
 
 
 def _start(started: float) -> int:
-    from shop_local.intrinsics import ProvisionError
     from shop_local.listener import PortInUse
+    from shop_local.provisioning.intrinsics import ProvisionError
     from shop_local.runner import run
     from shop_local.runtime import EnvironmentConflict
 
@@ -115,14 +115,14 @@ def _admin(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from shop.errors import EmailTaken, InvalidCredentials, ShopError
-    from shop_local.admin import (
+    from shop_local.provisioning.intrinsics import ProvisionError
+    from shop_local.tools.admin import (
         ShopNotRunning,
         create_admin,
         deployed_environment,
         local_environment,
         promote_admin,
     )
-    from shop_local.intrinsics import ProvisionError
 
     try:
         password = _admin_password(args)

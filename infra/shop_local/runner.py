@@ -55,9 +55,12 @@ def stop_on_signals() -> None:
 
 def _seed() -> None:
     try:
-        from shop_local.seed import seed_demo_catalog
+        from shop_local.provisioning.seed import seed_demo_catalog
     except ImportError:
-        print("warning: shop_local.seed is not there yet; starting with an empty catalog", file=sys.stderr)
+        print(
+            "warning: shop_local.provisioning.seed is not there yet; starting with an empty catalog",
+            file=sys.stderr,
+        )
         return
     seed_demo_catalog()
 
@@ -69,8 +72,8 @@ def _inject_transaction_conflicts(catalog_table: str, times: int) -> Callable[[]
     from contextlib import ExitStack
 
     from shop.adapters.aws import client
+    from shop_local.engines.transaction_conflicts import InjectedConflicts, transaction_conflicts
     from shop_local.json_log import emit as log
-    from shop_local.transaction_conflicts import InjectedConflicts, transaction_conflicts
 
     def moves_stock(params: dict[str, Any]) -> bool:
         updates = [element.get("Update") or {} for element in params.get("TransactItems") or []]
@@ -121,15 +124,15 @@ def _banner(settings: LocalSettings, api_url: str, emulator_url: str, seconds: f
 
 def run(settings: LocalSettings, started: float) -> int:
     """Start everything, block until a signal, stop everything; the exit code."""
-    from shop_local.containers import Functions
-    from shop_local.emulator import start_emulator
-    from shop_local.http_server import serve
-    from shop_local.iam_record import start_recording
+    from shop_local.api_gateway.http_server import serve
+    from shop_local.engines.emulator import start_emulator
+    from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
+    from shop_local.iam.record import start_recording
+    from shop_local.lambda_runtime.containers import Functions
     from shop_local.listener import PortInUse
-    from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
-    from shop_local.provision import provision
+    from shop_local.provisioning.provision import provision
+    from shop_local.provisioning.template import find_template, load_template
     from shop_local.runtime import apply_environment, build_gateway, build_pollers, process_environment
-    from shop_local.template import find_template, load_template
 
     stops: list[Callable[[], None]] = []
     iam_recorder = start_recording()  # SHOP_IAM_CHECK (the test suites): before any client exists

@@ -12,15 +12,15 @@ import sys
 import threading
 from typing import Any
 
-from shop_local.apigw_events import ApiInfo
-from shop_local.authorizers import Authorizers, template_authorizers
-from shop_local.containers import Functions
-from shop_local.event_sources import template_event_sources
-from shop_local.gateway import Gateway
-from shop_local.gateway_responses import GatewayResponses
-from shop_local.poller import Pollers
-from shop_local.provision import Stack
-from shop_local.routes import IMPLICIT_API, template_routes
+from shop_local.api_gateway.authorizers import Authorizers, template_authorizers
+from shop_local.api_gateway.events import ApiInfo
+from shop_local.api_gateway.gateway import Gateway
+from shop_local.api_gateway.responses import GatewayResponses
+from shop_local.api_gateway.routes import IMPLICIT_API, template_routes
+from shop_local.event_mappings.poller import Pollers
+from shop_local.event_mappings.sources import template_event_sources
+from shop_local.lambda_runtime.containers import Functions
+from shop_local.provisioning.provision import Stack
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 # No X-Ray daemon here: powertools' Tracer stays a no-op (it also is when LAMBDA_TASK_ROOT is unset).
@@ -73,7 +73,7 @@ def _api_id(stack: Stack, template: dict[str, Any]) -> str:
 
 def build_gateway(stack: Stack, functions: Functions) -> Gateway:
     """The gateway for the stack's (single) REST API, with its routes, authorizers and responses."""
-    from shop_local.openapi import generate
+    from shop_local.api_gateway.openapi import generate
 
     template = stack.template
     api_logical_id = _api_id(stack, template)

@@ -4,7 +4,7 @@
 its own event system: `provide-client-params` (asks DynamoDB for ReturnConsumedCapacity=TOTAL
 where the operation takes it and the caller did not ask), `before-call` (count, start the clock)
 and `after-call` / `after-call-error` (stop it, read ConsumedCapacity). A call is attributed to the
-function whose invocation makes it (`shop_local.aws_call_hooks.caller`: the local FunctionPool runs
+function whose invocation makes it (`shop_local.lambda_runtime.aws_call_hooks.caller`: the local FunctionPool runs
 each invocation on a thread named `lambda:<LogicalId>`), so consumers and pollers running meanwhile
 never blur a route's figures.
 Time spent inside calls also accumulates per thread, for the warm-cost benchmark.
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shop_local.aws_call_hooks import caller, current_invocation, on_new_clients
+from shop_local.lambda_runtime.aws_call_hooks import caller, current_invocation, on_new_clients
 
 READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}

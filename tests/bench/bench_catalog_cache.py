@@ -26,7 +26,7 @@ from cachecontrol import CacheControl
 from cachecontrol.cache import DictCache
 from report import table
 
-from shop_local.http_server import serve
+from shop_local.api_gateway.http_server import serve
 
 FUNCTION = "GetProductFunction"
 TIMEOUT = 30

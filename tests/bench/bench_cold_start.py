@@ -12,6 +12,11 @@ baseline and the functions alike. Interpreter start-up is the same for every pro
 out. Lambda adds its own init (runtime, layer unpacking, no .pyc cache on a read-only /opt unless
 the build compiles it), the same for every function: the ratios are what this measures, not
 Lambda's absolute Init Duration.
+
+The peer: aws-samples/aws-serverless-shopping-cart's cart handlers (`peer_shopping_cart/`, copied
+unchanged, MIT-0) probed in the same rounds, the same way, with the same library versions, their
+template's environment and their layer module on the path as Lambda puts /opt/python there;
+compared on import+init with this shop's cart functions.
 """
 
 from __future__ import annotations
@@ -30,7 +35,28 @@ BARE = "bare powertools + boto3"
 PACKAGES = ("cryptography", "pydantic", "pynamodb", "jwt", "boto3", "aws_lambda_powertools")
 RATIO_TARGET = 1.5
 BARE_EVERY = 8  # the baseline is probed again before every 8 functions of a round
-QUICK_FUNCTIONS = ("GetProductFunction", "CheckoutFunction", "AuthorizerFunction", "NotificationsFunction")
+QUICK_FUNCTIONS = (
+    "GetProductFunction",
+    "CheckoutFunction",
+    "AuthorizerFunction",
+    "NotificationsFunction",
+    "GetCartFunction",
+)
+LAYER = Path(__file__).resolve().parents[2] / "layers" / "shop"  # the ShopCoreLayer's content
+PEER = "aws-samples/aws-serverless-shopping-cart"
+PEER_DIR = Path(__file__).parent / "peer_shopping_cart"
+PEER_HANDLERS = (
+    "list_cart",
+    "add_to_cart",
+    "update_cart",
+    "migrate_cart",
+    "checkout_cart",
+    "get_cart_total",
+    "delete_from_cart",
+    "db_stream_handler",
+)
+QUICK_PEER_HANDLERS = ("list_cart", "add_to_cart")
+OUR_CART = "cart"  # CodeUri folder of the shop's cart functions, the peer's counterpart
 
 PROBE = """
 import importlib.util, json, sys, time, uuid
@@ -90,6 +116,8 @@ class Target:
     environment: dict[str, str]
     needs_crypto: bool  # its policies use KMS or Secrets Manager (PII or token keys)
     api: bool
+    peer: bool = False
+    cart: bool = False  # one of the shop's cart functions
 
 
 @dataclass
@@ -163,15 +191,61 @@ def targets(ctx: Any) -> list[Target]:
                 _as_in_lambda(base | spec.environment, spec.code_uri, spec.function_name),
                 needs_crypto=crypto,
                 api=any(e.get("Type") == "Api" for e in spec.events.values()),
+                cart=spec.code_uri.name == OUR_CART,
             )
         )
-    return found
+    return found + peer_targets(ctx)
 
 
-def _as_in_lambda(environment: dict[str, str], code_uri: Path, name: str) -> dict[str, str]:
-    """The function's environment with the variables Lambda adds that turn the Tracer on."""
+def peer_targets(ctx: Any) -> list[Target]:
+    """The peer's cart handlers with their template's environment (Globals and each function's own),
+    its table being the shop's carts table and its product service an unreachable address."""
+    stack = ctx.shop.stack
+    base = dict(ctx.shop.environment)
+    queue = stack.client("sqs").create_queue(QueueName="bench-peer-cart-deletes")["QueueUrl"]
+    environment = base | {
+        "TABLE_NAME": stack.physical_id("CartsTable"),
+        "LOG_LEVEL": "INFO",
+        "ALLOWED_ORIGIN": "http://localhost:8080",
+        "POWERTOOLS_SERVICE_NAME": "shopping-cart",
+        "POWERTOOLS_METRICS_NAMESPACE": "ecommerce-app",
+        "PRODUCT_SERVICE_URL": "http://127.0.0.1:9",
+        "DELETE_FROM_CART_SQS_QUEUE": queue,
+    }
+    chosen = QUICK_PEER_HANDLERS if ctx.quick else PEER_HANDLERS
+    return [
+        Target(
+            f"peer {module}",
+            _args(
+                f"peer {module}",
+                PEER_DIR,
+                f"{module}.lambda_handler",
+                512,
+                5,
+                ctx.root / "events/cart/get_cart.json",
+            ),
+            _as_in_lambda(environment, PEER_DIR, f"shopping-cart-{module}", layer=PEER_DIR),
+            needs_crypto=False,
+            api=module != "db_stream_handler",
+            peer=True,
+        )
+        for module in chosen
+    ]
+
+
+def _as_in_lambda(
+    environment: dict[str, str], code_uri: Path, name: str, layer: Path = LAYER
+) -> dict[str, str]:
+    """The function's environment with the variables Lambda adds that turn the Tracer on, and its layer
+    on the path as Lambda puts /opt/python there (this checkout's, not whichever the venv's editable
+    install points at)."""
     kept = {key: value for key, value in environment.items() if key not in NOT_LAMBDA}
-    return kept | TRACING_ON | {"LAMBDA_TASK_ROOT": str(code_uri), "AWS_LAMBDA_FUNCTION_NAME": name}
+    lambda_set = {
+        "LAMBDA_TASK_ROOT": str(code_uri),
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "PYTHONPATH": str(layer),
+    }
+    return kept | TRACING_ON | lambda_set
 
 
 def _args(name: str, code_uri: Path, handler: str, memory: int, timeout: int, event: Path) -> dict[str, Any]:
@@ -282,7 +356,9 @@ def console_lines(found: list[Target], runs: dict[str, Runs]) -> list[str]:
     lines = []
     for target in found:
         r = ratios(runs, target.name)
-        flag = "" if target.name == BARE or r.within else f"  OVER {RATIO_TARGET}x (import+init)"
+        flag = (
+            "" if target.name == BARE or target.peer or r.within else f"  OVER {RATIO_TARGET}x (import+init)"
+        )
         lines.append(
             f"cold start: {target.name:<32} import+init {r.init_ms:6.0f} ms {r.init:5.2f}x"
             f"  with 1st invoke {r.total_ms:6.0f} ms {r.total:5.2f}x{flag}"
@@ -292,6 +368,8 @@ def console_lines(found: list[Target], runs: dict[str, Runs]) -> list[str]:
 
 def _report(found: list[Target], runs: dict[str, Runs], rounds: int) -> str:
     rows, missed, slow_first, crypto_flags, extra_flags = [], [], [], [], []
+    peers = [t for t in found if t.peer]
+    found = [t for t in found if not t.peer]
     untraced = [t.name for t in found if not runs[t.name].traced]
     for target in found:
         measured, r = runs[target.name], ratios(runs, target.name)
@@ -366,7 +444,42 @@ def _report(found: list[Target], runs: dict[str, Runs], rounds: int) -> str:
         '- "1st invoke" is how the sample event\'s invocation ended (a sample names ids that do not exist '
         "here, so a 404 or a failed batch item is normal; the code path to it is what is measured).",
     ]
+    if peers:
+        lines += ["", *_peer_report(found, peers, runs)]
     return "\n".join(lines)
+
+
+def _peer_report(found: list[Target], peers: list[Target], runs: dict[str, Runs]) -> list[str]:
+    """The peer's handlers against the baseline and against the shop's cart functions, import+init."""
+    ours = [t for t in found if t.cart]
+    rows = []
+    for target in [*peers, *ours]:
+        r = ratios(runs, target.name)
+        imported = runs[target.name].imported or {}
+        heavy = [p for p in ("cryptography", "pydantic", "pynamodb", "jwt") if imported.get(p)]
+        rows.append([target.name, f"{r.init_ms:.0f}", f"{r.init:.2f}", ", ".join(heavy) or "-"])
+    peer_ms = statistics.median(ratios(runs, t.name).init_ms for t in peers)
+    ours_ms = statistics.median(ratios(runs, t.name).init_ms for t in ours) if ours else float("nan")
+    peer_x = statistics.median(ratios(runs, t.name).init for t in peers)
+    ours_x = statistics.median(ratios(runs, t.name).init for t in ours) if ours else float("nan")
+    return [
+        f"### Peer: {PEER}",
+        "",
+        f"Its cart handlers (`tests/bench/peer_shopping_cart/`, copied unchanged from {PEER} with its "
+        "MIT-0 licence) probed in the same rounds and the same way as the functions above, with the same "
+        "library versions (boto3, powertools, requests; and its cognitojwt), its template's environment, "
+        "Tracer on as for every probe (its `Tracer()` patches every library it can), and its layer module "
+        "`shared` on the path. Its handlers were written for powertools 1.x, so their first invocation "
+        "fails under 3.x: import+init is what is compared. Ours validate every request against "
+        "models, check access per route, write structured errors, and count business metrics; theirs "
+        "parse by hand.",
+        "",
+        table(["handler", "import+init ms", "x bare", "imports"], rows),
+        "",
+        f"- Median import+init: peer {peer_ms:.0f} ms ({peer_x:.2f}x bare), our cart functions "
+        f"{ours_ms:.0f} ms ({ours_x:.2f}x bare): the peer's handlers take {peer_x / ours_x:.2f}x the "
+        "time of ours (medians of the per-round ratios against the same baseline).",
+    ]
 
 
 def _flagged(ratio: float) -> str:

@@ -27,8 +27,8 @@ from typing import Any
 
 from report import median_text, percentile, table
 
-from shop_local.containers import FunctionFailed, FunctionPool
-from shop_local.transaction_conflicts import transaction_conflicts
+from shop_local.engines.transaction_conflicts import transaction_conflicts
+from shop_local.lambda_runtime.containers import FunctionFailed, FunctionPool
 
 CLIENTS, SPREAD_PRODUCTS, SHARDS, TARGET_RATIO = 32, 100, 8, 0.5
 ADDRESS = {"name": "Ada Bench", "line1": "1 Road", "city": "London", "postal_code": "N1 1AA", "country": "GB"}

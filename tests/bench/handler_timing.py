@@ -18,8 +18,8 @@ from typing import Any
 
 from aws_counter import AwsCalls
 
-from shop_local.aws_call_hooks import caller
-from shop_local.functions import FunctionSpec, Handler, load_handler
+from shop_local.lambda_runtime.aws_call_hooks import caller
+from shop_local.lambda_runtime.functions import FunctionSpec, Handler, load_handler
 
 HASHING = ("hash_password", "verify_password", "spend_verification_time")
 

@@ -21,10 +21,10 @@ from aws_counter import AwsCalls
 from handler_timing import Invocations
 from werkzeug.test import Client
 
-from shop_local.emulator import Emulator, start_emulator
-from shop_local.gateway import Gateway
-from shop_local.poller import Pollers
-from shop_local.stack import Stack
+from shop_local.api_gateway.gateway import Gateway
+from shop_local.engines.emulator import Emulator, start_emulator
+from shop_local.event_mappings.poller import Pollers
+from shop_local.provisioning.stack import Stack
 
 DYNAMODB_ENDPOINTS = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
 
@@ -94,12 +94,12 @@ class LocalShop:
 
 def start_local_shop(log_path: Path, dynamodb_url: str | None = None) -> LocalShop:
     """Start, provision and wire everything; the process environment becomes the functions'."""
-    from shop_local.containers import Functions
-    from shop_local.dynamodb_local import local_template
-    from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
-    from shop_local.provision import provision
+    from shop_local.engines.dynamodb_local import local_template
+    from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
+    from shop_local.lambda_runtime.containers import Functions
+    from shop_local.provisioning.provision import provision
+    from shop_local.provisioning.template import find_template, load_template
     from shop_local.runtime import apply_environment, build_gateway, build_pollers, process_environment
-    from shop_local.template import find_template, load_template
 
     calls = AwsCalls()
     calls.install()  # before any client exists

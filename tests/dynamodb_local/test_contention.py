@@ -108,7 +108,7 @@ def test_transactions_on_one_hot_item_never_oversell(raw_dynamodb):
     Observed on DynamoDB Local 3.3.0: it serialises transactions, so contention is reported as
     TransactionCanceled(ConditionalCheckFailed) once stock runs out and never as TransactionConflict
     (the jar only maps that code, nothing raises it). Checkout's conflict retry therefore needs an
-    injected conflict to be exercised; see shop_local.transaction_conflicts.
+    injected conflict to be exercised; see shop_local.engines.transaction_conflicts.
     """
     table = settings().catalog_table
     stock = 40
@@ -131,7 +131,7 @@ def test_transactions_on_one_hot_item_never_oversell(raw_dynamodb):
 def test_an_injected_conflict_is_what_the_sdk_reports_for_a_real_one(local_cloud):
     """The fault injection checkout's retry tests rely on: same exception, same reasons shape."""
     from shop.adapters.aws import client
-    from shop_local.transaction_conflicts import transaction_conflicts
+    from shop_local.engines.transaction_conflicts import transaction_conflicts
 
     dynamodb, table = client("dynamodb"), settings().catalog_table
     key = _stock_item(dynamodb, table, 5)

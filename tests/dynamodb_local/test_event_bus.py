@@ -12,9 +12,9 @@ from boto3.dynamodb.types import TypeSerializer
 
 from shop.bootstrap import build_processed_events
 from shop.services.event_consumer import EventInProgress, claim_once
-from shop_local.containers import Functions
-from shop_local.event_sources import StreamSource, template_event_sources
-from shop_local.stream_poller import StreamPoller
+from shop_local.event_mappings.sources import StreamSource, template_event_sources
+from shop_local.event_mappings.stream_poller import StreamPoller
+from shop_local.lambda_runtime.containers import Functions
 
 PUBLISHER = "OrderEventsPublisherFunction"
 

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import requests
 
-from shop_local.dynamodb_local import DynamoDBLocal
+from shop_local.engines.dynamodb_local import DynamoDBLocal
 
 BUYERS, STOCK, CONFLICTS = 200, 50, 20
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def verify(local_shop):
-    command = [sys.executable, "-m", "shop_local.audit_verify", "--emulator-url", local_shop.emulator_url]
+    command = [
+        sys.executable,
+        "-m",
+        "shop_local.tools.audit_verify",
+        "--emulator-url",
+        local_shop.emulator_url,
+    ]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
 
 

@@ -6,8 +6,8 @@ import uuid
 import pytest
 import yaml
 
-from shop_local.routes import template_routes
-from shop_local.template import load_template
+from shop_local.api_gateway.routes import template_routes
+from shop_local.provisioning.template import load_template
 
 pytestmark = pytest.mark.e2e
 

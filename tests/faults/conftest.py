@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from botocore.retries import standard
 
-from shop_local.containers import FunctionPool
-from shop_local.provision import Stack
+from shop_local.lambda_runtime.containers import FunctionPool
+from shop_local.provisioning.provision import Stack
 
 HERE = Path(__file__).parent
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}

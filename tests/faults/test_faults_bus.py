@@ -25,12 +25,12 @@ from typing import Any
 import boto3
 import pytest
 
-from shop_local.containers import FunctionFailed, Functions
-from shop_local.event_sources import SqsSource, StreamSource, template_event_sources
-from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
-from shop_local.poller import SqsPoller
-from shop_local.redrive import redrive
-from shop_local.stream_poller import StreamPoller
+from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
+from shop_local.event_mappings.poller import SqsPoller
+from shop_local.event_mappings.sources import SqsSource, StreamSource, template_event_sources
+from shop_local.event_mappings.stream_poller import StreamPoller
+from shop_local.lambda_runtime.containers import FunctionFailed, Functions
+from shop_local.tools.redrive import redrive
 
 pytestmark = pytest.mark.integration
 STATS_SAMPLE = Path("events/stats/project_sales_stats.json")
@@ -243,7 +243,7 @@ def test_the_redrive_command_moves_a_dead_letter_back_by_logical_id(stack, fast_
     command = [
         sys.executable,
         "-m",
-        "shop_local.redrive",
+        "shop_local.tools.redrive",
         "SalesStatsDLQ",
         "--emulator-url",
         stack.endpoint_url,
@@ -264,7 +264,7 @@ def test_the_redrive_command_moves_a_dead_letter_back_by_logical_id(stack, fast_
 
 # ------------------------------------------------------------------ consumer crash mid-batch
 def test_a_record_that_fails_mid_batch_is_the_only_one_to_come_back(stack, shop, faults):
-    from shop_local.containers import FunctionPool
+    from shop_local.lambda_runtime.containers import FunctionPool
 
     stats = FunctionPool(stack.function("SalesStatsFunction"))
     day = a_day()
@@ -317,7 +317,7 @@ def test_a_consumer_that_dies_mid_batch_gets_the_batch_again_and_counts_each_eve
 
 # ------------------------------------------------------------------ duplicates and disorder
 def test_duplicate_and_out_of_order_deliveries_make_one_effect(stack, shop):
-    from shop_local.containers import FunctionPool
+    from shop_local.lambda_runtime.containers import FunctionPool
 
     stats, mails = (
         FunctionPool(stack.function("SalesStatsFunction")),

@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 
-from shop_local.containers import Functions
-from shop_local.event_sources import SqsSource, template_event_sources
-from shop_local.poller import SqsPoller
+from shop_local.event_mappings.poller import SqsPoller
+from shop_local.event_mappings.sources import SqsSource, template_event_sources
+from shop_local.lambda_runtime.containers import Functions
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +78,7 @@ def send_cancellation(shop, ctx: dict[str, Any], copies: int = 1) -> None:
     for _ in range(copies):
         boto3.client("sqs").send_message(
             QueueUrl=shop.stack.physical_id("RefundsQueue"),
-            MessageBody=message.model_dump_json(),
+            MessageBody=message.to_json(),
             MessageAttributes=attributes,
         )
 

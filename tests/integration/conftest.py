@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from shop_local.containers import FunctionPool
-from shop_local.emulator import Emulator, start_emulator
-from shop_local.iam_record import Recorder
-from shop_local.provision import Stack, provision
-from shop_local.template import find_template, load_template
+from shop_local.engines.emulator import Emulator, start_emulator
+from shop_local.iam.record import Recorder
+from shop_local.lambda_runtime.containers import FunctionPool
+from shop_local.provisioning.provision import Stack, provision
+from shop_local.provisioning.template import find_template, load_template
 
 # Another template (e.g. a scratch copy) can be provisioned instead of the repo's.
 TEMPLATE = Path(os.environ.get("SHOP_LOCAL_TEMPLATE", "template.yaml"))

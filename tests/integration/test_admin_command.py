@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from shop.errors import InvalidCredentials
-from shop_local.emulator import Emulator
+from shop_local.engines.emulator import Emulator
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import pytest
 from shop.bootstrap import build_order_store_with_addresses
 from shop.domain.orders import EventActor, OrderAggregate
 from shop.services.order_ports import OrderChange
-from shop_local.containers import FunctionPool
+from shop_local.lambda_runtime.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path("events/admin/list_all_orders.json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from shop_local.api_reference import DOCS_FILE, render, shop_document, splice
-from shop_local.provision import Stack
+from shop_local.provisioning.provision import Stack
+from shop_local.tools.api_reference import DOCS_FILE, render, shop_document, splice
 
 ROOT = Path(__file__).resolve().parents[2]
 

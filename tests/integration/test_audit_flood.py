@@ -81,7 +81,8 @@ def test_the_checkpoint_function_signs_the_heads_and_the_trail_verifies(stack: A
 
     from shop.bootstrap import build_audit_store, build_audit_trail, build_checkpoint_signer
     from shop.services.audit import verify_trail
-    from shop_local.functions import LambdaContext, load_function
+    from shop_local.lambda_runtime.functions import LambdaContext
+    from shop_local.provisioning.stack import load_function
 
     entry = build_audit_trail().record(
         actor_id=f"u_{uuid.uuid4().hex[:8]}", actor_role="admin", action="test.checkpoint",

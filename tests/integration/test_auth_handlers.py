@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from shop_local.functions import LambdaContext, load_function
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -247,7 +248,7 @@ def test_verifiers_never_read_the_private_signing_key(stack: Any) -> None:
     """The authorizer and the JWKS route work from the published public keys alone: with the
     private secret unreadable they still verify and publish; the template grants them only that."""
     from shop.config import settings
-    from shop_local.template import load_template
+    from shop_local.provisioning.template import load_template
 
     session = register(stack, f"pub-{uuid.uuid4().hex[:8]}@example.com")
     resources = load_template()["Resources"]

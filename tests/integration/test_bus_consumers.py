@@ -12,17 +12,17 @@ import pytest
 
 from shop.domain.bus_messages import BusMessage
 from shop.services.event_consumer import EventConsumer, claim_once
-from shop_local.containers import FunctionFailed
-from shop_local.event_sources import SqsSource
-from shop_local.poller import SqsPoller
-from shop_local.provision import Stack
+from shop_local.event_mappings.poller import SqsPoller
+from shop_local.event_mappings.sources import SqsSource
+from shop_local.lambda_runtime.containers import FunctionFailed
+from shop_local.provisioning.provision import Stack
 
 pytestmark = pytest.mark.integration
 
 
 def body(event_id: str, kind: str = "payment_succeeded") -> str:
     message = BusMessage(id=event_id, type=kind, occurred_at="2026-03-01T10:00:00Z", order_id="o1", seq=2)
-    return message.model_dump_json()
+    return message.to_json()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
 from shop.services.event_consumer import EventInProgress, claim_once
-from shop_local.provision import Stack
+from shop_local.provisioning.provision import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -118,7 +118,7 @@ def test_an_effect_whose_own_condition_fails_is_an_error_not_a_duplicate(stack, 
 
 def test_transaction_conflicts_are_retried_a_few_times_then_raised(stack, processed):
     from shop.adapters.processed_events_dynamo import CONFLICT_ATTEMPTS
-    from shop_local.transaction_conflicts import transaction_conflicts
+    from shop_local.engines.transaction_conflicts import transaction_conflicts
 
     key = uuid.uuid4().hex
     dynamodb = processed._ddb

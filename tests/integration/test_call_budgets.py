@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 
 from shop.adapters.aws import client
-from shop_local.containers import FunctionPool
+from shop_local.lambda_runtime.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
 SERVICES = ("dynamodb", "kms", "sns", "sqs", "secretsmanager", "sesv2")

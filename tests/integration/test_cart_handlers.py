@@ -9,7 +9,8 @@ import pytest
 
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
 from shop.domain.callers import Caller
-from shop_local.functions import LambdaContext, load_function
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path("events/cart")

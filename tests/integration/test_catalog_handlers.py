@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shop_local.functions import LambdaContext, load_function
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path("events")

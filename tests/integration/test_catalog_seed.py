@@ -3,7 +3,7 @@
 import pytest
 
 from shop.bootstrap import build_product_service
-from shop_local.seed import PRODUCTS, seed_demo_catalog
+from shop_local.provisioning.seed import PRODUCTS, seed_demo_catalog
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ import pytest
 from shop.adapters.aws import client
 from shop.adapters.inventory_dynamo import DynamoStockStore
 from shop.config import settings
-from shop_local.containers import FunctionPool
+from shop_local.lambda_runtime.containers import FunctionPool
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EVENTS = Path("events")

@@ -17,8 +17,9 @@ from shop.adapters.inventory_dynamo import DynamoStockStore
 from shop.adapters.orders_dynamo import DynamoOrderStore
 from shop.config import settings
 from shop.domain.orders import fold
-from shop_local.containers import FunctionPool
-from shop_local.functions import LambdaContext, load_function
+from shop_local.lambda_runtime.containers import FunctionPool
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path("events")

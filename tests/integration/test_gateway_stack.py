@@ -3,7 +3,7 @@
 import pytest
 from werkzeug.test import Client
 
-from shop_local.containers import Functions
+from shop_local.lambda_runtime.containers import Functions
 from shop_local.runtime import EnvironmentConflict, build_gateway, process_environment
 
 pytestmark = pytest.mark.integration

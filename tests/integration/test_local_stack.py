@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from shop_local.emulator import Emulator, PortInUse, start_emulator
-from shop_local.provision import Stack, provision
+from shop_local.engines.emulator import Emulator, PortInUse, start_emulator
+from shop_local.provisioning.provision import Stack, provision
 
 pytestmark = pytest.mark.integration
 

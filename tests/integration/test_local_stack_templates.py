@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from shop_local.emulator import Emulator
-from shop_local.provision import ProvisionError, provision
-from shop_local.template import load_template
+from shop_local.engines.emulator import Emulator
+from shop_local.provisioning.provision import ProvisionError, provision
+from shop_local.provisioning.template import load_template
 
 pytestmark = pytest.mark.integration
 

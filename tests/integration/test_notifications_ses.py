@@ -14,8 +14,9 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from shop.domain.users import User, new_user_id
-from shop_local.functions import LambdaContext, load_function
-from shop_local.provision import Stack
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.provision import Stack
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path("events/notifications/send_order_emails.json")

@@ -19,10 +19,10 @@ import pytest
 
 from shop.adapters.aws import client
 from shop.config import settings
-from shop_local.containers import Functions
-from shop_local.event_sources import StreamSource, template_event_sources
-from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
-from shop_local.stream_poller import StreamPoller
+from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
+from shop_local.event_mappings.sources import StreamSource, template_event_sources
+from shop_local.event_mappings.stream_poller import StreamPoller
+from shop_local.lambda_runtime.containers import Functions
 
 pytestmark = pytest.mark.integration
 STREET, CITY, POSTCODE = "221B Privet Lane", "Little Whinging", "PV4 2RD"

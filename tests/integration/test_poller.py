@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shop_local.containers import Functions
-from shop_local.provision import provision
+from shop_local.lambda_runtime.containers import Functions
+from shop_local.provisioning.provision import provision
 from shop_local.runtime import build_pollers
 
 pytestmark = pytest.mark.integration

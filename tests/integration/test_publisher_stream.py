@@ -15,11 +15,11 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop_local.containers import FunctionFailed, Functions
-from shop_local.event_sources import StreamSource, template_event_sources
-from shop_local.moto_stream_rollback import install as keep_streams_on_rollback
-from shop_local.provision import Stack
-from shop_local.stream_poller import StreamPoller
+from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
+from shop_local.event_mappings.sources import StreamSource, template_event_sources
+from shop_local.event_mappings.stream_poller import StreamPoller
+from shop_local.lambda_runtime.containers import FunctionFailed, Functions
+from shop_local.provisioning.provision import Stack
 
 pytestmark = pytest.mark.integration
 PUBLISHER = "OrderEventsPublisherFunction"

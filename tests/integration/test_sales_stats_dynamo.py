@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from shop_local.functions import LambdaContext, load_function
-from shop_local.provision import Stack
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.provision import Stack
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 SAMPLE = Path("events/stats/project_sales_stats.json")

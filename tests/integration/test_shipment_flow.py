@@ -15,7 +15,7 @@ from shop.adapters.aws import client
 from shop.adapters.orders_dynamo import DynamoOrderStore
 from shop.config import settings
 from shop.domain.orders import fold
-from shop_local.containers import FunctionPool
+from shop_local.lambda_runtime.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}

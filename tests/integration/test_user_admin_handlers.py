@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from shop_local.functions import LambdaContext, load_function
+from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.provisioning.stack import load_function
 
 pytestmark = pytest.mark.integration
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "admin"

@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from shop.services.signing_keys import KeyRing
-from shop_local.template import load_template
+from shop_local.provisioning.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("security_e2e_conftest", ROOT / "tests/e2e/conftest.py")

@@ -77,7 +77,7 @@ def test_unknown_routes_are_404_in_the_contracts_shape(api, world, path):
 
 def test_an_unhandled_crash_would_answer_internal_without_details(api, world):
     """The 5xx path cannot be provoked from outside (that is the point); its shape is pinned in the unit suite
-    (tests/unit/test_security_regressions_http.py). Here: malformed input that once crashed is now a 4xx."""
+    (tests/unit/core/test_security_regressions_http.py). Here: malformed input that once crashed is now a 4xx."""
     deep = "[" * 10_000 + "]" * 10_000
     answer = api.call(
         "POST", "/cart/items", world.guest, data=deep, headers={"Content-Type": "application/json"}

@@ -22,7 +22,7 @@ parameter is an idempotency token in the service model), so botocore's own resen
 after a read timeout whose answer was lost carry the same token, and DynamoDB applies a committed
 transaction once and answers the resend with success instead of failing its conditions against
 its own writes. A deliberate new attempt after a cancellation is a new call with a new token. The
-embedded emulator honours the token too (shop_local.moto_request_tokens).
+embedded emulator honours the token too (shop_local.engines.moto_request_tokens).
 
 Every client comes from one boto3 session, so that the data they share (endpoints, partitions,
 retry and default settings) is loaded once per cold start, not once per client: about 45 ms for

@@ -22,7 +22,7 @@ logger = Logger(service="shop")
 def publish_entry(entry_id: str, message: BusMessage) -> dict[str, Any]:
     return {
         "Id": entry_id,
-        "Message": message.model_dump_json(),
+        "Message": message.to_json(),
         "MessageAttributes": {"type": {"DataType": "String", "StringValue": message.type}},
     }
 

@@ -1,30 +1,21 @@
-"""Request and response bodies of the admin user and audit routes.
+"""Request and response bodies of the admin user routes (the audit route's are `shop.api.audit_models`).
 
 An admin sees a user as everyone does ({id, email, name, role, created_at}, decrypted) plus
-`disabled`; never the password hash, ciphertexts or blind index. An audit entry leaves as the
-contract's fields only: its sequence number and hashes stay for the verifier.
+`disabled`; never the password hash, ciphertexts or blind index.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ConfigDict, StringConstraints, model_validator
 
 from shop.api.auth_models import UserResponse
 from shop.api.catalog_models import document_patch
 from shop.api.models import RequestModel, ResponseModel
-from shop.domain.audit_chain import AuditEntry
 from shop.domain.users import User
 
 UserRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-ActorFilter = Annotated[
-    str | None, Query(min_length=1, max_length=200, description="Only entries by this actor (user id).")
-]
-ActionFilter = Annotated[
-    str | None, Query(min_length=1, max_length=100, description="Only this action, e.g. user.disabled.")
-]
 
 
 class UserAccessChanges(RequestModel):
@@ -54,35 +45,4 @@ class AdminUserResponse(UserResponse):
 
 class AdminUserPage(ResponseModel):
     items: list[AdminUserResponse]
-    next_cursor: str | None
-
-
-class AuditEntryResponse(ResponseModel):
-    id: str
-    at: str
-    actor_id: str
-    actor_role: str
-    action: str
-    target_type: str
-    target_id: str
-    request_id: str
-    details: dict[str, Any]
-
-    @classmethod
-    def of(cls, entry: AuditEntry) -> AuditEntryResponse:
-        return cls(
-            id=entry.id,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            actor_role=entry.actor_role,
-            action=entry.action,
-            target_type=entry.target_type,
-            target_id=entry.target_id,
-            request_id=entry.request_id,
-            details=entry.details,
-        )
-
-
-class AuditPage(ResponseModel):
-    items: list[AuditEntryResponse]
     next_cursor: str | None

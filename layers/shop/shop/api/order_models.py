@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from shop.services.payments import PaymentResult
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
-OrderId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class ShippingAddress(RequestModel):

@@ -8,11 +8,11 @@ item held it in clear; a consumer that needs it reads the order from the order s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 ORDER_EVENT_ENTITY = "order_event"
 ORDER_EVENT_TYPES = frozenset(
@@ -28,24 +28,85 @@ ORDER_EVENT_TYPES = frozenset(
     }
 )
 PRIVATE_DATA_FIELDS = frozenset({"shipping_address"})
+_TEXT_FIELDS = ("id", "type", "occurred_at", "order_id")
 
 
-class BusMessage(BaseModel):
+class InvalidBusMessage(ValueError):
+    """A body that is not a version-1 bus message: a poison message for the consumer."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BusMessage:
     """`{id, type, version: 1, occurred_at, order_id, seq, data}`; `type` is also a message attribute.
 
     Unknown fields are ignored (a producer may add some within version 1); another version is
-    refused, so a consumer never silently misreads a shape it was not written for.
+    refused, so a consumer never silently misreads a shape it was not written for. A dataclass, not
+    a pydantic model: the consumers and the publisher are not API functions and load no pydantic.
     """
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    id: str = Field(min_length=1)
-    type: str = Field(min_length=1)
+    id: str
+    type: str
     version: Literal[1] = 1
-    occurred_at: str = Field(min_length=1)
-    order_id: str = Field(min_length=1)
-    seq: int = Field(ge=1)
-    data: dict[str, Any] = Field(default_factory=dict)
+    occurred_at: str
+    order_id: str
+    seq: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise InvalidBusMessage(f"{name} must be a non-empty string")
+        if isinstance(self.seq, bool) or not isinstance(self.seq, int) or self.seq < 1:
+            raise InvalidBusMessage("seq must be a whole number of at least 1")
+        if isinstance(self.version, bool) or self.version != 1:
+            raise InvalidBusMessage(f"version {self.version!r} is not 1")
+        if not isinstance(self.data, dict):
+            raise InvalidBusMessage("data must be an object")
+
+    @classmethod
+    def parse(cls, payload: Any) -> BusMessage:
+        """The message in a decoded JSON document; what is not a version-1 message raises InvalidBusMessage."""
+        if not isinstance(payload, Mapping):
+            raise InvalidBusMessage("a bus message is a JSON object")
+        missing = [name for name in (*_TEXT_FIELDS, "seq") if name not in payload]
+        if missing:
+            raise InvalidBusMessage(f"the message lacks {', '.join(missing)}")
+        return cls(
+            id=payload["id"],
+            type=payload["type"],
+            version=payload.get("version", 1),
+            occurred_at=payload["occurred_at"],
+            order_id=payload["order_id"],
+            seq=_whole_number(payload["seq"]),
+            data=dict(payload["data"])
+            if isinstance(payload.get("data"), Mapping)
+            else payload.get("data", {}),
+        )
+
+    @classmethod
+    def from_json(cls, body: str | bytes) -> BusMessage:
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidBusMessage("the body is not JSON") from exc
+        return cls.parse(payload)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """Compact JSON, fields in the documented order, as the bus carries it."""
+        return json.dumps(self.as_dict(), separators=(",", ":"), ensure_ascii=False)
+
+
+def _whole_number(value: Any) -> Any:
+    """A sequence number as JSON may carry it (3, 3.0 or "3"); anything else is left for the check."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
 
 
 class NotAnOrderEvent(ValueError):

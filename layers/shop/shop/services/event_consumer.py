@@ -72,12 +72,12 @@ def parse_bus_message(body: str) -> BusMessage:
     """The bus message in an SQS body: raw (RawMessageDelivery), or still in its SNS envelope.
 
     The envelope is accepted so that a subscription created without raw delivery still works.
-    Anything else raises ValueError (pydantic's ValidationError is one): a poison message.
+    Anything else raises ValueError (InvalidBusMessage is one): a poison message.
     """
     payload = json.loads(body)
     if isinstance(payload, dict) and payload.get("Type") == "Notification" and "TopicArn" in payload:
         payload = json.loads(str(payload.get("Message")))
-    return BusMessage.model_validate(payload)
+    return BusMessage.parse(payload)
 
 
 class EventConsumer:

@@ -1,0 +1,1 @@
+"""template.yaml read and provisioned into the emulator: intrinsics, the Stack, resource types, custom resources, the demo catalog."""
