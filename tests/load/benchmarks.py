@@ -74,7 +74,7 @@ def section(runs: list[ScenarioRun], checks: list[StockCheck], *, local: bool, h
     lines += [
         "",
         "- A 502 `INTERNAL` is the local gateway's answer, as API Gateway's, when a function fails or runs "
-        "past its Timeout (10 s for the API's functions): latencies at 10 s are such timeouts.",
+        "past its Timeout (20 s for the API's functions): latencies at 20 s are such timeouts.",
         "- The local figures say where the shop queues on this machine, not what AWS would sustain: "
         "moto serialises DynamoDB, and Locust, the shop and other work share the CPUs.",
     ]

@@ -4,7 +4,7 @@ boto3 reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so the same 
 embedded emulator, LocalStack or AWS.
 
 The retry policy, one for every call: botocore's standard mode, at most 3 attempts, 1 s to connect
-and 4 s to read, full-jitter backoff (DynamoDB's non-throttling base 25 ms, throttling's 1 s: at
+and 5 s to read, full-jitter backoff (DynamoDB's non-throttling base 25 ms, throttling's 1 s: at
 most 1 s then 2 s of waiting); and a retry is only sent if it can end before the invocation's
 timeout (`stop_retrying_in_time`), so that no retrying outlasts a function. The services' own loops
 on top (a busy transaction sent again, an audit entry that lost its place, an order that changed
@@ -44,7 +44,7 @@ from botocore.exceptions import BotoCoreError
 from shop import deadline
 
 MAX_ATTEMPTS = 3  # a call is sent at most 3 times (botocore's standard mode, `total_max_attempts`)
-CONNECT_TIMEOUT, READ_TIMEOUT = 1, 4
+CONNECT_TIMEOUT, READ_TIMEOUT = 1, 5
 ATTEMPT_SECONDS = CONNECT_TIMEOUT + READ_TIMEOUT + 0.5  # the longest one attempt can take, and a margin
 _CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
