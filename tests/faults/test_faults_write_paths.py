@@ -297,7 +297,7 @@ PATHS = [
     ),
     WritePath(
         "inventory adjust",
-        "UpdateItem",
+        "TransactWriteItems",
         "CatalogTable",
         lambda shop: {"product": shop.product(stock=5)},
         lambda shop, ctx: shop.call(

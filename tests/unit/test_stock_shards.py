@@ -11,6 +11,7 @@ from shop.domain.stock_shards import (
     line_shards,
     pick_shards,
     shard_count,
+    shards_record,
     spread_adjustment,
 )
 
@@ -76,11 +77,9 @@ def test_shards_grow_with_the_stock_up_to_the_cap_and_never_shrink():
     assert shard_count(5, 0) == 5
 
 
-def test_an_order_line_from_before_shards_reserved_shard_zero():
+def test_an_order_line_records_its_shards_unless_all_came_from_shard_zero():
+    assert shards_record([(0, 3)], 3) is None
     assert line_shards({"product_id": "p", "quantity": 3}) == [(0, 3)]
-    line = {
-        "product_id": "p",
-        "quantity": 3,
-        "stock_shards": [{"shard": 2, "quantity": 1}, {"shard": 0, "quantity": 2}],
-    }
-    assert line_shards(line) == [(2, 1), (0, 2)]
+    line = {"product_id": "p", "quantity": 3, "shards": shards_record([(2, 1), (0, 2)], 3)}
+    assert line["shards"] == [[2, 1], [0, 2]] and line_shards(line) == [(2, 1), (0, 2)]
+    assert line_shards({"product_id": "p", "quantity": 3, "shards": shards_record([(4, 3)], 3)}) == [(4, 3)]

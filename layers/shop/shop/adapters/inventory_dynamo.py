@@ -11,6 +11,7 @@ A shard that changed between read and write makes the transaction fail; we read 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,8 +29,9 @@ from shop.domain.inventory import StockedProduct, StockLevels, summed
 from shop.domain.paging import Page, scope_of
 from shop.domain.stock_shards import shard_count, spread_adjustment
 from shop.errors import Conflict, InsufficientStock, NotFound
+from shop.services.orders_retry import backoff_delay
 
-ADJUST_ATTEMPTS = 5
+ADJUST_ATTEMPTS = 8
 
 
 class DynamoStockStore:
@@ -42,7 +44,9 @@ class DynamoStockStore:
         return summed(product_id, shards.values()) if product is not None else None
 
     def adjust_stock(self, product_id: str, delta: int) -> StockLevels:
-        for _ in range(ADJUST_ATTEMPTS):
+        for attempt in range(ADJUST_ATTEMPTS):
+            if attempt:
+                time.sleep(backoff_delay(attempt - 1))
             product, shards = product_with_shards(self._client, self._table, product_id)
             if product is None:
                 raise NotFound("No such product.")

@@ -2,7 +2,8 @@
 for their stock shards.
 
 Items are read exactly as the catalog stores them (shop.adapters.catalog_dynamo_products), with
-strongly consistent reads, so a price, status or stock change shows in the very next cart answer.
+strongly consistent reads, so a price, status or stock change shows in the very next cart answer
+(but for a sharded product's shards past the first: shop.adapters.stock_shards_dynamo).
 """
 
 from __future__ import annotations
@@ -20,6 +21,6 @@ class DynamoProductCatalog:
         self._client, self._table = client, table
 
     def products(self, product_ids: Iterable[str]) -> dict[str, Product]:
-        stocked = products_with_stock(self._client, self._table, product_ids, consistent=True)
+        stocked = products_with_stock(self._client, self._table, product_ids)
         products = [product_from_item(item, levels.available) for item, levels in stocked]
         return {product.id: product for product in products}

@@ -73,11 +73,16 @@ def read_shards(
 
 
 def products_with_shards(
-    client: Any, table: str, product_ids: Iterable[str], *, consistent: bool
+    client: Any,
+    table: str,
+    product_ids: Iterable[str],
+    *,
+    consistent: bool,
+    others_consistent: bool | None = None,
 ) -> list[tuple[AttrMap, dict[int, StockLevels]]]:
     """The product items that exist among `product_ids`, each with its shards. Shard 0 is read with
     the products (one BatchGetItem: all an ordinary product has); the other shards of sharded
-    products in one more."""
+    products in one more (`others_consistent`: strongly consistent, as `consistent` by default)."""
     ids = list(dict.fromkeys(product_ids))
     keys = [key for pid in ids for key in (product_key(pid), stock_key(pid, 0))]
     products: dict[str, AttrMap] = {}
@@ -88,16 +93,19 @@ def products_with_shards(
         else:
             products[item["id"]["S"]] = item
     sharded = {pid: shard_count_of(item) for pid, item in products.items() if shard_count_of(item) > 1}
-    for pid, more in read_shards(client, table, sharded, consistent=consistent, first=1).items():
+    others = consistent if others_consistent is None else others_consistent
+    for pid, more in read_shards(client, table, sharded, consistent=others, first=1).items():
         shards[pid] |= more
     return [(products[pid], shards[pid]) for pid in ids if pid in products]
 
 
 def products_with_stock(
-    client: Any, table: str, product_ids: Iterable[str], *, consistent: bool
+    client: Any, table: str, product_ids: Iterable[str]
 ) -> list[tuple[AttrMap, StockLevels]]:
-    """The product items that exist among `product_ids`, each with its summed stock."""
-    found = products_with_shards(client, table, product_ids, consistent=consistent)
+    """The product items that exist among `product_ids`, strongly consistent, each with its summed
+    stock: a sharded product's shards past 0 are read eventually consistent (half the read units
+    of each; the sum is advice to a cart, checkout reads every shard strongly consistent)."""
+    found = products_with_shards(client, table, product_ids, consistent=True, others_consistent=False)
     return [(item, summed(item["id"]["S"], shards.values())) for item, shards in found]
 
 

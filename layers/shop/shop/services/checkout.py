@@ -26,7 +26,7 @@ from typing import Any
 from shop.domain.callers import Caller
 from shop.domain.money import line_total_cents, shipping_cents, single_currency
 from shop.domain.orders import MAX_ORDER_LINES, EventActor, Order, OrderAggregate, timestamp
-from shop.domain.stock_shards import ShardTake, pick_shards
+from shop.domain.stock_shards import ShardTake, pick_shards, shards_record
 from shop.errors import CartEmpty, Conflict, OutOfStock, TooManyOpenOrders
 from shop.observability import count
 from shop.services.order_ports import (
@@ -140,9 +140,11 @@ class CheckoutService:
                     "unit_price_cents": p.price_cents,
                     "quantity": quantity,
                     "line_total_cents": line_total_cents(p.price_cents, quantity),
-                    "stock_shards": [{"shard": k, "quantity": q} for k, q in takes[product_id] or ()],
                 }
             )
+            record = shards_record(takes[product_id] or (), quantity)
+            if record is not None:
+                items[-1]["shards"] = record
         subtotal = sum(i["line_total_cents"] for i in items)
         shipping = shipping_cents(subtotal)
         data = {

@@ -17,10 +17,12 @@ class StockStore(Protocol):
     def stock_levels(self, product_id: str) -> StockLevels | None: ...
 
     def adjust_stock(self, product_id: str, delta: int) -> StockLevels:
-        """One conditional write: raises InsufficientStock if available + delta < 0, NotFound if no product."""
+        """One transaction over the product's stock shards: raises InsufficientStock if available +
+        delta < 0, NotFound if no product."""
 
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
-        """Products by ascending available stock; only those below `threshold` when given."""
+        """Products by ascending available stock of their emptiest shard; only those whose summed
+        available stock is below `threshold` when given."""
 
 
 class InventoryService:
