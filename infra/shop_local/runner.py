@@ -20,7 +20,7 @@ from typing import Any
 from shop_local.settings import LocalSettings
 
 StartResponse = Callable[..., Any]
-_STOCK_LEVEL = re.compile(r"\b(available|reserved|sold)\b")
+_STOCK_MOVE = re.compile(r"\b(available|reserved|sold) = \1 - ")  # units leave one level for another
 
 
 class Interrupted(BaseException):
@@ -67,7 +67,8 @@ def _seed() -> None:
 
 def _inject_transaction_conflicts(catalog_table: str, times: int) -> Callable[[], None]:
     """SHOP_INJECT_TRANSACTION_CONFLICTS (tests): the first `times` transactions that move stock
-    (update a level of a CatalogTable item) on the core's shared DynamoDB client are cancelled as
+    between levels of a CatalogTable stock shard (an order's reservation, sale, release or restock;
+    not an admin's adjustment) on the core's shared DynamoDB client are cancelled as
     TransactionConflict, each one logged; the Lambda code never sees this setting."""
     from contextlib import ExitStack
 
@@ -78,7 +79,7 @@ def _inject_transaction_conflicts(catalog_table: str, times: int) -> Callable[[]
     def moves_stock(params: dict[str, Any]) -> bool:
         updates = [element.get("Update") or {} for element in params.get("TransactItems") or []]
         return any(
-            u.get("TableName") == catalog_table and _STOCK_LEVEL.search(str(u.get("UpdateExpression", "")))
+            u.get("TableName") == catalog_table and _STOCK_MOVE.search(str(u.get("UpdateExpression", "")))
             for u in updates
         )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 
+from shop.adapters.stock_shards_dynamo import shard_item
 from shop.config import settings
 from shop.domain.callers import Caller
 from shop.domain.orders import MAX_OPEN_ORDERS, fold
@@ -46,7 +47,7 @@ class CartsOfTheirOwn:
 
 
 def a_product(stock: int) -> str:
-    """An ACTIVE product with `stock` available, written as the catalog stores it."""
+    """An ACTIVE product with `stock` available in one stock shard, written as the catalog stores it."""
     product_id = uuid.uuid4().hex
     item: dict[str, Any] = {
         "pk": f"PRODUCT#{product_id}",
@@ -58,11 +59,11 @@ def a_product(stock: int) -> str:
         "price_cents": 1500,
         "currency": "USD",
         "status": "ACTIVE",
-        "available": stock,
-        "reserved": 0,
-        "sold": 0,
+        "stock_shards": 1,
     }
     boto3.resource("dynamodb").Table(settings().catalog_table).put_item(Item=item)
+    shard = shard_item(product_id, 0, "ACTIVE", 1500, available=stock)
+    boto3.client("dynamodb").put_item(TableName=settings().catalog_table, Item=shard)
     return product_id
 
 

@@ -177,9 +177,22 @@ class Shop:
         return deserialise(got["Item"]) if "Item" in got else None
 
     def levels(self, product_id: str) -> tuple[int, int, int]:
-        item = self.item("CatalogTable", f"PRODUCT#{product_id}", "PRODUCT")
-        assert item is not None
-        return int(item["available"]), int(item["reserved"]), int(item["sold"])
+        """The product's stock summed over its shards, each shard checked for a negative level."""
+        from shop.adapters.aws import client
+        from shop.adapters.orders_dynamo_items import deserialise
+
+        assert self.item("CatalogTable", f"PRODUCT#{product_id}", "PRODUCT") is not None
+        answer = client("dynamodb").query(
+            TableName=self.stack.physical_id("CatalogTable"),
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :stock)",
+            ExpressionAttributeValues={":pk": {"S": f"PRODUCT#{product_id}"}, ":stock": {"S": "STOCK#"}},
+            ConsistentRead=True,
+        )
+        shards = [deserialise(item) for item in answer["Items"]]
+        levels = [(int(s["available"]), int(s["reserved"]), int(s["sold"])) for s in shards]
+        assert levels and all(min(shard) >= 0 for shard in levels), levels
+        available, reserved, sold = (sum(column) for column in zip(*levels, strict=True))
+        return available, reserved, sold
 
     # --------------------------------------------------------------- carts, orders
     def cart_lines(self, owner: str) -> dict[str, int]:

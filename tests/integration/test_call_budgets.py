@@ -17,6 +17,7 @@ from collections import Counter
 import pytest
 
 from shop.adapters.aws import client
+from shop.domain.stock_shards import UNITS_PER_SHARD
 from shop_local.lambda_runtime.containers import FunctionPool
 
 pytestmark = pytest.mark.integration
@@ -94,13 +95,13 @@ def products(call):
     )
     assert status == 201
     made = []
-    for _ in range(2):
+    for stock in (UNITS_PER_SHARD, UNITS_PER_SHARD, 1000):  # two ordinary products, one sharded
         body = {"sku": f"B-{uuid.uuid4().hex[:10]}", "name": "Budget mug", "price_cents": 1200}
         status, product = call(
             "CreateProductFunction", body=body | {"category_id": category["id"], "status": "ACTIVE"}
         )
         assert status == 201
-        adjustment = {"delta": 1000, "reason": "budget test"}
+        adjustment = {"delta": stock, "reason": "budget test"}
         assert call("AdjustStockFunction", path={"product_id": product["id"]}, body=adjustment)[0] == 200
         made.append(product["id"])
     return made
@@ -121,18 +122,20 @@ def assert_within(counted, budget):
 
 
 def test_a_product_page_is_one_read(call, call_log, products):
+    """One Query on the product's key reads the product with its stock shards."""
     status, _, counted = warm_calls(call, call_log, "GetProductFunction", path={"id": products[0]})
     assert status == 200
-    assert counted == Counter({"dynamodb.GetItem": 1})
+    assert counted == Counter({"dynamodb.Query": 1})
 
 
-def test_a_catalog_page_is_one_query(call, call_log, products):
+def test_a_catalog_page_is_one_query_and_one_read_of_its_stock(call, call_log, products):
+    """The page from its index, then the stock shards of its products in one BatchGetItem."""
     query = {"limit": "20"}
     status, page, counted = warm_calls(
         call, call_log, "ListProductsFunction", query=query, role="anonymous", user=""
     )
     assert status == 200 and page["items"]
-    assert counted == Counter({"dynamodb.Query": 1})
+    assert counted == Counter({"dynamodb.Query": 1, "dynamodb.BatchGetItem": 1})
 
 
 def test_adding_to_the_cart_and_reading_it_take_at_most_two_calls_each(call, call_log, products):
@@ -145,6 +148,16 @@ def test_adding_to_the_cart_and_reading_it_take_at_most_two_calls_each(call, cal
     status, cart, counted = warm_calls(call, call_log, "GetCartFunction", user=user, role="customer")
     assert status == 200 and cart["item_count"] == 3
     assert_within(counted, 2)
+
+
+def test_a_sharded_product_costs_the_cart_one_more_read_of_its_other_shards(call, call_log, products):
+    user, body = f"u_{uuid.uuid4().hex}", {"product_id": products[-1], "quantity": 1}
+    status, _, counted = warm_calls(
+        call, call_log, "AddCartItemFunction", user=user, role="customer", body=body
+    )
+    assert status == 200
+    assert_within(counted, 3)
+    assert counted["dynamodb.BatchGetItem"] == 2
 
 
 def test_checkout_and_payment_take_at_most_five_calls_each_with_idempotency(call, call_log, products):

@@ -9,6 +9,7 @@ import pytest
 
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
 from shop.domain.callers import Caller
+from shop.domain.stock_shards import UNITS_PER_SHARD
 from shop_local.lambda_runtime.functions import LambdaContext
 from shop_local.provisioning.stack import load_function
 
@@ -33,7 +34,8 @@ def product_id(stack):
     product = build_product_service().create_product(
         ADMIN, sku=f"CH-{tag}", name="Handler mug", price_cents=1299, category_id=category.id, status="ACTIVE"
     )
-    build_inventory_service().adjust_stock(ADMIN, product.id, 50, "initial count")
+    # one stock shard: an ordinary product (a sharded one's extra read: test_call_budgets.py)
+    build_inventory_service().adjust_stock(ADMIN, product.id, UNITS_PER_SHARD, "initial count")
     return product.id
 
 

@@ -11,6 +11,8 @@ from shop.adapters.inventory_dynamo import DynamoStockStore
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
 from shop.config import settings
 from shop.domain.callers import Caller
+from shop.domain.inventory import StockedProduct
+from shop.domain.stock_shards import UNITS_PER_SHARD
 from shop.errors import InsufficientStock, NotFound
 
 pytestmark = pytest.mark.integration
@@ -73,17 +75,51 @@ def test_concurrent_removals_never_take_stock_below_zero(new_product):
 
 def test_below_lists_only_low_products_lowest_first(new_product):
     low, empty, plenty = new_product(3), new_product(0), new_product(50)
+    seen = _all_below(5)
+    ids = [row.product.id for row in seen]
+    assert low.id in ids and empty.id in ids and plenty.id not in ids
+    assert len(ids) == len(set(ids)) and all(row.levels.available < 5 for row in seen)
+    one_shard = [row.levels.available for row in seen if row.product.stock_shards == 1]
+    assert one_shard == sorted(one_shard)
+
+
+def _all_below(threshold: int, page_size: int = 2) -> list[StockedProduct]:
     inventory = build_inventory_service()
-    seen, cursor, pages = [], None, 0
+    seen: list[StockedProduct] = []
+    cursor = None
     while True:
-        page = inventory.products_below(5, 2, cursor)
-        pages += 1
-        assert len(page.items) <= 2
-        seen += [(row.product.id, row.levels.available) for row in page.items]
+        page = inventory.products_below(threshold, page_size, cursor)
+        assert len(page.items) <= page_size
+        seen += page.items
         cursor = page.next_cursor
         if cursor is None:
-            break
-    ids = [pid for pid, _ in seen]
-    assert low.id in ids and empty.id in ids and plenty.id not in ids
-    assert len(ids) == len(set(ids))
-    assert [n for _, n in seen] == sorted(n for _, n in seen) and all(n < 5 for _, n in seen)
+            return seen
+
+
+def test_stock_beyond_a_shard_is_spread_over_shards_and_read_as_their_sum(new_product):
+    """A product's stock grows into several shards; levels, the product and the low-stock list show
+    the sum, and the list names a sharded product once, only while its sum is below the threshold."""
+    inventory = build_inventory_service()
+    product = new_product(available=3 * UNITS_PER_SHARD)
+    shards = _shards(product.id)
+    assert len(shards) == 3 and sorted(s["available"] for s in shards) == [UNITS_PER_SHARD] * 3
+    levels = inventory.adjust_stock(ADMIN, product.id, -(3 * UNITS_PER_SHARD - 4), "sale ended")
+    assert (levels.available, levels.reserved, levels.sold) == (4, 0, 0)
+    assert sorted(s["available"] for s in _shards(product.id)) == [1, 1, 2]
+    assert build_product_service().get_product(product.id, is_admin=True).stock_available == 4
+    assert [row.levels.available for row in _all_below(5) if row.product.id == product.id] == [4]
+    assert product.id not in [row.product.id for row in _all_below(4)]
+    with pytest.raises(InsufficientStock):
+        inventory.adjust_stock(ADMIN, product.id, -5, "miscount")
+    assert inventory.adjust_stock(ADMIN, product.id, -4, "write-off").available == 0
+    assert [s["available"] for s in _shards(product.id)] == [0, 0, 0]
+
+
+def _shards(product_id: str) -> list[dict[str, int]]:
+    answer = client("dynamodb").query(
+        TableName=settings().catalog_table,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :stock)",
+        ExpressionAttributeValues={":pk": {"S": f"PRODUCT#{product_id}"}, ":stock": {"S": "STOCK#"}},
+        ConsistentRead=True,
+    )
+    return [{k: int(v["N"]) for k, v in item.items() if "N" in v} for item in answer["Items"]]

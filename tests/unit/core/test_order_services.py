@@ -23,6 +23,7 @@ from shop.domain.callers import Caller
 from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent, fold
 from shop.domain.paging import Page
 from shop.domain.payments import REFUND_STEPS, Card, Payment
+from shop.domain.stock_shards import line_shards
 from shop.errors import (
     CartEmpty,
     Conflict,
@@ -67,12 +68,35 @@ class Clock:
 
 
 @dataclass
-class Shelf:
-    price: int
+class Levels:
     available: int
     reserved: int = 0
     sold: int = 0
-    status: str = "ACTIVE"
+
+
+class Shelf:
+    """A product of the fake catalog: price, status and stock shards (`Shelf(1000, 4, 3)`: two shards)."""
+
+    def __init__(self, price: int, *shards: int, status: str = "ACTIVE") -> None:
+        self.price, self.status = price, status
+        self.shards = [Levels(units) for units in shards]
+
+    @property
+    def available(self) -> int:
+        return sum(s.available for s in self.shards)
+
+    @available.setter
+    def available(self, units: int) -> None:
+        assert len(self.shards) == 1, "set one shard's level on a sharded shelf"
+        self.shards[0].available = units
+
+    @property
+    def reserved(self) -> int:
+        return sum(s.reserved for s in self.shards)
+
+    @property
+    def sold(self) -> int:
+        return sum(s.sold for s in self.shards)
 
 
 class FakeCarts:
@@ -96,7 +120,16 @@ class FakeCatalog:
 
     def products_for_checkout(self, product_ids):
         return {
-            pid: ProductSnapshot(pid, pid.upper(), f"Product {pid}", s.price, "USD", s.status, s.available)
+            pid: ProductSnapshot(
+                pid,
+                pid.upper(),
+                f"Product {pid}",
+                s.price,
+                "USD",
+                s.status,
+                s.available,
+                {shard: levels.available for shard, levels in enumerate(s.shards)},
+            )
             for pid, s in self.shelves.items()
             if pid in product_ids
         }
@@ -162,14 +195,15 @@ class FakeOrders:
         shortages, stale, bad_stock = [], False, False
         for move in change.stock:
             shelf = self.catalog.shelves.get(move.product_id)
+            shard = shelf.shards[move.shard] if shelf and move.shard < len(shelf.shards) else None
             source = _FROM_TO[move.kind][0]
             if move.kind == "reserve" and (
-                shelf is None or shelf.status != "ACTIVE" or shelf.available < move.quantity
+                shelf is None or shard is None or shelf.status != "ACTIVE" or shard.available < move.quantity
             ):
-                shortages.append(Shortage(move.product_id, move.quantity, shelf.available if shelf else 0))
+                shortages.append(Shortage(move.product_id, move.quantity, shard.available if shard else 0))
             elif move.kind == "reserve" and shelf is not None and shelf.price != move.unit_price_cents:
                 stale = True
-            elif getattr(shelf, source) < move.quantity:
+            elif shard is None or getattr(shard, source) < move.quantity:
                 bad_stock = True
         foreign_ok = all(item["check"]() for item in change.foreign)
         refunds_ok = all(self._payment(p).status == REFUND_STEPS[p.status] for p in change.refunds)
@@ -186,10 +220,10 @@ class FakeOrders:
         self.commits += 1
         land(change.audit)
         for move in change.stock:
-            shelf = self.catalog.shelves[move.product_id]
+            shard = self.catalog.shelves[move.product_id].shards[move.shard]
             source, target = _FROM_TO[move.kind]
-            setattr(shelf, source, getattr(shelf, source) - move.quantity)
-            setattr(shelf, target, getattr(shelf, target) + move.quantity)
+            setattr(shard, source, getattr(shard, source) - move.quantity)
+            setattr(shard, target, getattr(shard, target) + move.quantity)
         self.orders[change.order.id] = change.order
         self.events.setdefault(change.order.id, []).extend(change.events)
         mine = self.payments.setdefault(change.order.id, [])
@@ -296,6 +330,51 @@ def test_stock_taken_between_read_and_commit_is_reported_from_the_transaction(sh
     with pytest.raises(OutOfStock) as refused:
         shop.buy(mug=2)
     assert refused.value.details == [{"product_id": "mug", "requested": 2, "available": 1}]
+
+
+def sharded(shop, *units):
+    shop.catalog.shelves["lamp"] = Shelf(3000, *units)
+    return shop.catalog.shelves["lamp"]
+
+
+def test_a_line_reserves_from_one_shard_holding_enough_and_the_order_records_it(shop):
+    lamp = sharded(shop, 1, 5, 2, 4)
+    order = shop.buy(lamp=3)
+    [(shard, units)] = line_shards(order.items[0])
+    assert shard in (1, 3) and units == 3
+    assert [(s.available, s.reserved) for s in lamp.shards][shard] == ((5, 4)[shard == 3] - 3, 3)
+    shop.payments.pay(ALICE, order.id, card())
+    assert (lamp.shards[shard].reserved, lamp.shards[shard].sold) == (0, 3)
+    shop.cancels.cancel(ALICE, order.id)
+    assert [s.available for s in lamp.shards] == [1, 5, 2, 4] and lamp.sold == 0
+
+
+def test_buyers_of_a_sharded_product_spread_over_its_shards(shop):
+    lamp = sharded(shop, 10, 10, 10, 10)
+    for number in range(20):
+        shop.buy(caller=Caller(f"c{number}", "customer"), lamp=1)
+    assert lamp.reserved == 20 and sum(1 for s in lamp.shards if s.reserved) >= 2
+
+
+def test_a_line_larger_than_any_shard_takes_several_in_one_order(shop):
+    lamp = sharded(shop, 2, 3, 1)
+    order = shop.buy(lamp=5)
+    assert sorted(line_shards(order.items[0])) == [(0, 2), (1, 3)]
+    assert [(s.available, s.reserved) for s in lamp.shards] == [(0, 2), (0, 3), (1, 0)]
+    with pytest.raises(OutOfStock) as refused:
+        shop.buy(caller=BOB, lamp=2)
+    assert refused.value.details == [{"product_id": "lamp", "requested": 2, "available": 1}]
+
+
+def test_a_shard_emptied_before_the_commit_sends_the_line_to_another_shard(shop):
+    lamp = sharded(shop, 3, 3)
+
+    def someone_empties_both_but_one_unit() -> None:
+        lamp.shards[0].available, lamp.shards[1].available = 0, 1
+
+    shop.orders.before_commit.append(someone_empties_both_but_one_unit)
+    order = shop.buy(lamp=1)
+    assert line_shards(order.items[0]) == [(1, 1)] and lamp.shards[1].reserved == 1
 
 
 def test_conflicts_and_price_changes_are_retried_then_the_new_price_is_frozen(shop):
@@ -597,8 +676,8 @@ def test_reads_are_for_the_owner_or_an_admin(shop):
 
 class OrderLifecycle(RuleBasedStateMachine):
     """Random carts, checkouts, payments (some racing), cancellations, expiries and refund deliveries
-    (some during a gateway outage), with the invariants checked after every step: no level
-    negative, stock conserved, at most one successful payment per order and every other charge
+    (some during a gateway outage), with the invariants checked after every step: no level of any
+    stock shard negative, stock conserved per shard (the mug has three), at most one successful payment per order and every other charge
     refunded or owed, at most MAX_OPEN_ORDERS unpaid orders per customer, each order equal to the
     fold of its events."""
 
@@ -608,7 +687,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         super().__init__()
         self.clock = Clock()
         self.carts, self.gateway, self.audit = FakeCarts(), MockPaymentGateway(), RecordingAudit()
-        self.catalog = FakeCatalog(mug=Shelf(1000, 6), pen=Shelf(250, 4))
+        self.catalog = FakeCatalog(mug=Shelf(1000, 3, 2, 1), pen=Shelf(250, 4))
         self.orders = FakeOrders(self.catalog)
         no_wait = lambda _: None  # noqa: E731
         self.checkout = CheckoutService(self.carts, self.catalog, self.orders, 900, self.clock, no_wait)
@@ -617,6 +696,10 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.expiry = ReservationExpiry(self.orders, self.cancels, self.clock)
         self.refunds = RefundPayments(self.orders, self.gateway, self.audit, self.clock, no_wait)
         self.totals = {pid: self.catalog.total(pid) for pid in self.catalog.shelves}
+        self.shard_totals = {
+            pid: [s.available + s.reserved + s.sold for s in shelf.shards]
+            for pid, shelf in self.catalog.shelves.items()
+        }
         self.versions = 0
 
     placed = Bundle("placed")
@@ -671,14 +754,18 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def stock_is_conserved_and_never_negative(self) -> None:
-        def held(status: str, pid: str) -> int:
+        def held(status: str, pid: str, shard: int) -> int:
             orders = [o for o in self.orders.orders.values() if o.status == status]
-            return sum(i["quantity"] for o in orders for i in o.items if i["product_id"] == pid)
+            lines = [i for o in orders for i in o.items if i["product_id"] == pid]
+            return sum(units for i in lines for number, units in line_shards(i) if number == shard)
 
         for pid, shelf in self.catalog.shelves.items():
-            assert min(shelf.available, shelf.reserved, shelf.sold) >= 0
             assert self.catalog.total(pid) == self.totals[pid]
-            assert (shelf.reserved, shelf.sold) == (held("PENDING_PAYMENT", pid), held("PAID", pid))
+            for number, shard in enumerate(shelf.shards):
+                assert min(shard.available, shard.reserved, shard.sold) >= 0
+                assert shard.available + shard.reserved + shard.sold == self.shard_totals[pid][number]
+                held_here = (held("PENDING_PAYMENT", pid, number), held("PAID", pid, number))
+                assert (shard.reserved, shard.sold) == held_here
 
     @invariant()
     def one_successful_payment_per_order_and_every_other_charge_refunded_or_owed(self) -> None:

@@ -7,11 +7,15 @@ Items (pk / sk):
                             gsi1: CATEGORIES / <name lowercased>#<id>  (all categories, by name)
   SLUG#<slug> / GUARD       makes slugs unique: written with attribute_not_exists in the same
                             transaction as the category.
-  PRODUCT#<id> / PRODUCT    a product, with its stock levels (available, reserved, sold) on the same
-                            item so that one GetItem answers GET /products/{id}.
+  PRODUCT#<id> / PRODUCT    a product: its catalog fields and `stock_shards` (N), no stock levels, so
+                            a stock move never re-projects it into gsi1 and gsi2.
                             gsi1: PRODUCTS#<status> / <name lowercased>#<id>
                             gsi2: CATEGORY#<category id>#<status> / <name lowercased>#<id>
-                            stock: STOCK / available  (low-stock report)
+  PRODUCT#<id> / STOCK#<k>  shard k (0..N-1) of its stock: available, reserved, sold, and copies of the
+                            product's status and price_cents that a reservation checks (written in
+                            the transaction that changes the product). One Query on pk reads a
+                            product with its shards (shop.domain.stock_shards says how they are used).
+                            stock: STOCK / available, KEYS_ONLY  (low-stock report)
   SKU#<SKU uppercased> / GUARD  makes SKUs unique, like the slug guard.
 """
 
@@ -34,6 +38,7 @@ Failure = Callable[[AttrMap | None], Exception]
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 GUARD = "GUARD"
+STOCK_PREFIX = "STOCK#"
 
 
 def category_key(category_id: str) -> AttrMap:
@@ -42,6 +47,10 @@ def category_key(category_id: str) -> AttrMap:
 
 def product_key(product_id: str) -> AttrMap:
     return {"pk": {"S": f"PRODUCT#{product_id}"}, "sk": {"S": "PRODUCT"}}
+
+
+def stock_key(product_id: str, shard: int) -> AttrMap:
+    return {"pk": {"S": f"PRODUCT#{product_id}"}, "sk": {"S": f"{STOCK_PREFIX}{shard:02d}"}}
 
 
 def slug_key(slug: str) -> AttrMap:

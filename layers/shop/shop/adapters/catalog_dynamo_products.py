@@ -1,4 +1,9 @@
-"""Products on CatalogTable: SKU guard items and category counts change in one transaction."""
+"""Products on CatalogTable: SKU guard items, category counts and stock shards change in one transaction.
+
+A new product gets its first (empty) stock shard; a change of status or price is copied onto every
+shard in the same transaction, on condition that the shard count is still the one read, so a
+reservation checks the product's current status and price on the shard it moves alone.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +20,24 @@ from shop.adapters.catalog_dynamo import (
     product_key,
     sku_guard_key,
     stale,
+    stock_key,
     to_attrs,
     transact,
     values,
 )
 from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
+from shop.adapters.stock_shards_dynamo import product_with_shards, shard_count_of, shard_item, with_stock
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Product, ProductStatus, sku_key, unknown_reference, uses_category
+from shop.domain.inventory import summed
 from shop.domain.paging import Page, scope_of
 from shop.errors import Conflict, SkuTaken
 
 _CATALOG_FIELDS = ("sku", "name", "description", "price_cents", "currency", "category_id", "status")
 
 
-def product_from_item(item: AttrMap) -> Product:
+def product_from_item(item: AttrMap, stock_available: int) -> Product:
+    """A product item and the units its shards hold available (the sum: shop.domain.inventory.summed)."""
     data = from_attrs(item)
     return Product(
         id=data["id"],
@@ -39,10 +48,11 @@ def product_from_item(item: AttrMap) -> Product:
         currency=data["currency"],
         category_id=data["category_id"],
         status=data["status"],
-        stock_available=data["available"],
+        stock_available=stock_available,
         created_at=data["created_at"],
         updated_at=data["updated_at"],
         version=data["version"],
+        stock_shards=shard_count_of(item),
     )
 
 
@@ -72,26 +82,30 @@ class DynamoProductStore:
         self._audit = audit
 
     def get_product(self, product_id: str) -> Product | None:
-        got = self._client.get_item(TableName=self._table, Key=product_key(product_id), ConsistentRead=True)
-        return product_from_item(got["Item"]) if "Item" in got else None
+        item, shards = product_with_shards(self._client, self._table, product_id)
+        return product_from_item(item, summed(product_id, shards.values()).available) if item else None
 
     def add_product(self, p: Product, audit: Sequence[AuditDraft] = ()) -> None:
         fields = {f: getattr(p, f) for f in _CATALOG_FIELDS}
-        stock = {"stock_pk": "STOCK", "available": 0, "reserved": 0, "sold": 0}
         meta = {"id": p.id, "created_at": p.created_at, "updated_at": p.updated_at, "version": p.version}
-        item = product_key(p.id) | to_attrs(fields | stock | meta | _index_keys(p))
+        item = product_key(p.id) | to_attrs(fields | {"stock_shards": 1} | meta | _index_keys(p))
         guard = sku_guard_key(sku_key(p.sku)) | to_attrs({"product_id": p.id})
         ops = [
             self._put(item),
             self._put(guard),
             self._category_op(p.category_id, int(uses_category(p.status))),
+            self._put(shard_item(p.id, 0, p.status, p.price_cents)),
         ]
-        failures = [lambda _: Conflict(), _sku_taken, _no_category]
+        failures = [lambda _: Conflict(), _sku_taken, _no_category, lambda _: Conflict()]
         transact(self._client, ops, failures, sealing(self._audit, audit))
 
     def replace_product(self, old: Product, new: Product, audit: Sequence[AuditDraft] = ()) -> None:
-        ops: list[AttrMap] = [self._update(old, new)]
+        copies = (new.status, new.price_cents) != (old.status, old.price_cents)
+        ops: list[AttrMap] = [self._update(old, new, copies)]
         failures: list[Failure | None] = [stale]
+        if copies:
+            ops += [self._shard_copy(new, shard) for shard in range(old.stock_shards)]
+            failures += [stale] * old.stock_shards
         if sku_key(new.sku) != sku_key(old.sku):
             ops.append(
                 {
@@ -135,9 +149,22 @@ class DynamoProductStore:
             filter=("contains(name_lc, :q)", values(q=name_contains)) if name_contains else None,
         )
         page = query_page(self._client, spec, limit, cursor)
-        return Page([product_from_item(item) for item in page.items], page.next_cursor)
+        stocked = with_stock(self._client, self._table, page.items, consistent=False)
+        return Page([product_from_item(item, levels.available) for item, levels in stocked], page.next_cursor)
 
-    def _update(self, old: Product, new: Product) -> AttrMap:
+    def _shard_copy(self, new: Product, shard: int) -> AttrMap:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": stock_key(new.id, shard),
+                "UpdateExpression": "SET #status = :status, price_cents = :price",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": values(status=new.status, price=new.price_cents),
+            }
+        }
+
+    def _update(self, old: Product, new: Product, copies: bool) -> AttrMap:
         """Changes the catalog fields only: stock levels move concurrently and are never overwritten."""
         data = {f: getattr(new, f) for f in _CATALOG_FIELDS} | _index_keys(new)
         data |= {"updated_at": new.updated_at, "version": new.version}
@@ -146,12 +173,16 @@ class DynamoProductStore:
         removes = [f"#{k}" for k, v in data.items() if v is None]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         attrs = values(**{k: v for k, v in data.items() if v is not None}) | values(old_version=old.version)
+        condition = "version = :old_version"
+        if copies:  # an adjustment adding a shard copies what it read: it must not slip in between
+            condition += " AND stock_shards = :old_shards"
+            attrs |= values(old_shards=old.stock_shards)
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": product_key(old.id),
                 "UpdateExpression": expression,
-                "ConditionExpression": "version = :old_version",
+                "ConditionExpression": condition,
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": attrs,
             }

@@ -1,36 +1,40 @@
-"""Stock levels on the product items of CatalogTable: each adjustment is ONE conditional write,
-in one transaction with its audit entry.
+"""Stock levels on CatalogTable's stock shards: levels are sums, each adjustment ONE TransactWriteItems
+(with the audit entry that records it).
 
-Never read-then-write: `ADD available :delta` guarded by `available >= :needed` keeps available >= 0
-under any concurrency, and touches neither reserved nor sold.
+An adjustment reads the product with its shards, spreads the delta (shop.domain.stock_shards:
+added units to the shards with the least, removed ones from those with the most) and writes the
+changed shards in one transaction: each removal guarded by `available >= :taken` on its shard, so
+no shard goes below zero under any concurrency, reserved and sold untouched. When the stock grows
+past what its shards should hold, the same transaction creates shards and raises the product's
+`stock_shards`, on condition that its status and price are still the ones copied into them.
+A shard that changed between read and write makes the transaction fail; we read again and retry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import partial
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shop.adapters.audit_dynamo import AuditChains, sealing
-from shop.adapters.catalog_dynamo import AttrMap, from_attrs, product_key, transact, values
+from shop.adapters.catalog_dynamo import AttrMap, from_attrs, product_key, stale, stock_key, transact, values
 from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
 from shop.adapters.catalog_dynamo_products import product_from_item
+from shop.adapters.stock_shards_dynamo import (
+    product_with_shards,
+    products_with_shards,
+    shard_item,
+    shard_number,
+)
 from shop.domain.audit_chain import AuditDraft
-from shop.domain.inventory import StockedProduct, StockLevels, needed_available
+from shop.domain.catalog import StaleWrite
+from shop.domain.inventory import StockedProduct, StockLevels, summed
 from shop.domain.paging import Page, scope_of
-from shop.errors import InsufficientStock, NotFound
+from shop.domain.stock_shards import shard_count, spread_adjustment
+from shop.errors import Conflict, InsufficientStock, NotFound
+from shop.services.orders_retry import backoff_delay
 
-
-def _levels(product_id: str, item: dict[str, Any]) -> StockLevels:
-    data = from_attrs(item)
-    return StockLevels(product_id, data["available"], data["reserved"], data["sold"])
-
-
-def _refused(product_id: str, delta: int, old: AttrMap | None) -> Exception:
-    if not old:
-        return NotFound("No such product.")
-    available = from_attrs(old)["available"]
-    return InsufficientStock(details={"product_id": product_id, "available": available, "delta": delta})
+ADJUST_ATTEMPTS = 8
 
 
 class DynamoStockStore:
@@ -40,32 +44,82 @@ class DynamoStockStore:
         self._audit = audit
 
     def stock_levels(self, product_id: str) -> StockLevels | None:
-        got = self._client.get_item(
-            TableName=self._table,
-            Key=product_key(product_id),
-            ProjectionExpression="available, reserved, sold",
-            ConsistentRead=True,
-        )
-        return _levels(product_id, got["Item"]) if "Item" in got else None
+        product, shards = product_with_shards(self._client, self._table, product_id)
+        return summed(product_id, shards.values()) if product is not None else None
 
     def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
-        """One transaction: the move, conditioned as above, with the entries that record it."""
-        move = {
+        for attempt in range(ADJUST_ATTEMPTS):
+            if attempt:
+                time.sleep(backoff_delay(attempt - 1))
+            product, shards = product_with_shards(self._client, self._table, product_id)
+            if product is None:
+                raise NotFound("No such product.")
+            levels = summed(product_id, shards.values())
+            try:
+                self._write(product_id, from_attrs(product), shards, delta, audit)
+            except StaleWrite:
+                continue
+            return StockLevels(product_id, levels.available + delta, levels.reserved, levels.sold)
+        raise Conflict("The product's stock changed concurrently; try again.")
+
+    def _write(
+        self,
+        product_id: str,
+        product: Mapping[str, Any],
+        shards: Mapping[int, StockLevels],
+        delta: int,
+        audit: Sequence[AuditDraft],
+    ) -> None:
+        current = max(int(product.get("stock_shards", 1)), len(shards))
+        available = {shard: levels.available for shard, levels in shards.items()}
+        count = shard_count(current, sum(available.values()) + delta)
+        changes = spread_adjustment(available, count, delta)
+        if changes is None:
+            details = {"product_id": product_id, "available": sum(available.values()), "delta": delta}
+            raise InsufficientStock(details=details)
+        status, price = product["status"], product["price_cents"]
+        ops: list[AttrMap] = []
+        for shard in range(count):
+            change = changes.get(shard, 0)
+            if shard not in shards:
+                item = shard_item(product_id, shard, status, price, change)
+                ops.append({"Put": {"TableName": self._table, "Item": item} | _absent()})
+            elif change:
+                ops.append(self._shard_change(product_id, shard, change))
+        if count > current:
+            ops.append(self._more_shards(product_id, current, count, status, price))
+        transact(self._client, ops, [stale] * len(ops), sealing(self._audit, audit))
+
+    def _shard_change(self, product_id: str, shard: int, change: int) -> AttrMap:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": stock_key(product_id, shard),
+                "UpdateExpression": "ADD available :change",
+                "ConditionExpression": "attribute_exists(pk) AND available >= :taken",
+                "ExpressionAttributeValues": values(change=change, taken=max(0, -change)),
+            }
+        }
+
+    def _more_shards(self, product_id: str, current: int, count: int, status: str, price: int) -> AttrMap:
+        """The product now counts `count` shards; its status and price are what the new ones copied."""
+        condition = "(attribute_not_exists(stock_shards) OR stock_shards = :current)"
+        condition += " AND #status = :status AND price_cents = :price"
+        return {
             "Update": {
                 "TableName": self._table,
                 "Key": product_key(product_id),
-                "UpdateExpression": "ADD available :delta",
-                "ConditionExpression": "attribute_exists(pk) AND available >= :needed",
-                "ExpressionAttributeValues": values(delta=delta, needed=needed_available(delta)),
+                "UpdateExpression": "SET stock_shards = :count",
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": values(current=current, count=count, status=status, price=price),
             }
         }
-        transact(self._client, [move], [partial(_refused, product_id, delta)], sealing(self._audit, audit))
-        levels = self.stock_levels(product_id)
-        if levels is None:
-            raise NotFound("No such product.")
-        return levels
 
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
+        """By ascending available units of each product's emptiest shard (the index holds shards, and a
+        sum below `threshold` needs every shard below it): exact for a product of one shard; a
+        product of several is listed once, at its emptiest shard, if its sum is below `threshold`."""
         spec = QuerySpec(
             table=self._table,
             index="stock",
@@ -78,6 +132,31 @@ class DynamoStockStore:
             else None,
             range_is_number=True,
         )
-        page = query_page(self._client, spec, limit, cursor)
-        rows = [StockedProduct(product_from_item(i), _levels(from_attrs(i)["id"], i)) for i in page.items]
-        return Page(rows, page.next_cursor)
+        rows: list[StockedProduct] = []
+        while True:
+            page = query_page(self._client, spec, limit - len(rows), cursor)
+            rows += self._first_rows(page.items, threshold)
+            cursor = page.next_cursor
+            if cursor is None or len(rows) >= limit:
+                return Page(rows, cursor)
+
+    def _first_rows(self, keys: Sequence[AttrMap], threshold: int | None) -> list[StockedProduct]:
+        """The products of index entries (shard keys), each at the entry of its emptiest shard only."""
+        ids = [key["pk"]["S"].removeprefix("PRODUCT#") for key in keys]
+        found = products_with_shards(self._client, self._table, ids, consistent=False)
+        products = {item["id"]["S"]: item for item, _ in found}
+        shards = {item["id"]["S"]: mine for item, mine in found}
+        rows: list[StockedProduct] = []
+        for key in keys:
+            pid = key["pk"]["S"].removeprefix("PRODUCT#")
+            mine = shards.get(pid)
+            if not mine or shard_number(key) != min(mine, key=lambda s: (mine[s].available, s)):
+                continue
+            levels = summed(pid, mine.values())
+            if threshold is None or levels.available < threshold:
+                rows.append(StockedProduct(product_from_item(products[pid], levels.available), levels))
+        return rows
+
+
+def _absent() -> AttrMap:
+    return {"ConditionExpression": "attribute_not_exists(pk)"}

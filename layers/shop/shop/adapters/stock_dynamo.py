@@ -1,9 +1,11 @@
-"""Stock moves on CatalogTable's product items, as conditional elements of an order's transaction.
+"""Stock moves on CatalogTable's stock shards, as conditional elements of an order's transaction.
 
-Each move shifts units between `available`, `reserved` and `sold` with a condition that keeps the
-level it takes from non-negative, so no interleaving of checkouts, payments, cancels and expiries
-can oversell; `available + reserved + sold` is unchanged by every move. A reservation also checks
-that the product is still ACTIVE at the price the order froze.
+Each move shifts units between `available`, `reserved` and `sold` of ONE shard (the one the order
+line recorded) with a condition that keeps the level it takes from non-negative, so no interleaving
+of checkouts, payments, cancels and expiries can oversell; `available + reserved + sold` of every
+shard is unchanged by every move. A reservation also checks, on the shard's copies, that the
+product is still ACTIVE at the price the order froze: the product item itself is not in the
+transaction, so buyers of one product on different shards never touch a common item.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shop.adapters.catalog_dynamo import from_attrs, product_key
+from shop.adapters.catalog_dynamo import from_attrs, stock_key
 from shop.adapters.orders_dynamo_items import AttrMap, serialise
+from shop.adapters.stock_shards_dynamo import products_with_shards
 from shop.services.order_ports import ProductSnapshot, Shortage, StockMove
 
 _MOVES = {  # kind -> (level taken from, level given to)
@@ -21,7 +24,6 @@ _MOVES = {  # kind -> (level taken from, level given to)
     "release": ("reserved", "available"),
     "restock": ("sold", "available"),
 }
-_BATCH = 100
 
 
 def stock_move_element(table: str, move: StockMove) -> AttrMap:
@@ -35,7 +37,7 @@ def stock_move_element(table: str, move: StockMove) -> AttrMap:
         values |= {"active": "ACTIVE", "price": move.unit_price_cents}
     update: AttrMap = {
         "TableName": table,
-        "Key": product_key(move.product_id),
+        "Key": stock_key(move.product_id, move.shard),
         "UpdateExpression": f"SET {source} = {source} - :q, {target} = {target} + :q",
         "ConditionExpression": condition,
         "ExpressionAttributeValues": serialise({f":{k}": v for k, v in values.items()}),
@@ -47,7 +49,8 @@ def stock_move_element(table: str, move: StockMove) -> AttrMap:
 
 
 def shortage_of(move: StockMove, old_item: AttrMap | None) -> Shortage | None:
-    """Why a reservation failed: a Shortage (gone, not on sale, too few), or None for a changed price."""
+    """Why a reservation failed on its shard: a Shortage (gone, not on sale, too few on that shard),
+    or None for a changed price."""
     if old_item is None:
         return Shortage(move.product_id, move.quantity, 0)
     old = from_attrs(old_item)
@@ -56,35 +59,25 @@ def shortage_of(move: StockMove, old_item: AttrMap | None) -> Shortage | None:
 
 
 class DynamoCheckoutProducts:
-    """The products of a cart in one BatchGetItem, with the fields an order freezes."""
+    """The products of a cart with the fields an order freezes and their shards' available units:
+    one strongly consistent BatchGetItem (one more for sharded products)."""
 
     def __init__(self, client: Any, table: str) -> None:
         self._client, self._table = client, table
 
     def products_for_checkout(self, product_ids: Sequence[str]) -> Mapping[str, ProductSnapshot]:
         found: dict[str, ProductSnapshot] = {}
-        unique = list(dict.fromkeys(product_ids))
-        for start in range(0, len(unique), _BATCH):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": [product_key(pid) for pid in unique[start : start + _BATCH]],
-                    "ProjectionExpression": "id, sku, #name, price_cents, currency, #status, available",
-                    "ExpressionAttributeNames": {"#name": "name", "#status": "status"},
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                answer = self._client.batch_get_item(RequestItems=request)
-                for item in answer.get("Responses", {}).get(self._table, []):
-                    d = from_attrs(item)
-                    found[d["id"]] = ProductSnapshot(
-                        d["id"],
-                        d["sku"],
-                        d["name"],
-                        d["price_cents"],
-                        d["currency"],
-                        d["status"],
-                        d["available"],
-                    )
-                request = answer.get("UnprocessedKeys") or {}
+        for item, shards in products_with_shards(self._client, self._table, product_ids, consistent=True):
+            d = from_attrs(item)
+            available = {shard: levels.available for shard, levels in shards.items()}
+            found[d["id"]] = ProductSnapshot(
+                d["id"],
+                d["sku"],
+                d["name"],
+                d["price_cents"],
+                d["currency"],
+                d["status"],
+                sum(available.values()),
+                available,
+            )
         return found

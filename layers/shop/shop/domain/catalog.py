@@ -57,6 +57,8 @@ class Product:
     created_at: str
     updated_at: str
     version: int = 1
+    stock_shards: int = 1
+    """How many stock shards hold its units (shop.domain.stock_shards); never shown to clients."""
 
 
 def uses_category(status: ProductStatus) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shop.domain.catalog import Product
@@ -19,6 +20,17 @@ class StockLevels:
     available: int
     reserved: int
     sold: int
+
+
+def summed(product_id: str, shards: Iterable[StockLevels]) -> StockLevels:
+    """A product's levels: the sums over its stock shards (shop.domain.stock_shards)."""
+    levels = list(shards)
+    return StockLevels(
+        product_id,
+        sum(s.available for s in levels),
+        sum(s.reserved for s in levels),
+        sum(s.sold for s in levels),
+    )
 
 
 @dataclass(frozen=True)

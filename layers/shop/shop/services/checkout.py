@@ -5,10 +5,17 @@ re-checks each price, so a price change between our read and the commit makes us
 rather than sell at a stale price. The cart's version condition does the same for the cart.
 The same transaction takes one of the customer's MAX_OPEN_ORDERS slots for unpaid orders, so a
 sixth open order is refused (nothing reserved) however many checkouts race.
+
+Each line reserves from one of the product's stock shards, picked at random among those holding
+enough (shop.domain.stock_shards.pick_shards), or from several together when no single one does;
+the line records them, so payment, cancel and expiry move those shards' units. A shard that ran
+short between our read and the commit is one more retry, not an answer: OUT_OF_STOCK is said only
+when a fresh read of every shard cannot serve the line.
 """
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +26,7 @@ from typing import Any
 from shop.domain.callers import Caller
 from shop.domain.money import line_total_cents, shipping_cents, single_currency
 from shop.domain.orders import MAX_ORDER_LINES, EventActor, Order, OrderAggregate, timestamp
+from shop.domain.stock_shards import ShardTake, pick_shards, shards_record
 from shop.errors import CartEmpty, Conflict, OutOfStock, TooManyOpenOrders
 from shop.observability import count
 from shop.services.order_ports import (
@@ -31,7 +39,7 @@ from shop.services.order_ports import (
     ProductSource,
     Seal,
     Shortage,
-    StockMove,
+    stock_moves,
 )
 from shop.services.orders_retry import with_retries
 
@@ -39,6 +47,14 @@ from shop.services.orders_retry import with_retries
 def _available(product: ProductSnapshot | None) -> int:
     """What a line can get: nothing from a product that is gone or no longer on sale."""
     return product.available if product is not None and product.status == "ACTIVE" else 0
+
+
+def _shards_to_take(
+    product: ProductSnapshot | None, quantity: int, rng: random.Random
+) -> list[ShardTake] | None:
+    if product is None or product.status != "ACTIVE":
+        return None
+    return pick_shards(product.shards or {0: product.available}, quantity, rng)
 
 
 def _out_of_stock(lines: Sequence[CheckoutLine], shortages: Sequence[Shortage]) -> OutOfStock:
@@ -56,10 +72,12 @@ class CheckoutService:
         reservation_ttl_seconds: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self._carts, self._products, self._orders = carts, products, orders
         self._ttl = timedelta(seconds=reservation_ttl_seconds)
         self._clock, self._sleep = clock, sleep
+        self._rng = rng or random.Random()  # noqa: S311 - spreads buyers over shards, not a secret
 
     def checkout(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None = None) -> Order:
         """Reserve every line and create the order, or reserve nothing (409 OUT_OF_STOCK listing
@@ -80,29 +98,25 @@ class CheckoutService:
         if len(lines) > MAX_ORDER_LINES:
             raise Conflict(f"An order holds at most {MAX_ORDER_LINES} lines.")
         products = self._products.products_for_checkout([product_id for product_id, _ in lines])
+        takes = {pid: _shards_to_take(products.get(pid), quantity, self._rng) for pid, quantity in lines}
         short = [
             Shortage(product_id, quantity, _available(products.get(product_id)))
             for product_id, quantity in lines
-            if _available(products.get(product_id)) < quantity
+            if takes[product_id] is None
         ]
         if short:
             raise _out_of_stock(lines, short)
-        order = self._new_order(caller, address, lines, products)
+        order = self._new_order(caller, address, lines, products, takes)
         foreign = [self._carts.cart_delete_item(caller.id, cart_version)]
         if seal is not None:
             foreign.append(seal(order.state))
-        moves = [
-            StockMove(i["product_id"], i["quantity"], "reserve", i["unit_price_cents"])
-            for i in order.state.items
-        ]
+        moves = stock_moves(order.state.items, "reserve")
         change = OrderChange(order.state, order.pending, 0, stock=moves, foreign=foreign, pending_slot="take")
         try:
             self._orders.commit(change)
         except CommitRefused as refused:
             if refused.too_many_open_orders:
                 raise TooManyOpenOrders() from refused
-            if refused.shortages:
-                raise _out_of_stock(lines, refused.shortages) from refused
             raise
         return order.state
 
@@ -112,6 +126,7 @@ class CheckoutService:
         address: Mapping[str, Any],
         lines: Sequence[CheckoutLine],
         products: Mapping[str, ProductSnapshot],
+        takes: Mapping[str, Sequence[ShardTake] | None],
     ) -> OrderAggregate:
         now = self._clock()
         items: list[dict[str, Any]] = []
@@ -127,6 +142,9 @@ class CheckoutService:
                     "line_total_cents": line_total_cents(p.price_cents, quantity),
                 }
             )
+            record = shards_record(takes[product_id] or (), quantity)
+            if record is not None:
+                items[-1]["shards"] = record
         subtotal = sum(i["line_total_cents"] for i in items)
         shipping = shipping_cents(subtotal)
         data = {

@@ -19,10 +19,12 @@ class StockStore(Protocol):
     def stock_levels(self, product_id: str) -> StockLevels | None: ...
 
     def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
-        """One conditional write, with `audit` in its transaction: raises InsufficientStock if available + delta < 0, NotFound if no product."""
+        """One transaction over the product's stock shards, with `audit` in it: raises
+        InsufficientStock if available + delta < 0, NotFound if no product."""
 
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
-        """Products by ascending available stock; only those below `threshold` when given."""
+        """Products by ascending available stock of their emptiest shard; only those whose summed
+        available stock is below `threshold` when given."""
 
 
 class InventoryService:

@@ -9,13 +9,14 @@ adapter that owns its table, so no service builds a DynamoDB expression.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.orders import Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import Card, Charge, Payment
+from shop.domain.stock_shards import line_shards
 
 TxItem = dict[str, Any]
 R = TypeVar("R")
@@ -48,6 +49,8 @@ class ProductSnapshot:
     currency: str
     status: str
     available: int
+    shards: Mapping[int, int] = field(default_factory=dict)
+    """Available units by stock shard (empty: one shard, 0, holding `available`)."""
 
 
 class ProductSource(Protocol):
@@ -63,12 +66,22 @@ PendingSlot = Literal["take", "release"]
 @dataclass(frozen=True)
 class StockMove:
     """reserve: available -> reserved (at the frozen price); sell: reserved -> sold;
-    release: reserved -> available; restock: sold -> available."""
+    release: reserved -> available; restock: sold -> available; all within one stock shard."""
 
     product_id: str
     quantity: int
     kind: StockMoveKind
     unit_price_cents: int | None = None
+    shard: int = 0
+
+
+def stock_moves(lines: Sequence[Mapping[str, Any]], kind: StockMoveKind) -> list[StockMove]:
+    """The moves of an order's lines, each on the shard(s) the line reserved at checkout."""
+    return [
+        StockMove(line["product_id"], quantity, kind, line.get("unit_price_cents"), shard)
+        for line in lines
+        for shard, quantity in line_shards(line)
+    ]
 
 
 @dataclass(frozen=True)
@@ -101,11 +114,11 @@ class CommitRefused(Exception):
 
     @property
     def retryable(self) -> bool:
-        """Worth reading again and retrying: nothing but concurrency stood in the way."""
-        return (
-            not self.shortages
-            and not self.too_many_open_orders
-            and (self.stale_prices or self.foreign_failed or self.busy)
+        """Worth reading again and retrying: nothing but concurrency stood in the way. A shortage is
+        one shard holding fewer units than read: another may still serve the line, and a fresh
+        read tells whether the product's sum can (OUT_OF_STOCK only when it cannot)."""
+        return not self.too_many_open_orders and (
+            bool(self.shortages) or self.stale_prices or self.foreign_failed or self.busy
         )
 
 

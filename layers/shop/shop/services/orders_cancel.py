@@ -25,8 +25,8 @@ from shop.services.order_ports import (
     CommitRefused,
     OrderChange,
     OrderStore,
-    StockMove,
     StockMoveKind,
+    stock_moves,
 )
 from shop.services.orders_retry import with_retries
 
@@ -102,7 +102,7 @@ class CancelService:
             aggregate.state,
             aggregate.pending,
             aggregate.base_version,
-            stock=[StockMove(i["product_id"], i["quantity"], kind) for i in order.items],
+            stock=stock_moves(order.items, kind),
             refunds=[refund.refund_pending()] if refund else [],
             pending_slot="release" if order.status == "PENDING_PAYMENT" else None,
             audit=self._entries(caller, order, refund) if caller is not None else (),

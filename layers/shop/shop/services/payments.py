@@ -27,7 +27,7 @@ from shop.services.order_ports import (
     OrderStore,
     PaymentGateway,
     Seal,
-    StockMove,
+    stock_moves,
 )
 from shop.services.orders_retry import with_retries
 
@@ -108,7 +108,7 @@ class PaymentService:
         result = PaymentResult(payment, aggregate.state)
         moves = []
         if payment.status == "SUCCEEDED":
-            moves = [StockMove(i["product_id"], i["quantity"], "sell") for i in order.items]
+            moves = stock_moves(order.items, "sell")
         change = OrderChange(
             aggregate.state,
             aggregate.pending,

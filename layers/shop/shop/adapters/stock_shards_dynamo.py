@@ -1,0 +1,142 @@
+"""Reading products with their stock shards from CatalogTable (layout: shop.adapters.catalog_dynamo).
+
+A product item names its shard count, so the shards of a page of products are one more
+BatchGetItem of known keys; products by id are read with their shard 0 (all an ordinary product
+has), sharded ones with one more BatchGetItem; one product with its shards is one Query on its pk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from shop.adapters.catalog_dynamo import STOCK_PREFIX, AttrMap, from_attrs, product_key, stock_key, to_attrs
+from shop.domain.inventory import StockLevels, summed
+
+BATCH_LIMIT = 100  # keys per BatchGetItem
+MAX_ATTEMPTS = 8
+
+
+def shard_item(product_id: str, shard: int, status: str, price_cents: int, available: int = 0) -> AttrMap:
+    """A new shard: empty but for `available`, with the copies of status and price a reservation checks."""
+    fields = {"product_id": product_id, "shard": shard, "stock_pk": "STOCK", "available": available}
+    fields |= {"reserved": 0, "sold": 0, "status": status, "price_cents": price_cents}
+    return stock_key(product_id, shard) | to_attrs(fields)
+
+
+def shard_number(item: AttrMap) -> int:
+    return int(item["sk"]["S"].removeprefix(STOCK_PREFIX))
+
+
+def shard_levels(item: AttrMap) -> StockLevels:
+    data = from_attrs(item)
+    return StockLevels(data["product_id"], data["available"], data["reserved"], data["sold"])
+
+
+def shard_count_of(item: AttrMap) -> int:
+    """A product item's shard count (1 for an item written before shards had a count)."""
+    return int(item.get("stock_shards", {}).get("N", "1"))
+
+
+def batch_get(
+    client: Any, table: str, keys: Sequence[AttrMap], *, consistent: bool, projection: AttrMap | None = None
+) -> list[AttrMap]:
+    """Items of `keys` (missing ones left out), 100 keys a call, unprocessed keys asked again with backoff."""
+    found: list[AttrMap] = []
+    for start in range(0, len(keys), BATCH_LIMIT):
+        request: dict[str, Any] = {
+            table: {"Keys": list(keys[start : start + BATCH_LIMIT]), "ConsistentRead": consistent}
+            | (projection or {})
+        }
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            got = client.batch_get_item(RequestItems=request)
+            found += got.get("Responses", {}).get(table, [])
+            request = got.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(1.0, 0.02 * 2**attempt))
+        else:
+            raise RuntimeError("catalog reads stayed throttled; not answering from part of them")
+    return found
+
+
+def read_shards(
+    client: Any, table: str, counts: Mapping[str, int], *, consistent: bool, first: int = 0
+) -> dict[str, dict[int, StockLevels]]:
+    """Shards `first`.. of the products in `counts` (product id -> shard count), by product then shard."""
+    keys = [stock_key(pid, shard) for pid, count in counts.items() for shard in range(first, count)]
+    shards: dict[str, dict[int, StockLevels]] = {pid: {} for pid in counts}
+    for item in batch_get(client, table, keys, consistent=consistent):
+        shards.setdefault(item["product_id"]["S"], {})[shard_number(item)] = shard_levels(item)
+    return shards
+
+
+def products_with_shards(
+    client: Any,
+    table: str,
+    product_ids: Iterable[str],
+    *,
+    consistent: bool,
+    others_consistent: bool | None = None,
+) -> list[tuple[AttrMap, dict[int, StockLevels]]]:
+    """The product items that exist among `product_ids`, each with its shards. Shard 0 is read with
+    the products (one BatchGetItem: all an ordinary product has); the other shards of sharded
+    products in one more (`others_consistent`: strongly consistent, as `consistent` by default)."""
+    ids = list(dict.fromkeys(product_ids))
+    keys = [key for pid in ids for key in (product_key(pid), stock_key(pid, 0))]
+    products: dict[str, AttrMap] = {}
+    shards: dict[str, dict[int, StockLevels]] = {pid: {} for pid in ids}
+    for item in batch_get(client, table, keys, consistent=consistent):
+        if item["sk"]["S"].startswith(STOCK_PREFIX):
+            shards[item["product_id"]["S"]][shard_number(item)] = shard_levels(item)
+        else:
+            products[item["id"]["S"]] = item
+    sharded = {pid: shard_count_of(item) for pid, item in products.items() if shard_count_of(item) > 1}
+    others = consistent if others_consistent is None else others_consistent
+    for pid, more in read_shards(client, table, sharded, consistent=others, first=1).items():
+        shards[pid] |= more
+    return [(products[pid], shards[pid]) for pid in ids if pid in products]
+
+
+def products_with_stock(
+    client: Any, table: str, product_ids: Iterable[str]
+) -> list[tuple[AttrMap, StockLevels]]:
+    """The product items that exist among `product_ids`, strongly consistent, each with its summed
+    stock: a sharded product's shards past 0 are read eventually consistent (half the read units
+    of each; the sum is advice to a cart, checkout reads every shard strongly consistent)."""
+    found = products_with_shards(client, table, product_ids, consistent=True, others_consistent=False)
+    return [(item, summed(item["id"]["S"], shards.values())) for item, shards in found]
+
+
+def with_stock(
+    client: Any, table: str, items: Sequence[AttrMap], *, consistent: bool
+) -> list[tuple[AttrMap, StockLevels]]:
+    """Product items (a page of an index) with their summed stock, in their order: one BatchGetItem."""
+    counts = {item["id"]["S"]: shard_count_of(item) for item in items}
+    shards = read_shards(client, table, counts, consistent=consistent)
+    return [(item, summed(item["id"]["S"], shards[item["id"]["S"]].values())) for item in items]
+
+
+def product_with_shards(
+    client: Any, table: str, product_id: str
+) -> tuple[AttrMap | None, dict[int, StockLevels]]:
+    """A product item and its shards, read together (one strongly consistent Query on its pk)."""
+    query: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": product_key(product_id)["pk"]},
+        "ConsistentRead": True,
+    }
+    product: AttrMap | None = None
+    shards: dict[int, StockLevels] = {}
+    while True:
+        answer = client.query(**query)
+        for item in answer.get("Items", []):
+            if item["sk"]["S"].startswith(STOCK_PREFIX):
+                shards[shard_number(item)] = shard_levels(item)
+            elif item["sk"]["S"] == product_key(product_id)["sk"]["S"]:
+                product = item
+        if "LastEvaluatedKey" not in answer:
+            return product, shards
+        query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
