@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from shop.api.idempotency import Claim, Existing, Idempotency
+from shop.api.idempotency import Idempotency
 from shop.api.models import ResponseModel
 from shop.errors import Conflict, Contention, IdempotencyKeyReused, OutOfStock
+from shop.services.idempotency_ports import Claim, Existing
 
 
 def server_secret() -> bytes:

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from shop.adapters.idempotency_dynamo import DynamoIdempotencyStore
 from shop.adapters.pii_crypto import EnvelopeCipher
-from shop.api.idempotency import Claim, Existing, StoredResponse
+from shop.services.idempotency_ports import Claim, Existing, StoredResponse
 
 
 class ResendingClient:

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 from shop.adapters.orders_dynamo_items import AttrMap, deserialise, serialise
 from shop.adapters.pii_crypto import EnvelopeCipher
-from shop.api.idempotency import Claim, Existing, StoredResponse
+from shop.services.idempotency_ports import Claim, Existing, StoredResponse
 
 RECORD_TTL_SECONDS = 25 * 3600  # replayed for at least 24 hours, as API.md promises
 LEASE_SECONDS = 30  # longer than any function's timeout

@@ -22,8 +22,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
@@ -31,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from shop.api.errors import response_for
 from shop.api.models import ResponseModel
 from shop.errors import Contention, IdempotencyKeyReused, ShopError
+from shop.services.idempotency_ports import Claim, IdempotencyStore, StoredResponse
 from shop.services.order_ports import Seal, TxItem
 
 R = TypeVar("R")
@@ -46,35 +46,6 @@ IdempotencyKey = Annotated[
         description="Required. Repeating a request with the same key and body replays the first response.",
     ),
 ]
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    status: int
-    body: str
-
-
-@dataclass(frozen=True)
-class Claim:
-    """This request owns the record (until it completes or releases it)."""
-
-    record_id: str
-    token: str
-
-
-@dataclass(frozen=True)
-class Existing:
-    """Someone got the key first; `response` is None while that request is still running."""
-
-    fingerprint: str
-    response: StoredResponse | None
-
-
-class IdempotencyStore(Protocol):
-    def begin(self, record_id: str, fingerprint: str) -> Claim | Existing: ...
-    def seal_element(self, claim: Claim, response: StoredResponse) -> TxItem: ...
-    def complete(self, claim: Claim, response: StoredResponse) -> None: ...
-    def release(self, claim: Claim) -> None: ...
 
 
 def _canonical(value: Mapping[str, Any]) -> bytes:
