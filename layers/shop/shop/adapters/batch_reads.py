@@ -11,12 +11,20 @@ BATCH_LIMIT = 100  # keys per BatchGetItem
 MAX_ATTEMPTS = 6
 
 
-def get_items(client: Any, table: str, keys: Sequence[AttrMap], consistent: bool = False) -> list[AttrMap]:
-    """The items found for `keys` (no duplicates), in no particular order; a missing one is left out."""
+def get_items(
+    client: Any,
+    table: str,
+    keys: Sequence[AttrMap],
+    consistent: bool = False,
+    projection: AttrMap | None = None,
+) -> list[AttrMap]:
+    """The items found for `keys` (no duplicates), in no particular order; a missing one is left out.
+    `projection`: ProjectionExpression (and its names) for every key."""
     found: list[AttrMap] = []
     for start in range(0, len(keys), BATCH_LIMIT):
         request: AttrMap = {
             table: {"Keys": list(keys[start : start + BATCH_LIMIT]), "ConsistentRead": consistent}
+            | (projection or {})
         }
         for attempt in range(1, MAX_ATTEMPTS + 1):
             got = client.batch_get_item(RequestItems=request)

@@ -7,15 +7,12 @@ has), sharded ones with one more BatchGetItem; one product with its shards is on
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from shop.adapters.batch_reads import get_items
 from shop.adapters.catalog_dynamo import STOCK_PREFIX, AttrMap, from_attrs, product_key, stock_key, to_attrs
 from shop.domain.inventory import StockLevels, summed
-
-BATCH_LIMIT = 100  # keys per BatchGetItem
-MAX_ATTEMPTS = 8
 
 
 def shard_item(product_id: str, shard: int, status: str, price_cents: int, available: int = 0) -> AttrMap:
@@ -39,35 +36,13 @@ def shard_count_of(item: AttrMap) -> int:
     return int(item.get("stock_shards", {}).get("N", "1"))
 
 
-def batch_get(
-    client: Any, table: str, keys: Sequence[AttrMap], *, consistent: bool, projection: AttrMap | None = None
-) -> list[AttrMap]:
-    """Items of `keys` (missing ones left out), 100 keys a call, unprocessed keys asked again with backoff."""
-    found: list[AttrMap] = []
-    for start in range(0, len(keys), BATCH_LIMIT):
-        request: dict[str, Any] = {
-            table: {"Keys": list(keys[start : start + BATCH_LIMIT]), "ConsistentRead": consistent}
-            | (projection or {})
-        }
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            got = client.batch_get_item(RequestItems=request)
-            found += got.get("Responses", {}).get(table, [])
-            request = got.get("UnprocessedKeys") or {}
-            if not request:
-                break
-            time.sleep(min(1.0, 0.02 * 2**attempt))
-        else:
-            raise RuntimeError("catalog reads stayed throttled; not answering from part of them")
-    return found
-
-
 def read_shards(
     client: Any, table: str, counts: Mapping[str, int], *, consistent: bool, first: int = 0
 ) -> dict[str, dict[int, StockLevels]]:
     """Shards `first`.. of the products in `counts` (product id -> shard count), by product then shard."""
     keys = [stock_key(pid, shard) for pid, count in counts.items() for shard in range(first, count)]
     shards: dict[str, dict[int, StockLevels]] = {pid: {} for pid in counts}
-    for item in batch_get(client, table, keys, consistent=consistent):
+    for item in get_items(client, table, keys, consistent):
         shards.setdefault(item["product_id"]["S"], {})[shard_number(item)] = shard_levels(item)
     return shards
 
@@ -87,7 +62,7 @@ def products_with_shards(
     keys = [key for pid in ids for key in (product_key(pid), stock_key(pid, 0))]
     products: dict[str, AttrMap] = {}
     shards: dict[str, dict[int, StockLevels]] = {pid: {} for pid in ids}
-    for item in batch_get(client, table, keys, consistent=consistent):
+    for item in get_items(client, table, keys, consistent):
         if item["sk"]["S"].startswith(STOCK_PREFIX):
             shards[item["product_id"]["S"]][shard_number(item)] = shard_levels(item)
         else:
