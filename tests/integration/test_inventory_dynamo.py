@@ -64,8 +64,10 @@ def test_concurrent_removals_never_take_stock_below_zero(new_product):
             with lock:
                 successes.append(1)
 
-    with ThreadPoolExecutor(32) as pool:
-        list(pool.map(take_until_refused, range(32)))
+    # 8 writers: the emulator copies every table for each transaction it might roll back, so many
+    # more only measure that; the same race at 200-way runs on DynamoDB Local (tests/dynamodb_local)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(take_until_refused, range(8)))
     levels = store.stock_levels(product.id)
     assert levels is not None
     assert levels.available == 100 - 7 * len(successes) >= 0
