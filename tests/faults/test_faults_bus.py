@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 import pytest
 
+from shop.adapters.aws import MAX_ATTEMPTS
 from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
 from shop_local.event_mappings.poller import SqsPoller
 from shop_local.event_mappings.sources import SqsSource, StreamSource, template_event_sources
@@ -222,7 +223,7 @@ def test_an_ses_failure_fails_only_its_record_reaches_the_dlq_and_a_redrive_send
     dead = dead_letters(stack, "NotificationsDLQ")
     assert [json.loads(m["Body"])["id"] for m in dead] == [bad_mails[0]["id"]]
     assert int(dead[0]["Attributes"]["ApproximateReceiveCount"]) >= 5
-    assert refused.injected >= 5 * 4  # five receives, four attempts each
+    assert refused.injected >= 5 * MAX_ATTEMPTS  # five receives, every attempt of the retry policy each
 
     faults.clear()
     moved = redrive(boto3.client("sqs"), stack.physical_id("NotificationsDLQ"))

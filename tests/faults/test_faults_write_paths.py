@@ -185,8 +185,8 @@ PATHS = [
         lambda ctx: ("customer", 1),
     ),
     WritePath(
-        "login attempt counter",
-        "UpdateItem",
+        "login limits read",
+        "BatchGetItem",
         "RateLimitsTable",
         lambda shop: new_user(shop),
         lambda shop, ctx: login(shop, ctx["email"]),
