@@ -43,23 +43,23 @@ admin: export SHOP_ADMIN_PASSWORD := $(or $(value PASSWORD),$(SHOP_ADMIN_PASSWOR
 # secrets are read from CloudFormation, in samconfig.toml's region unless REGION= says another.
 admin: $(STAMP) ## Create an admin: make admin EMAIL=.. [PASSWORD=..] [PROMOTE=1] [STACK=deployed stack, else the local shop]
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com [PASSWORD='a long password'] [PROMOTE=1] [STACK=deployed-stack [REGION=..]]"; exit 2; }
-	@$(if $(STACK),$(in_stack_region))$(PY) -m shop_local admin --email "$(EMAIL)" $(if $(PROMOTE),--promote) $(if $(STACK),--stack "$(STACK)")
+	@$(if $(STACK),$(in_stack_region))$(PY) -m shop_tools admin --email "$(EMAIL)" $(if $(PROMOTE),--promote) $(if $(STACK),--stack "$(STACK)")
 
 rotate-signing-key: $(STAMP) ## Rotate the token signing key of the running local shop (on AWS: raise SigningKeyGeneration)
-	@$(PY) -m shop_local.tools.rotate_signing_key
+	@$(PY) -m shop_tools.rotate_signing_key
 
 audit-verify: $(STAMP) ## Verify every audit chain and signed checkpoint (local shop; STACK=name or TABLE=name for AWS)
-	@$(if $(STACK)$(TABLE),$(in_stack_region))$(PY) -m shop_local.tools.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")
+	@$(if $(STACK)$(TABLE),$(in_stack_region))$(PY) -m shop_tools.audit_verify $(if $(STACK),--stack "$(STACK)") $(if $(TABLE),--table "$(TABLE)")
 
 api-docs: $(STAMP) ## Regenerate the operations part of docs/API.md from the handlers (make test checks it)
-	$(PY) -m shop_local.tools.api_reference
+	$(PY) -m shop_tools.api_reference
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP) ## mypy, strict
-	$(VENV)/bin/mypy layers/shop/shop infra/shop_local functions tests
+	$(VENV)/bin/mypy layers/shop/shop infra/shop_local infra/shop_tools functions tests
 
 validate: $(SAM) ## sam validate --lint (cfn-lint) on template.yaml
 	$(SAM) validate --lint
@@ -156,20 +156,20 @@ console-bench: $(STAMP) $(CONSOLE_DIST) $(CHROMIUM) ## Console budgets: initial 
 # (where `make deploy` saved them) unless STACK= and REGION= say otherwise.
 CONFIG_ENV ?= default
 LOCALSTACK_ENDPOINT ?= http://localhost.localstack.cloud:4566
-samconfig = $(shell $(PY) -m shop_local.tools.samconfig $(1) --config-env "$(CONFIG_ENV)")
+samconfig = $(shell $(PY) -m shop_tools.samconfig $(1) --config-env "$(CONFIG_ENV)")
 stack_region = $(or $(REGION),$(call samconfig,region))
 in_stack_region = $(foreach r,$(stack_region),AWS_REGION=$(r) AWS_DEFAULT_REGION=$(r) )
 
 .PHONY: deploy logs localstack-deploy
 
 deploy: build console ## Deploy to AWS (sam deploy, guided the first time), then upload the console: [CONFIG_ENV=..] [REGION=..] [GUIDED=1]
-	$(PY) -m shop_local.tools.deploy --sam $(SAM) --config-env "$(CONFIG_ENV)" $(if $(GUIDED),--guided) $(if $(REGION),--region "$(REGION)") -- $(DEPLOY_FLAGS)
+	$(PY) -m shop_tools.deploy --sam $(SAM) --config-env "$(CONFIG_ENV)" $(if $(GUIDED),--guided) $(if $(REGION),--region "$(REGION)") -- $(DEPLOY_FLAGS)
 
 logs: $(STAMP) $(SAM) ## Tail a deployed stack's logs (sam logs --tail): make logs [STACK=name] [FUNCTION=LogicalId] [REGION=..]
 	$(SAM) logs --tail --config-env "$(CONFIG_ENV)" --stack-name "$(or $(STACK),$(call samconfig,stack_name))" $(foreach r,$(stack_region),--region "$(r)") $(if $(FUNCTION),--name "$(FUNCTION)") $(LOGS_FLAGS)
 
 localstack-deploy: build ## Deploy the stack to a running LocalStack (needs Docker; never tried here: docs/deploy.md)
-	$(PY) -m shop_local.tools.localstack_deploy --sam $(SAM) --endpoint "$(LOCALSTACK_ENDPOINT)" -- $(DEPLOY_FLAGS)
+	$(PY) -m shop_tools.localstack_deploy --sam $(SAM) --endpoint "$(LOCALSTACK_ENDPOINT)" -- $(DEPLOY_FLAGS)
 
 clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

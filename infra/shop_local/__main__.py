@@ -1,4 +1,4 @@
-"""`python -m shop_local run | admin ...` (see shop_local.cli)."""
+"""`python -m shop_local run` (see shop_local.cli)."""
 
 import sys
 

@@ -45,7 +45,7 @@ class ShopFixtures:
         self.pending_orders: dict[str, list[str]] = {}
         self.paid_orders: dict[str, list[str]] = {}
         self._admin_email = f"bench-admin-{uuid.uuid4().hex[:8]}@example.com"
-        from shop_local.tools.admin import create_admin
+        from shop_tools.admin import create_admin
 
         create_admin(self._admin_email, PASSWORD)
         self.category_id = self.new_category()

@@ -115,7 +115,7 @@ def shop_on_dynamodb_local(
 
 def _admin_token(shop: RunningShop) -> str:
     """Made with the documented command, which provisions the stack again: on DynamoDB Local too."""
-    command = [sys.executable, "-m", "shop_local", "admin", "--email", ADMIN[0]]
+    command = [sys.executable, "-m", "shop_tools", "admin", "--email", ADMIN[0]]
     command += ["--emulator-url", shop.emulator_url]
     env = {**shop.environment, "SHOP_ADMIN_PASSWORD": ADMIN[1]}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

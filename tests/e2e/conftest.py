@@ -69,7 +69,7 @@ class LocalShop:
     def make_admin(self, email: str, password: str) -> subprocess.CompletedProcess[str]:
         """Run the documented admin command against this shop (the password in its environment,
         as `make admin PASSWORD=...` passes it)."""
-        command = [sys.executable, "-m", "shop_local", "admin", "--email", email]
+        command = [sys.executable, "-m", "shop_tools", "admin", "--email", email]
         command += ["--emulator-url", self.emulator_url]
         env = {**os.environ, "SHOP_ADMIN_PASSWORD": password}
         return subprocess.run(

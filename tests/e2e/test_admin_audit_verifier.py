@@ -22,7 +22,7 @@ def verify(local_shop):
     command = [
         sys.executable,
         "-m",
-        "shop_local.tools.audit_verify",
+        "shop_tools.audit_verify",
         "--emulator-url",
         local_shop.emulator_url,
     ]

@@ -31,7 +31,7 @@ from shop_local.event_mappings.poller import SqsPoller
 from shop_local.event_mappings.sources import SqsSource, StreamSource, template_event_sources
 from shop_local.event_mappings.stream_poller import StreamPoller
 from shop_local.lambda_runtime.containers import FunctionFailed, Functions
-from shop_local.tools.redrive import redrive
+from shop_tools.redrive import redrive
 
 pytestmark = pytest.mark.integration
 STATS_SAMPLE = Path("events/stats/project_sales_stats.json")
@@ -244,7 +244,7 @@ def test_the_redrive_command_moves_a_dead_letter_back_by_logical_id(stack, fast_
     command = [
         sys.executable,
         "-m",
-        "shop_local.tools.redrive",
+        "shop_tools.redrive",
         "SalesStatsDLQ",
         "--emulator-url",
         stack.endpoint_url,

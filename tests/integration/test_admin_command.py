@@ -1,4 +1,4 @@
-"""`python -m shop_local admin`, run as the operator runs it, against the emulator's stores: it
+"""`python -m shop_tools admin`, run as the operator runs it, against the emulator's stores: it
 creates, refuses an email someone registered first, and promotes only with the account's own
 password, which it takes from the environment or standard input, never from argv."""
 
@@ -27,7 +27,7 @@ def admin(
     env = {k: v for k, v in os.environ.items() if k != "SHOP_ADMIN_PASSWORD"}
     if password is not None:
         env["SHOP_ADMIN_PASSWORD"] = password
-    command = [sys.executable, "-m", "shop_local", "admin", "--emulator-url", emulator.url, *args]
+    command = [sys.executable, "-m", "shop_tools", "admin", "--emulator-url", emulator.url, *args]
     return subprocess.run(
         command,
         cwd=ROOT,

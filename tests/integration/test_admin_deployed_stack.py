@@ -17,10 +17,10 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-import shop_local.tools.deployed_stack
-from shop_local.cli import main
+import shop_tools.deployed_stack
 from shop_local.provisioning.provision import Stack
 from shop_local.provisioning.template import find_template
+from shop_tools.cli import main
 
 pytestmark = pytest.mark.integration
 PASSWORD = "a long admin password"
@@ -106,7 +106,7 @@ def test_make_admin_on_a_deployed_stack_needs_only_the_stacks_name(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     cloudformation = boto3.session.Session().client("cloudformation", region_name=stack.region)
-    monkeypatch.setattr(shop_local.tools.deployed_stack, "cloudformation_client", lambda: cloudformation)
+    monkeypatch.setattr(shop_tools.deployed_stack, "cloudformation_client", lambda: cloudformation)
     monkeypatch.setenv("SHOP_ADMIN_PASSWORD", PASSWORD)
     email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
     with Stubber(cloudformation) as stubber:

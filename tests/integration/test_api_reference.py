@@ -6,7 +6,7 @@ import difflib
 from pathlib import Path
 
 from shop_local.provisioning.provision import Stack
-from shop_local.tools.api_reference import DOCS_FILE, render, shop_document, splice
+from shop_tools.api_reference import DOCS_FILE, render, shop_document, splice
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,5 +1,5 @@
 """The audit trail on the emulator: filtered newest-first pages, and tampering found by verify_trail
-and by the `shop_local.tools.audit_verify` command, with checkpoints signed by a KMS key.
+and by the `shop_tools.audit_verify` command, with checkpoints signed by a KMS key.
 
 Runs on a fresh copy of AuditTable (made from template.yaml's definition): tampering with the
 session's shared trail would break other tests' chains.
@@ -21,7 +21,7 @@ from shop.adapters.audit_signing_kms import KmsCheckpointSigner
 from shop.adapters.aws import client
 from shop.domain.audit_chain import AuditEntry
 from shop.services.audit import AuditCheckpoints, AuditTrail, verify_trail
-from shop_local.tools.audit_verify import check_trail, main
+from shop_tools.audit_verify import check_trail, main
 
 pytestmark = pytest.mark.integration
 

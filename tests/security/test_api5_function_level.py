@@ -1,7 +1,7 @@
 """OWASP API5:2023 Broken Function Level Authorization: every route x every role x every method.
 
 WHO is read from the routes' own access declarations (shop.api.access, on each route's decorator;
-shop_local.tools.access_table reads them for every route of template.yaml), the same declarations the
+shop_tools.access_table reads them for every route of template.yaml), the same declarations the
 functions enforce. CONTRACT is API.md's "who" column written down independently (section and
 table cited per block), and the two must agree exactly, so a route declared wrongly fails here.
 For each path of the template, each HTTP method and each caller (no token, guest, customer, admin,
@@ -22,7 +22,7 @@ import uuid
 import pytest
 
 from shop.api.access import Access
-from shop_local.tools.access_table import access_table
+from shop_tools.access_table import access_table
 
 pytestmark = pytest.mark.e2e
 ANYONE = frozenset({"none", "guest", "customer", "admin"})

@@ -6,7 +6,7 @@ import pytest
 
 from shop.api.access import ACCOUNT_HOLDERS, ADMIN, ANYONE, MEMBERS, OWNER, OWNER_OR_ADMIN, USERS, Access
 from shop.errors import Forbidden, LoginRequired, Unauthorized
-from shop_local.tools.access_table import access_table, markdown_table
+from shop_tools.access_table import access_table, markdown_table
 
 
 def refusal(declaration: dict[str, object], role: str) -> type | None:
@@ -52,4 +52,4 @@ def test_the_published_role_table_is_the_one_in_security_md() -> None:
     from shop_local.provisioning.template import find_template
 
     security = (find_template().parent / "SECURITY.md").read_text()
-    assert markdown_table(access_table()) in security, "run: python -m shop_local.tools.access_table"
+    assert markdown_table(access_table()) in security, "run: python -m shop_tools.access_table"

@@ -17,7 +17,7 @@ from shop.domain.audit_chain import entry_hash
 from shop.domain.paging import Position, encode_cursor, scope_of
 from shop.errors import ValidationFailed
 from shop.services.audit import AuditCheckpoints, AuditTrail
-from shop_local.tools.audit_verify import check_trail
+from shop_tools.audit_verify import check_trail
 from tests.fakes import HmacSigner, MemoryTrail
 
 

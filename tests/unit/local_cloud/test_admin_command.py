@@ -1,4 +1,4 @@
-"""`python -m shop_local admin` as an operator meets it: what it does with an email that exists,
+"""`python -m shop_tools admin` as an operator meets it: what it does with an email that exists,
 where it takes the password from (never argv), and its one-line answers and exit codes. The core's
 use cases are replaced by a small in-memory stand-in; tests/integration/test_admin_command.py runs
 the real ones."""
@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-import shop_local.tools.admin
+import shop_tools.admin
 from shop.domain.users import User
 from shop.errors import EmailTaken, InvalidCredentials
 from shop.services.auth import Promotion
-from shop_local.cli import main
+from shop_tools.cli import main
 
 EMAIL, PASSWORD = "root@example.com", "a long admin password"
 
@@ -48,9 +48,9 @@ class Accounts:
 @pytest.fixture
 def accounts(monkeypatch: pytest.MonkeyPatch) -> Accounts:
     accounts = Accounts()
-    monkeypatch.setattr(shop_local.tools.admin, "local_environment", lambda url: None)
-    monkeypatch.setattr(shop_local.tools.admin, "create_admin", accounts.create_admin)
-    monkeypatch.setattr(shop_local.tools.admin, "promote_admin", accounts.promote_admin)
+    monkeypatch.setattr(shop_tools.admin, "local_environment", lambda url: None)
+    monkeypatch.setattr(shop_tools.admin, "create_admin", accounts.create_admin)
+    monkeypatch.setattr(shop_tools.admin, "promote_admin", accounts.promote_admin)
     monkeypatch.delenv("SHOP_ADMIN_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal
     return accounts

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shop.api.access import ADMIN, ANYONE, MEMBERS, OWNER
-from shop_local.tools.api_reference import BEGIN, END, render, splice
+from shop_tools.api_reference import BEGIN, END, render, splice
 
 ERROR = {
     "description": "x",

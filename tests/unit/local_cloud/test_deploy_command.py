@@ -1,4 +1,4 @@
-"""`make deploy` (python -m shop_local.tools.deploy): guided the first time, plain afterwards, then the
+"""`make deploy` (python -m shop_tools.deploy): guided the first time, plain afterwards, then the
 console into the stack that sam deployed. sam and the upload are stand-ins here: no AWS."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shop_local.tools.deploy import deploy, main, parse_args, sam_deploy_command
+from shop_tools.deploy import deploy, main, parse_args, sam_deploy_command
 
 TEMPLATE = {
     "Parameters": {"MailFrom": {"Type": "String"}, "StageName": {"Type": "String", "Default": "prod"}}

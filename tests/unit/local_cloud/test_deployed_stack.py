@@ -14,10 +14,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-import shop_local.tools.admin
-import shop_local.tools.deployed_stack
-from shop_local.cli import main
-from shop_local.tools.deployed_stack import StackNotReadable, deployed_stack_environment, parse_template
+import shop_tools.admin
+import shop_tools.deployed_stack
+from shop_tools.cli import main
+from shop_tools.deployed_stack import StackNotReadable, deployed_stack_environment, parse_template
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 STACK_ID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop/0a1b2c3d"
@@ -172,15 +172,15 @@ def test_no_region_anywhere_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch
 
 @pytest.fixture
 def admin_on_stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber, dict[str, str]]]:
-    """`python -m shop_local admin --stack shop` with CloudFormation stubbed and the use case faked:
+    """`python -m shop_tools admin --stack shop` with CloudFormation stubbed and the use case faked:
     what the command would put in the environment is captured instead of applied."""
     client = cloudformation()
     applied: dict[str, str] = {}
-    monkeypatch.setattr(shop_local.tools.deployed_stack, "cloudformation_client", lambda: client)
+    monkeypatch.setattr(shop_tools.deployed_stack, "cloudformation_client", lambda: client)
     monkeypatch.setattr(
         "shop_local.runtime.apply_environment", lambda values, local=True: applied.update(values)
     )
-    monkeypatch.setattr(shop_local.tools.admin, "create_admin", lambda email, password, name: "u_1")
+    monkeypatch.setattr(shop_tools.admin, "create_admin", lambda email, password, name: "u_1")
     monkeypatch.setenv("SHOP_ADMIN_PASSWORD", "a long admin password")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with Stubber(client) as stubber:

@@ -1,6 +1,7 @@
-"""The local cloud's modules import each other without a cycle, counting every import: at module
-level, inside functions and under TYPE_CHECKING alike, so that no module needs a late import to
-load and each can be read knowing only what it imports."""
+"""The local cloud's modules and the operator's tools import each other without a cycle, counting
+every import: at module level, inside functions and under TYPE_CHECKING alike, so that no module
+needs a late import to load and each can be read knowing only what it imports. The tools use the
+local cloud (its settings, its template reader); the local cloud never imports the tools."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from pathlib import Path
 import pytest
 
 import shop_local
+import shop_tools
 
-PACKAGE_DIR = Path(shop_local.__file__).parent
+PACKAGE_DIRS = (Path(shop_local.__file__).parent, Path(shop_tools.__file__).parent)
 
 
 def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+    package_dir = next(directory for directory in PACKAGE_DIRS if path.is_relative_to(directory))
+    parts = path.relative_to(package_dir.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -35,7 +38,9 @@ def imported_modules(tree: ast.AST, modules: set[str]) -> set[str]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    paths = {module_name(path): path for path in sorted(PACKAGE_DIR.rglob("*.py"))}
+    paths = {
+        module_name(path): path for directory in PACKAGE_DIRS for path in sorted(directory.rglob("*.py"))
+    }
     modules = set(paths)
     return {
         name: imported_modules(ast.parse(path.read_text()), modules) - {name} for name, path in paths.items()
@@ -54,6 +59,18 @@ def test_the_local_cloud_has_no_import_cycle() -> None:
     except CycleError as exc:
         pytest.fail(f"import cycle: {' -> '.join(exc.args[1])}")
     assert set(order) == set(import_graph())
+
+
+def test_the_local_cloud_does_not_import_the_tools() -> None:
+    uses = {
+        f"{name} -> {used}"
+        for name, imported in import_graph().items()
+        if name.startswith("shop_local")
+        for used in imported
+        if used.startswith("shop_tools")
+    }
+    assert not uses
+    assert any(used.startswith("shop_local") for used in import_graph()["shop_tools.cli"])
 
 
 def test_a_cycle_would_be_found() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from shop_local.tools.localstack_deploy import (
+from shop_tools.localstack_deploy import (
     LocalStackInfo,
     LocalStackMissing,
     api_address,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shop_local.provisioning.template import find_template, load_template
-from shop_local.tools.samconfig import (
+from shop_tools.samconfig import (
     SamConfigError,
     guided_reasons,
     load_deploy_config,

@@ -1,4 +1,4 @@
-"""`python -m shop_local.tools.localstack_deploy`: deploy template.yaml to a running LocalStack.
+"""`python -m shop_tools.localstack_deploy`: deploy template.yaml to a running LocalStack.
 
 What `make localstack-deploy` runs after `sam build`. It needs Docker and a running LocalStack
 (docs/deploy.md says which edition: the template uses Lambda layers and CloudFront, which
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shop_local.tools.samconfig import (
+from shop_tools.samconfig import (
     SamConfigError,
     add_sam_deploy_arguments,
     load_deploy_config,
@@ -156,7 +156,7 @@ def deploy(
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m shop_local.tools.localstack_deploy", description="Deploy template.yaml to LocalStack."
+        prog="python -m shop_tools.localstack_deploy", description="Deploy template.yaml to LocalStack."
     )
     parser.add_argument(
         "--endpoint",

@@ -14,8 +14,8 @@ from typing import Any
 
 from shop.api.access import Access
 from shop_local.provisioning.provision import Stack
-from shop_local.tools.access_table import who
-from shop_local.tools.api_markdown import SchemaWords, cell, notes
+from shop_tools.access_table import who
+from shop_tools.api_markdown import SchemaWords, cell, notes
 
 DOCS_FILE = Path("docs/API.md")
 BEGIN = "<!-- BEGIN GENERATED REFERENCE: written by `make api-docs` from GET /openapi.json; do not edit -->"

@@ -1,9 +1,9 @@
-"""`python -m shop_local.tools.deploy`: what `make deploy` runs after `sam build` and the console build.
+"""`python -m shop_tools.deploy`: what `make deploy` runs after `sam build` and the console build.
 
-1. `sam deploy --config-env ENV`, with `--guided` the first time (shop_local.tools.samconfig says when:
+1. `sam deploy --config-env ENV`, with `--guided` the first time (shop_tools.samconfig says when:
    no stack name, or no saved value for a parameter without a default), or when asked (`--guided`);
    sam asks its questions in the terminal and saves the answers to samconfig.toml.
-2. The admin console's build into the stack's bucket (shop_local.tools.console_upload), for the stack
+2. The admin console's build into the stack's bucket (shop_tools.console_upload), for the stack
    and region samconfig.toml holds after the deploy: the ones sam deployed to.
 
 Arguments after `--` go to `sam deploy` as they are (`make deploy DEPLOY_FLAGS=...`).
@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from shop_local.provisioning.template import load_template
-from shop_local.tools.samconfig import (
+from shop_tools.samconfig import (
     DEFAULT_ENV,
     SamConfigError,
     add_sam_deploy_arguments,
@@ -52,7 +52,7 @@ def upload_console(stack_name: str, region: str) -> int:
     """The console into the deployed stack's bucket, in the stack's region."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from shop_local.tools import console_upload
+    from shop_tools import console_upload
 
     if region:
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
@@ -83,7 +83,7 @@ def deploy(
         print(
             f"error: {config_file} names no stack for config env {args.config_env!r} (the guided deploy "
             "was not saved), so the console was not uploaded: run "
-            "`python -m shop_local.tools.console_upload --stack NAME`",
+            "`python -m shop_tools.console_upload --stack NAME`",
             file=sys.stderr,
         )
         return 1
@@ -92,7 +92,7 @@ def deploy(
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m shop_local.tools.deploy",
+        prog="python -m shop_tools.deploy",
         description="sam deploy (guided the first time), then the console.",
     )
     parser.add_argument("--config-env", default=DEFAULT_ENV, help="the samconfig.toml env (default: default)")

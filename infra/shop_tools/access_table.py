@@ -3,7 +3,7 @@
 Each route declares who may call it on its decorator (`openapi_extensions=ADMIN`, from
 shop.api.access). This reads that declaration from the handler's source, without importing the
 handler (which would build its services), and pairs it with the template's routes: the security
-suite tests every route against it, and SECURITY.md publishes it (`python -m shop_local.tools.access_table`).
+suite tests every route against it, and SECURITY.md publishes it (`python -m shop_tools.access_table`).
 """
 
 from __future__ import annotations

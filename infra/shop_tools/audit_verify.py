@@ -1,11 +1,11 @@
-"""`python -m shop_local.tools.audit_verify` (`make audit-verify`): check every audit chain and every
+"""`python -m shop_tools.audit_verify` (`make audit-verify`): check every audit chain and every
 signed checkpoint, and name the first break.
 
 Each chain is walked in sequence order (hashes, links, numbers); each checkpoint's signature is
 checked with the signing key's public key (KMS GetPublicKey: the verifier cannot sign), its link
 to the checkpoint before it, and every chain head it signed must still be in its chain with the
 same hash, so entries cut off a chain's end are found too. Works against the local emulator
-(found like `python -m shop_local admin` finds it), a deployed stack (`--stack`) or a table named
+(found like `python -m shop_tools admin` finds it), a deployed stack (`--stack`) or a table named
 outright (`--table`), with your AWS credentials. Exit codes: 0 intact, 1 broken or could not read, 2 bad settings.
 """
 
@@ -60,7 +60,7 @@ def check_trail(store: TrailReader, verifier: CheckpointVerifier) -> TrailReport
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m shop_local.tools.audit_verify",
+        prog="python -m shop_tools.audit_verify",
         description="Verify the audit trail's hash chains and signed checkpoints.",
     )
     where = parser.add_mutually_exclusive_group()
@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _trail(args: argparse.Namespace) -> tuple[TrailReader, CheckpointVerifier]:
     from shop_local.settings import LocalSettings
-    from shop_local.tools.admin import deployed_environment, local_environment
+    from shop_tools.admin import deployed_environment, local_environment
 
     if args.table:  # checkpoints name their key; verifying needs only its public key
         from shop.adapters.audit_dynamo import DynamoTrail
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from shop_local.provisioning.intrinsics import ProvisionError
     from shop_local.settings import SettingsError
-    from shop_local.tools.admin import ShopNotRunning
+    from shop_tools.admin import ShopNotRunning
 
     args = _parser().parse_args(argv)
     try:

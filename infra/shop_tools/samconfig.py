@@ -7,7 +7,7 @@ saved value for a template parameter that has no default (MailFrom: the SES send
 plain `sam deploy` would then stop on a missing parameter. `sam deploy --guided` asks for exactly
 these and saves them, so the next deploy is plain.
 
-`python -m shop_local.tools.samconfig region|stack_name [--config-env ENV]` prints one saved value (an
+`python -m shop_tools.samconfig region|stack_name [--config-env ENV]` prints one saved value (an
 empty line when there is none): the Makefile finds a deployed stack's region and name with it.
 """
 
@@ -125,7 +125,7 @@ def parse_sam_deploy_arguments(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m shop_local.tools.samconfig",
+        prog="python -m shop_tools.samconfig",
         description="Print one saved deploy setting of samconfig.toml.",
     )
     parser.add_argument("name", choices=["region", "stack_name"])

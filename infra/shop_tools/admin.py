@@ -1,4 +1,4 @@
-"""`python -m shop_local admin`: create an admin, or promote an account, through the core's own
+"""`python -m shop_tools admin`: create an admin, or promote an account, through the core's own
 use cases.
 
 The first admin cannot come from the API (only an admin may grant the role) and must not come
@@ -53,7 +53,7 @@ def local_environment(emulator_url: str) -> None:
 def deployed_environment(stack_name: str) -> None:
     """Point this process at a deployed CloudFormation stack, with the caller's AWS credentials."""
     from shop_local.runtime import apply_environment
-    from shop_local.tools.deployed_stack import deployed_stack_environment
+    from shop_tools.deployed_stack import deployed_stack_environment
 
     apply_environment(deployed_stack_environment(stack_name), local=False)
 

@@ -1,4 +1,4 @@
-"""`python -m shop_local.tools.redrive QUEUE`: move a dead-letter queue's messages back to their source queue.
+"""`python -m shop_tools.redrive QUEUE`: move a dead-letter queue's messages back to their source queue.
 
 A consumer's DLQ holds the messages it failed five times (a mail service outage, a bug). Once the
 cause is fixed, redriving hands them back to the consumer, which is idempotent on the event id, so
@@ -111,9 +111,7 @@ def _local(emulator_url: str | None) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m shop_local.tools.redrive", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m shop_tools.redrive", description=__doc__.split("\n")[0])
     parser.add_argument("queue", help="the DLQ: URL, name or logical id (NotificationsDLQ, SalesStatsDLQ)")
     parser.add_argument(
         "--to", dest="source", help="the queue to move messages to (default: the DLQ's source)"

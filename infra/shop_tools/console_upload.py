@@ -1,4 +1,4 @@
-"""`python -m shop_local.tools.console_upload --stack NAME`: put the built console into the stack's bucket.
+"""`python -m shop_tools.console_upload --stack NAME`: put the built console into the stack's bucket.
 
 `make deploy` runs it after `sam deploy`. The files go under `console/` (CloudFront serves the
 bucket at the site's root, so /console/... is console/... in the bucket), each with its content
@@ -44,7 +44,7 @@ def upload(s3: Any, bucket: str, dist: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shop_local.tools.console_upload", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m shop_tools.console_upload", description=__doc__)
     parser.add_argument("--stack", required=True, help="the deployed CloudFormation stack")
     args = parser.parse_args(argv)
     dist = console_dist()

@@ -13,7 +13,7 @@ def main() -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from shop_local.settings import LocalSettings, SettingsError
-    from shop_local.tools.admin import ShopNotRunning, local_environment
+    from shop_tools.admin import ShopNotRunning, local_environment
 
     try:
         local_environment(f"http://127.0.0.1:{LocalSettings.from_env().emulator_port}")
