@@ -4,12 +4,14 @@ signed checkpoints that catch a cut tail."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shop.domain.audit_chain import GENESIS_HASH, AuditEntry, chain_of, entry_hash
+from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, chain_of, entry_hash, sealed
 from shop.services.audit import AuditCheckpoints, AuditTrail, verify_trail
 from tests.fakes import HmacSigner, MemoryTrail
 
@@ -48,6 +50,25 @@ def test_unrelated_users_never_share_a_chain_and_anonymous_entries_spread_over_t
     anonymous = {chain_of("anonymous", f"target-{i}", 8) for i in range(200)}
     assert anonymous == {f"anonymous#{k}" for k in range(8)}
     assert chain_of("anonymous", "same", 8) == chain_of("anonymous", "same", 8)
+
+
+def test_an_entry_hash_covers_exactly_its_stored_fields_in_canonical_json() -> None:
+    """The hash is the stored format's: verifying a trail written by an earlier version depends on it."""
+    draft = AuditDraft(
+        id="e1", at="2026-01-01T00:00:00Z", actor_id="u1", actor_role="admin", action="product.updated",
+        target_type="product", target_id="p1", request_id="r1", chain="user#u1", details={"price": 5, "n": "é"},
+        opens_chain=True,
+    )  # fmt: skip
+    entry = sealed(draft, 3, "ab" * 32)
+    content = {
+        "id": "e1", "seq": 3, "at": "2026-01-01T00:00:00Z", "actor_id": "u1", "actor_role": "admin",
+        "action": "product.updated", "target_type": "product", "target_id": "p1", "request_id": "r1",
+        "details": {"price": 5, "n": "é"}, "chain": "user#u1", "prev_hash": "ab" * 32,
+    }  # fmt: skip
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert entry.hash == hashlib.sha256(text.encode()).hexdigest()
+    assert replace(entry, details={"price": 6, "n": "é"}).hash == entry.hash  # stored hash, not recomputed
+    assert entry_hash(replace(entry, details={"price": 6, "n": "é"})) != entry.hash
 
 
 def test_a_lost_race_is_retried_on_the_new_head() -> None:

@@ -13,16 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 GENESIS_HASH = "0" * 64
 SHARED_ACTORS = frozenset({"anonymous", "system"})
 
 
-@dataclass(frozen=True)
-class AuditDraft:
-    """An entry before it takes its place in its chain (the next sequence number, the link)."""
+@dataclass(frozen=True, kw_only=True)
+class AuditRecord:
+    """What an entry says: who did what to what, when, for which request, in which chain."""
 
     id: str
     at: str
@@ -34,22 +34,20 @@ class AuditDraft:
     request_id: str
     chain: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditDraft(AuditRecord):
+    """An entry before it takes its place in its chain (the next sequence number, the link)."""
+
     opens_chain: bool = False  # the first entry of a new chain: its place is known without a read
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    id: str
+@dataclass(frozen=True, kw_only=True)
+class AuditEntry(AuditRecord):
+    """An entry in its place: number `seq` of its chain, linked to the entry before it."""
+
     seq: int
-    at: str
-    actor_id: str
-    actor_role: str
-    action: str
-    target_type: str
-    target_id: str
-    request_id: str
-    details: dict[str, Any] = field(default_factory=dict)
-    chain: str = ""
     prev_hash: str = GENESIS_HASH
     hash: str = ""
 
@@ -70,38 +68,15 @@ def canonical_json(value: Any) -> str:
 
 def entry_hash(entry: AuditEntry) -> str:
     """SHA-256 over every field but the hash itself, in a canonical encoding."""
-    content = {
-        "id": entry.id,
-        "seq": entry.seq,
-        "at": entry.at,
-        "actor_id": entry.actor_id,
-        "actor_role": entry.actor_role,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "request_id": entry.request_id,
-        "details": entry.details,
-        "chain": entry.chain,
-        "prev_hash": entry.prev_hash,
-    }
+    content = {item.name: getattr(entry, item.name) for item in fields(entry) if item.name != "hash"}
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
 def sealed(draft: AuditDraft, seq: int, prev_hash: str) -> AuditEntry:
     """The draft as entry `seq` of its chain, after the entry whose hash is `prev_hash`."""
+    record = {item.name: getattr(draft, item.name) for item in fields(AuditRecord)}
     entry = AuditEntry(
-        id=draft.id,
-        seq=seq,
-        at=draft.at,
-        actor_id=draft.actor_id,
-        actor_role=draft.actor_role,
-        action=draft.action,
-        target_type=draft.target_type,
-        target_id=draft.target_id,
-        request_id=draft.request_id,
-        details=dict(draft.details),
-        chain=draft.chain,
-        prev_hash=prev_hash or GENESIS_HASH,
+        **record | {"details": dict(draft.details)}, seq=seq, prev_hash=prev_hash or GENESIS_HASH
     )
     return replace(entry, hash=entry_hash(entry))
 
