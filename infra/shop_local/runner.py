@@ -127,7 +127,6 @@ def run(settings: LocalSettings, started: float) -> int:
     """Start everything, block until a signal, stop everything; the exit code."""
     from shop_local.api_gateway.http_server import serve
     from shop_local.engines.emulator import start_emulator
-    from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
     from shop_local.iam.record import start_recording
     from shop_local.lambda_runtime.containers import Functions
     from shop_local.listener import PortInUse
@@ -145,7 +144,6 @@ def run(settings: LocalSettings, started: float) -> int:
         except PortInUse as exc:
             raise PortInUse(f"SHOP_PORT: {exc}") from None
         stops.append(gateway_server.stop)
-        keep_streams_on_rollback()  # moto would lose stream records after a cancelled transaction
         try:
             emulator = start_emulator(settings.emulator_port, settings.host)
         except PortInUse as exc:

@@ -95,7 +95,6 @@ class LocalShop:
 def start_local_shop(log_path: Path, dynamodb_url: str | None = None) -> LocalShop:
     """Start, provision and wire everything; the process environment becomes the functions'."""
     from shop_local.engines.dynamodb_local import local_template
-    from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
     from shop_local.lambda_runtime.containers import Functions
     from shop_local.provisioning.provision import provision
     from shop_local.provisioning.template import find_template, load_template
@@ -106,7 +105,6 @@ def start_local_shop(log_path: Path, dynamodb_url: str | None = None) -> LocalSh
     invocations = Invocations(calls)
     invocations.measure_password_hashing()
     log = log_path.open("a")
-    keep_streams_on_rollback()
     emulator = start_emulator()
     environment: dict[str, str] = dict.fromkeys(DYNAMODB_ENDPOINTS, dynamodb_url) if dynamodb_url else {}
     apply_environment(

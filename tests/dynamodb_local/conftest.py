@@ -18,7 +18,6 @@ import pytest
 
 from shop_local.engines import dynamodb_local
 from shop_local.engines.emulator import Emulator, start_emulator
-from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
 from shop_local.provisioning.provision import Stack, provision
 from shop_local.provisioning.template import find_template, load_template
 
@@ -72,7 +71,6 @@ def dynamodb_engine() -> Iterator[dynamodb_local.DynamoDBLocal]:
 @pytest.fixture(scope="session")
 def local_cloud(dynamodb_engine: dynamodb_local.DynamoDBLocal) -> Iterator[LocalCloud]:
     """template.yaml provisioned (tables on DynamoDB Local), the test process set up like a function."""
-    keep_streams_on_rollback()
     emulator = start_emulator()
     base = {
         "AWS_ENDPOINT_URL": emulator.url,

@@ -26,7 +26,6 @@ import boto3
 import pytest
 
 from shop.adapters.aws import MAX_ATTEMPTS
-from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
 from shop_local.event_mappings.poller import SqsPoller
 from shop_local.event_mappings.sources import SqsSource, StreamSource, template_event_sources
 from shop_local.event_mappings.stream_poller import StreamPoller
@@ -171,7 +170,6 @@ def send(stack, queue: str, bodies: list[dict[str, Any]]) -> None:
 def test_an_sns_outage_is_retried_from_the_stream_and_delivers_each_event_once(
     stack, shop, faults, fast_queue
 ):
-    keep_streams_on_rollback()
     publisher = source_of(stack, "OrderEventsPublisherFunction")
     assert isinstance(publisher, StreamSource)
     functions = Functions([stack.function("OrderEventsPublisherFunction")])

@@ -19,7 +19,6 @@ import pytest
 
 from shop.adapters.aws import client
 from shop.config import settings
-from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
 from shop_local.event_mappings.sources import StreamSource, template_event_sources
 from shop_local.event_mappings.stream_poller import StreamPoller
 from shop_local.lambda_runtime.containers import Functions
@@ -84,7 +83,6 @@ def canonical(value) -> bytes:
 
 
 def test_the_address_is_sealed_at_rest_kept_off_the_bus_and_shown_to_its_owner(stack, call, buyer):
-    keep_streams_on_rollback()
     (source,) = [
         s
         for s in template_event_sources(stack.template, stack.resolve)

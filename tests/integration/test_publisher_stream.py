@@ -15,7 +15,6 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop_local.engines.moto_stream_rollback import install as keep_streams_on_rollback
 from shop_local.event_mappings.sources import StreamSource, template_event_sources
 from shop_local.event_mappings.stream_poller import StreamPoller
 from shop_local.lambda_runtime.containers import FunctionFailed, Functions
@@ -65,7 +64,6 @@ def received(stack: Stack, queue: str, order_id: str, wait: float = 0.0) -> list
 
 @pytest.fixture(scope="module")
 def publisher_source(stack: Stack) -> StreamSource:
-    keep_streams_on_rollback()
     sources = [s for s in template_event_sources(stack.template, stack.resolve) if s.function_id == PUBLISHER]
     assert len(sources) == 1 and isinstance(sources[0], StreamSource)
     return replace(sources[0], starting_position="LATEST")  # this test's records only

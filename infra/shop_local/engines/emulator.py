@@ -19,6 +19,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from shop_local.engines.moto_request_tokens import install as honour_client_request_tokens
+from shop_local.engines.moto_transactions import install as install_moto_transactions
 from shop_local.engines.outbox import MAILBOX_PATH, MailOutbox
 from shop_local.listener import PortInUse, listening_socket
 
@@ -112,6 +113,7 @@ class Emulator:
 def start_emulator(port: int = 0, host: str = "127.0.0.1", quiet: bool = True) -> Emulator:
     """Serve moto on host:port (0 = any free port) from a daemon thread; returns once it listens."""
     honour_client_request_tokens()  # DynamoDB's own idempotency for resent transactions
+    install_moto_transactions()  # no whole-table copies, no phantom stream records on a rollback
     app = SerialisedApp(DomainDispatcherApplication(create_backend_app), MailOutbox())
     handler = _QuietHandler if quiet else MotoRequestHandler
     with listening_socket(host, port) as listener:
