@@ -185,8 +185,8 @@ class DynamoUsers:
         """A user from a raw (attribute-value) item, decrypted; for listings that query gsi1 themselves."""
         item = from_item(raw)
         key = {"pk": item["pk"], "sk": item["sk"]}
-        sealed = {name: _bytes(item[f"{name}_enc"]) for name in PII_FIELDS}
-        plain = self._cipher.open(AAD_TABLE, _item_key(key), _bytes(item["pii_key"]), sealed)
+        sealed = {name: item[f"{name}_enc"] for name in PII_FIELDS}  # bytes: the codec reads B as bytes
+        plain = self._cipher.open(AAD_TABLE, _item_key(key), item["pii_key"], sealed)
         return User(
             id=item["id"],
             email=plain["email"],
@@ -197,7 +197,3 @@ class DynamoUsers:
             password_hash=item["password_hash"],
             access_version=int(item.get("access_version", 0)),
         )
-
-
-def _bytes(value: Any) -> bytes:
-    return bytes(value)  # boto3's Binary converts itself
