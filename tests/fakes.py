@@ -1,22 +1,28 @@
-"""Fakes of the audit ports for unit tests, checked by mypy against the ports they stand for.
+"""Fakes of shared ports for unit tests, checked by mypy against the ports they stand for.
 
 `RecordingAudit` is the services' AuditPort: `draft` makes real drafts, and a fake store that
 commits a change calls `land(drafts)` in the same step, as the DynamoDB stores write them in the
 change's transaction; `record` lands at once. `MemoryTrail` is the trail's storage (chains without
-a head item, checkpoints) for the audit service's own tests.
+a head item, checkpoints) for the audit service's own tests. `FakeUsers` is the users table: the
+auth service's UserAccounts and the admin's UserDirectory.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 from weakref import WeakValueDictionary
 
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, sealed
+from shop.domain.paging import Page
+from shop.domain.users import User, UserRole
+from shop.errors import EmailTaken, NotFound
 from shop.services.audit import AuditChains, AuditTrail, CheckpointSigner, CheckpointVerifier, TrailStore
+from shop.services.auth_ports import StoredCredentials, UserAccounts
 from shop.services.catalog_audit import AuditPort
+from shop.services.user_admin import UserDirectory
 
 _RECORDERS: WeakValueDictionary[str, RecordingAudit] = WeakValueDictionary()
 
@@ -123,6 +129,64 @@ class HmacSigner:
         return key_id == self.key_id and signature == self.sign(digest)
 
 
+class FakeUsers:
+    """Users by id and by email index, with the stores' promises: a taken email index is EmailTaken,
+    an unknown user NotFound; `writes` counts access changes, `unsealed` decryptions of personal data."""
+
+    def __init__(self, *users: User) -> None:
+        self.by_id: dict[str, User] = {user.id: user for user in users}
+        self.by_index: dict[str, str] = {}
+        self.writes = 0
+        self.unsealed = 0
+
+    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
+        if email_index in self.by_index:
+            raise EmailTaken()
+        self.by_id[user.id], self.by_index[email_index] = user, user.id
+        land(audit)
+
+    def get(self, user_id: str) -> User | None:
+        return self.by_id.get(user_id)
+
+    def find_by_email_index(self, email_index: str) -> User | None:
+        user_id = self.by_index.get(email_index)
+        return self.by_id.get(user_id) if user_id else None
+
+    def find_credentials(self, email_index: str) -> StoredCredentials | None:
+        user = self.find_by_email_index(email_index)
+        if user is None:
+            return None
+
+        def unseal() -> User:
+            self.unsealed += 1
+            return user
+
+        return StoredCredentials(user.id, user.role, user.disabled, user.password_hash, unseal)
+
+    def update_access(
+        self,
+        user_id: str,
+        *,
+        role: UserRole | None = None,
+        disabled: bool | None = None,
+        audit: Sequence[AuditDraft] = (),
+    ) -> User:
+        if user_id not in self.by_id:
+            raise NotFound()
+        self.writes += 1
+        user = self.by_id[user_id]
+        user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
+        self.by_id[user_id] = user
+        land(audit)
+        return user
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self.by_id[user_id] = replace(self.by_id[user_id], password_hash=password_hash)
+
+    def newest_users(self, limit: int, cursor: str | None) -> Page[User]:
+        return Page(list(self.by_id.values())[:limit], None)
+
+
 def _fakes_fit_their_ports() -> None:
     """Never called: mypy checks here that each fake fits the port it stands for."""
     port: AuditPort = RecordingAudit()
@@ -130,4 +194,6 @@ def _fakes_fit_their_ports() -> None:
     store: TrailStore = MemoryTrail()
     signer: CheckpointSigner = HmacSigner()
     verifier: CheckpointVerifier = HmacSigner()
-    del port, chains, store, signer, verifier
+    accounts: UserAccounts = FakeUsers()
+    directory: UserDirectory = FakeUsers()
+    del port, chains, store, signer, verifier, accounts, directory

@@ -167,19 +167,19 @@ class Shop:
 
     def item(self, table_logical_id: str, pk: str, sk: str) -> dict[str, Any] | None:
         from shop.adapters.aws import client
-        from shop.adapters.orders_dynamo_items import deserialise
+        from shop.adapters.dynamo_codec import from_item
 
         got = client("dynamodb").get_item(
             TableName=self.stack.physical_id(table_logical_id),
             Key={"pk": {"S": pk}, "sk": {"S": sk}},
             ConsistentRead=True,
         )
-        return deserialise(got["Item"]) if "Item" in got else None
+        return from_item(got["Item"]) if "Item" in got else None
 
     def levels(self, product_id: str) -> tuple[int, int, int]:
         """The product's stock summed over its shards, each shard checked for a negative level."""
         from shop.adapters.aws import client
-        from shop.adapters.orders_dynamo_items import deserialise
+        from shop.adapters.dynamo_codec import from_item
 
         assert self.item("CatalogTable", f"PRODUCT#{product_id}", "PRODUCT") is not None
         answer = client("dynamodb").query(
@@ -188,7 +188,7 @@ class Shop:
             ExpressionAttributeValues={":pk": {"S": f"PRODUCT#{product_id}"}, ":stock": {"S": "STOCK#"}},
             ConsistentRead=True,
         )
-        shards = [deserialise(item) for item in answer["Items"]]
+        shards = [from_item(item) for item in answer["Items"]]
         levels = [(int(s["available"]), int(s["reserved"]), int(s["sold"])) for s in shards]
         assert levels and all(min(shard) >= 0 for shard in levels), levels
         available, reserved, sold = (sum(column) for column in zip(*levels, strict=True))

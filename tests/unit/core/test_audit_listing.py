@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from shop.adapters.admin_listings_dynamo import DynamoAuditListing, DynamoUserDirectory
+from shop.adapters.dynamo_paging import Position, encode_cursor, scope_of
 from shop.domain.audit_chain import entry_hash
-from shop.domain.paging import Position, encode_cursor, scope_of
 from shop.errors import ValidationFailed
 from shop.services.audit import AuditCheckpoints, AuditTrail
 from shop_tools.audit_verify import check_trail

@@ -18,23 +18,21 @@ from shop.domain import passwords
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.rate_limits import Bucket, ClientLimitPolicy, Limit, Slot, after_attempt, first_attempt
 from shop.domain.tokens import RefreshToken
-from shop.domain.users import EmailIndex, User, UserRole
+from shop.domain.users import EmailIndex
 from shop.errors import (
     AccountDisabled,
     EmailTaken,
     InvalidCredentials,
     InvalidToken,
-    NotFound,
     RateLimited,
     TokenReused,
     ValidationFailed,
 )
 from shop.services.auth import AuthService
-from shop.services.auth_ports import StoredCredentials
 from shop.services.auth_sessions import Sessions
 from shop.services.client_limits import ClientLimits
 from shop.services.signing_keys import CachedKeyRing, first_key_ring
-from tests.fakes import RecordingAudit, land
+from tests.fakes import FakeUsers, RecordingAudit, land
 
 PASSWORD = "correct horse battery"
 ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
@@ -48,56 +46,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class FakeUsers:
-    def __init__(self) -> None:
-        self.by_id: dict[str, User] = {}
-        self.by_index: dict[str, str] = {}
-        self.unsealed = 0  # how often personal data was decrypted
-
-    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
-        if email_index in self.by_index:
-            raise EmailTaken()
-        self.by_id[user.id], self.by_index[email_index] = user, user.id
-        land(audit)
-
-    def get(self, user_id: str) -> User | None:
-        return self.by_id.get(user_id)
-
-    def find_by_email_index(self, email_index: str) -> User | None:
-        user_id = self.by_index.get(email_index)
-        return self.by_id.get(user_id) if user_id else None
-
-    def find_credentials(self, email_index: str) -> StoredCredentials | None:
-        user = self.find_by_email_index(email_index)
-        if user is None:
-            return None
-
-        def unseal() -> User:
-            self.unsealed += 1
-            return user
-
-        return StoredCredentials(user.id, user.role, user.disabled, user.password_hash, unseal)
-
-    def update_access(
-        self,
-        user_id: str,
-        *,
-        role: UserRole | None = None,
-        disabled: bool | None = None,
-        audit: Sequence[AuditDraft] = (),
-    ) -> User:
-        if user_id not in self.by_id:
-            raise NotFound()
-        user = self.by_id[user_id]
-        user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
-        self.by_id[user_id] = user
-        land(audit)
-        return user
-
-    def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        self.by_id[user_id] = replace(self.by_id[user_id], password_hash=password_hash)
 
 
 class FakeRefreshTokens:

@@ -4,9 +4,10 @@ from dataclasses import replace
 
 import pytest
 
+from shop.adapters.dynamo_paging import Position, decode_cursor, encode_cursor, scope_of
 from shop.domain.callers import Caller
 from shop.domain.catalog import Category, Product, StaleWrite, sku_key, uses_category
-from shop.domain.paging import Page, Position, decode_cursor, encode_cursor, scope_of
+from shop.domain.paging import Page
 from shop.errors import CategoryNotEmpty, Conflict, NotFound, SkuTaken, SlugTaken, ValidationFailed
 from shop.services.catalog_categories import CategoryService
 from shop.services.catalog_products import ProductService

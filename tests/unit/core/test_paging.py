@@ -1,12 +1,21 @@
-"""Cursors are opaque and tamper-proof enough: anything but a cursor we issued for this query is a 400."""
+"""Paging: full pages across partitions, and cursors that are opaque and tamper-proof enough (anything
+but a cursor we issued for this query is a 400)."""
 
 import base64
 import json
 
 import pytest
 
-from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
-from shop.domain.paging import KeyValue, Position, decode_cursor, encode_cursor, scope_of
+from shop.adapters.dynamo_paging import (
+    KeyValue,
+    PagedQuery,
+    Position,
+    decode_cursor,
+    encode_cursor,
+    every_item,
+    query_page,
+    scope_of,
+)
 from shop.errors import ValidationFailed
 
 SCOPE = scope_of("products", "gsi1", ["PRODUCTS#ACTIVE"], None)
@@ -75,14 +84,7 @@ class RecordingClient:
 
 
 def _spec(partitions=("PRODUCTS#ACTIVE",)):
-    return QuerySpec(
-        table="t",
-        index="gsi1",
-        hash_attr="gsi1pk",
-        range_attr="gsi1sk",
-        partitions=list(partitions),
-        scope=SCOPE,
-    )
+    return PagedQuery(table="t", partitions=list(partitions), scope=SCOPE, index="gsi1")
 
 
 def _item(n):
@@ -124,3 +126,94 @@ def test_pages_are_full_and_the_last_has_no_cursor():
             break
     assert sizes == [20, 20, 5]
     assert len(seen) == len(set(seen)) == 45
+
+
+class TwoPartitions:
+    """Index partitions of numbered items, answered a few at a time (as DynamoDB stops short),
+    oldest first or newest first as asked."""
+
+    def __init__(self, sizes):
+        self.rows = {
+            f"P{p}": [
+                {"pk": {"S": f"ITEM#{p}.{n}"}, "sk": {"S": "X"}, "ipk": {"S": f"P{p}"}, "n": {"N": str(n)}}
+                for n in range(size)
+            ]
+            for p, size in enumerate(sizes)
+        }
+        self.calls = []
+
+    def query(self, **params):
+        self.calls.append(params)
+        rows = self.rows[params["ExpressionAttributeValues"][":partition"]["S"]]
+        if params.get("ScanIndexForward") is False:
+            rows = rows[::-1]
+        start = params.get("ExclusiveStartKey")
+        if start is not None:
+            at = next(i for i, row in enumerate(rows) if row["pk"] == start["pk"])
+            rows = rows[at + 1 :]
+        items = rows[: min(params["Limit"], 3)]
+        if len(rows) > len(items):
+            return {"Items": items, "LastEvaluatedKey": {k: items[-1][k] for k in ("pk", "sk", "ipk", "n")}}
+        return {"Items": items}
+
+
+def _read_all(client, spec, limit):
+    seen, cursor, sizes = [], None, []
+    while True:
+        page = query_page(client, spec, limit, cursor)
+        sizes.append(len(page.items))
+        seen += [(item["ipk"]["S"], int(item["n"]["N"])) for item in page.items]
+        if page.next_cursor is None:
+            return seen, sizes
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_pages_run_across_partitions_in_order_and_are_full(newest_first):
+    spec = PagedQuery(
+        table="t",
+        partitions=["P0", "P1"],
+        scope="s",
+        index="i",
+        partition_attr="ipk",
+        sort_attr="n",
+        sort_is_number=True,
+        newest_first=newest_first,
+        item_pk_prefix="ITEM#",
+    )
+    client = TwoPartitions([7, 5])
+    seen, sizes = _read_all(client, spec, 4)
+    order = (lambda r: r[::-1]) if newest_first else (lambda r: r)
+    assert seen == [("P0", n) for n in order(range(7))] + [("P1", n) for n in order(range(5))]
+    assert sizes == [4, 4, 4]
+    assert {c.get("ScanIndexForward", True) for c in client.calls} == {not newest_first}
+
+
+def test_a_cursor_must_name_the_kind_of_item_the_listing_shows():
+    spec = PagedQuery(
+        table="t",
+        partitions=["P0"],
+        scope="s",
+        index="i",
+        partition_attr="ipk",
+        sort_attr="n",
+        sort_is_number=True,
+        item_pk_prefix="ITEM#",
+    )
+    good: dict[str, KeyValue] = {"pk": "ITEM#0.1", "sk": "X", "ipk": "P0", "n": 1}
+    assert query_page(TwoPartitions([3]), spec, 2, encode_cursor(Position(0, good), "s")).items
+    forgeries: list[dict[str, KeyValue]] = [{**good, "pk": "USER#1"}, {**good, "n": "1"}, {**good, "sk": 1}]
+    for forged in forgeries:
+        client = TwoPartitions([3])
+        with pytest.raises(ValidationFailed):
+            query_page(client, spec, 2, encode_cursor(Position(0, forged), "s"))
+        assert client.calls == []
+
+
+def test_every_item_follows_the_pages_without_changing_the_request():
+    client = TwoPartitions([8])
+    request = {"ExpressionAttributeValues": {":partition": {"S": "P0"}}, "Limit": 100}
+    found = list(every_item(client.query, request))
+    assert [int(item["n"]["N"]) for item in found] == list(range(8))
+    assert len(client.calls) == 3
+    assert "ExclusiveStartKey" not in request

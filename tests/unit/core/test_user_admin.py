@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -11,13 +11,11 @@ import pytest
 from pydantic import ValidationError
 
 from shop.api.admin_models import UserAccessChanges
-from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
-from shop.domain.paging import Page
 from shop.domain.users import User, UserRole
 from shop.errors import NotFound, SelfLockout, ValidationFailed
 from shop.services.user_admin import UserAdmin
-from tests.fakes import RecordingAudit, land
+from tests.fakes import FakeUsers, RecordingAudit
 
 ADMIN = Caller(id="u_admin", role="admin", request_id="req-1")
 
@@ -27,44 +25,6 @@ def a_user(user_id: str, role: UserRole = "customer", disabled: bool = False) ->
         id=user_id, email=f"{user_id}@example.com", name="Ann", role=role, disabled=disabled,
         created_at=datetime(2025, 3, 1, tzinfo=UTC), password_hash="$argon2id$x",
     )  # fmt: skip
-
-
-class FakeUsers:
-    def __init__(self, *users: User) -> None:
-        self.by_id = {user.id: user for user in users}
-        self.writes = 0
-
-    def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
-        self.by_id[user.id] = user
-        land(audit)
-
-    def get(self, user_id: str) -> User | None:
-        return self.by_id.get(user_id)
-
-    def find_by_email_index(self, email_index: str) -> User | None:
-        return None
-
-    def update_access(
-        self,
-        user_id: str,
-        *,
-        role: UserRole | None = None,
-        disabled: bool | None = None,
-        audit: Sequence[AuditDraft] = (),
-    ) -> User:
-        if user_id not in self.by_id:
-            raise NotFound()
-        self.writes += 1
-        user = self.by_id[user_id]
-        user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
-        self.by_id[user_id] = user
-        land(audit)
-        return user
-
-    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
-
-    def newest_users(self, limit: int, cursor: str | None) -> Page[User]:
-        return Page(list(self.by_id.values())[:limit], None)
 
 
 class FakeSessions:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shop.adapters.audit_dynamo import ALL_ENTRIES, CHAIN_PREFIX, entry_from_item
-from shop.adapters.newest_first_dynamo import Partition, newest_first
+from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
 from shop.domain.audit_chain import AuditEntry
-from shop.domain.paging import Page, scope_of
+from shop.domain.paging import Page
 from shop.domain.users import User
 
 if TYPE_CHECKING:  # an annotation only: GET /admin/audit must not import the PII cipher (cryptography)
@@ -26,14 +26,15 @@ class DynamoUserDirectory:
         self._db, self._table, self._users = dynamodb, table, users
 
     def newest_users(self, limit: int, cursor: str | None) -> Page[User]:
-        spec = Partition(
+        spec = PagedQuery(
             table=self._table,
-            partition="USER",
+            partitions=["USER"],
             scope=scope_of("admin-users", "gsi1"),
-            item_pk_prefix="USER#",
             index="gsi1",
+            newest_first=True,
+            item_pk_prefix="USER#",
         )
-        page = newest_first(self._db, spec, limit, cursor)
+        page = query_page(self._db, spec, limit, cursor)
         return Page([self._users.from_item(item) for item in page.items], page.next_cursor)
 
 
@@ -44,17 +45,22 @@ class DynamoAuditListing:
     def newest_entries(
         self, actor_id: str | None, action: str | None, limit: int, cursor: str | None
     ) -> Page[AuditEntry]:
-        page = newest_first(self._db, self._partition(actor_id, action), limit, cursor)
+        page = query_page(self._db, self._partition(actor_id, action), limit, cursor)
         return Page([entry_from_item(item) for item in page.items], page.next_cursor)
 
-    def _partition(self, actor_id: str | None, action: str | None) -> Partition:
+    def _partition(self, actor_id: str | None, action: str | None) -> PagedQuery:
         scope = scope_of("admin-audit", actor_id, action)
-        common: dict[str, Any] = {"table": self._table, "scope": scope, "item_pk_prefix": CHAIN_PREFIX}
+        common: dict[str, Any] = {
+            "table": self._table,
+            "scope": scope,
+            "newest_first": True,
+            "item_pk_prefix": CHAIN_PREFIX,
+        }
         if actor_id is not None:
             only_action = None
             if action is not None:
                 only_action = ("gsi2pk = :action", {":action": {"S": f"ACTION#{action}"}})
-            return Partition(partition=f"ACTOR#{actor_id}", index="gsi1", filter=only_action, **common)
+            return PagedQuery(partitions=[f"ACTOR#{actor_id}"], index="gsi1", filter=only_action, **common)
         if action is not None:
-            return Partition(partition=f"ACTION#{action}", index="gsi2", **common)
-        return Partition(partition=ALL_ENTRIES, index="gsi3", **common)
+            return PagedQuery(partitions=[f"ACTION#{action}"], index="gsi2", **common)
+        return PagedQuery(partitions=[ALL_ENTRIES], index="gsi3", **common)

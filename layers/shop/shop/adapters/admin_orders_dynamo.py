@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shop.adapters.dynamo_paging import scope_of
 from shop.adapters.order_addresses import SealedAddresses
 from shop.adapters.orders_dynamo_items import (
     ALL_INDEX,
@@ -20,7 +21,7 @@ from shop.adapters.orders_dynamo_items import (
 )
 from shop.adapters.orders_dynamo_paging import index_partition, orders_page
 from shop.domain.orders import Order
-from shop.domain.paging import Page, scope_of
+from shop.domain.paging import Page
 
 
 class DynamoAllOrders:

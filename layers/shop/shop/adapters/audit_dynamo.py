@@ -20,14 +20,14 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shop.adapters.busy_transactions import AttrMap, cancellation_reasons, transact_write
+from shop.adapters.busy_transactions import cancellation_reasons, transact_write
+from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
+from shop.adapters.dynamo_paging import every_item
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, canonical_json, sealed
 from shop.errors import Conflict
 
-_ser, _de = TypeSerializer(), TypeDeserializer()
 CHAIN_PREFIX = "CHAIN#"
 ALL_ENTRIES = "ENTRIES"
 CHECKPOINTS = "CHECKPOINTS"
@@ -64,12 +64,12 @@ def entry_item(entry: AuditEntry) -> AttrMap:
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
-    return {name: _ser.serialize(value) for name, value in item.items()}
+    return to_item(item)
 
 
 def entry_from_item(raw: AttrMap) -> AuditEntry:
     """An entry as stored (for listings and verification); `details` is decoded from its JSON text."""
-    item = {name: _de.deserialize(value) for name, value in raw.items()}
+    item = from_item(raw)
     return AuditEntry(
         id=item["id"],
         seq=int(item["seq"]),
@@ -194,11 +194,11 @@ def checkpoint_item(checkpoint: Checkpoint) -> AttrMap:
         "key_id": checkpoint.key_id,
         "signature": checkpoint.signature,
     }
-    return {name: _ser.serialize(value) for name, value in item.items()}
+    return to_item(item)
 
 
 def checkpoint_from_item(raw: AttrMap) -> Checkpoint:
-    item = {name: _de.deserialize(value) for name, value in raw.items()}
+    item = from_item(raw)
     heads = {chain: (int(seq), str(h)) for chain, (seq, h) in json.loads(item["heads"]).items()}
     return Checkpoint(
         seq=int(item["seq"]),
@@ -224,7 +224,7 @@ class DynamoTrail(AuditChains):
         if at:
             query["KeyConditionExpression"] += " AND gsi3sk >= :since"
             query["ExpressionAttributeValues"][":since"] = {"S": at}
-        return {item["pk"]["S"].removeprefix(CHAIN_PREFIX) for item in self._pages(query)}
+        return {item["pk"]["S"].removeprefix(CHAIN_PREFIX) for item in every_item(self._db.query, query)}
 
     def last_checkpoint(self) -> Checkpoint | None:
         answer = self._db.query(
@@ -258,7 +258,7 @@ class DynamoTrail(AuditChains):
             "ExpressionAttributeValues": {":pk": {"S": CHECKPOINTS}},
             "ConsistentRead": True,
         }
-        yield from (checkpoint_from_item(item) for item in self._pages(query))
+        yield from (checkpoint_from_item(item) for item in every_item(self._db.query, query))
 
     def chains(self) -> Iterator[tuple[str, list[AuditEntry]]]:
         """A Scan: this is the offline verifier's read, never a request's."""
@@ -269,7 +269,7 @@ class DynamoTrail(AuditChains):
             "ExpressionAttributeValues": {":chain": {"S": CHAIN_PREFIX}},
             "ConsistentRead": True,
         }
-        for item in self._pages(scan, operation="scan"):
+        for item in every_item(self._db.scan, scan):
             entry = entry_from_item(item)
             by_chain.setdefault(item["pk"]["S"].removeprefix(CHAIN_PREFIX), []).append(entry)
         for chain in sorted(by_chain):
@@ -279,12 +279,3 @@ class DynamoTrail(AuditChains):
         """Every entry of every chain, oldest first (a Scan, like `chains`)."""
         every = [entry for _, entries in self.chains() for entry in entries]
         return sorted(every, key=lambda entry: (entry.at, entry.chain, entry.seq))
-
-    def _pages(self, request: dict[str, Any], operation: str = "query") -> Iterator[AttrMap]:
-        call = getattr(self._db, operation)
-        while True:
-            answer = call(**request)
-            yield from answer.get("Items", [])
-            if "LastEvaluatedKey" not in answer:
-                return
-            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -21,22 +21,18 @@ Items (pk / sk):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shop.adapters.busy_transactions import AuditPuts, transact_write
+from shop.adapters.dynamo_codec import AttrMap
 from shop.domain.catalog import StaleWrite
 from shop.errors import Conflict
 
-AttrMap = dict[str, Any]
 Failure = Callable[[AttrMap | None], Exception]
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 GUARD = "GUARD"
 STOCK_PREFIX = "STOCK#"
 
@@ -64,21 +60,6 @@ def sku_guard_key(sku_key: str) -> AttrMap:
 def name_order(name: str, item_id: str) -> str:
     """Sort key that lists by name, case-insensitively, with the id breaking ties."""
     return f"{name.casefold()[:200]}#{item_id}"
-
-
-def to_attrs(values: Mapping[str, Any]) -> AttrMap:
-    """Serialise a plain dict, leaving out None (an absent attribute reads back as None)."""
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
-
-
-def from_attrs(item: AttrMap) -> dict[str, Any]:
-    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-    return {k: int(v) if isinstance(v, Decimal) else v for k, v in plain.items()}
-
-
-def values(**named: Any) -> AttrMap:
-    """ExpressionAttributeValues from keyword arguments (`:name` placeholders)."""
-    return {f":{k}": _serializer.serialize(v) for k, v in named.items()}
 
 
 def transact(

@@ -6,18 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from shop.adapters.audit_dynamo import AuditChains, sealing
-from shop.adapters.catalog_dynamo import (
-    AttrMap,
-    Failure,
-    category_key,
-    from_attrs,
-    name_order,
-    slug_key,
-    stale,
-    to_attrs,
-    transact,
-    values,
-)
+from shop.adapters.catalog_dynamo import Failure, category_key, name_order, slug_key, stale, transact
+from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item, to_item
+from shop.adapters.dynamo_paging import every_item
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Category, StaleWrite
 from shop.domain.catalog import unknown_reference as unknown
@@ -27,7 +18,7 @@ _NOT_EXISTS = "attribute_not_exists(pk)"
 
 
 def _category(item: AttrMap) -> Category:
-    data = from_attrs(item)
+    data = from_item(item)
     return Category(data["id"], data["name"], data["slug"], data.get("parent_id"), data["version"])
 
 
@@ -46,26 +37,20 @@ class DynamoCategoryStore:
         self._audit = audit
 
     def all_categories(self) -> list[Category]:
-        found: list[Category] = []
         params: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
             "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": values(p="CATEGORIES"),
+            "ExpressionAttributeValues": expression_values(p="CATEGORIES"),
         }
-        while True:
-            page = self._client.query(**params)
-            found += [_category(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return found
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [_category(item) for item in every_item(self._client.query, params)]
 
     def get_category(self, category_id: str) -> Category | None:
         got = self._client.get_item(TableName=self._table, Key=category_key(category_id), ConsistentRead=True)
         return _category(got["Item"]) if "Item" in got else None
 
     def add_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
-        item = category_key(category.id) | to_attrs(
+        item = category_key(category.id) | to_item(
             {
                 "id": category.id,
                 "name": category.name,
@@ -91,11 +76,11 @@ class DynamoCategoryStore:
         names = {"#n": "name"}
         update = "SET #n = :name, slug = :slug, version = :next, gsi1sk = :order"
         update += ", parent_id = :parent" if new.parent_id else " REMOVE parent_id"
-        attrs = values(
+        attrs = expression_values(
             name=new.name, slug=new.slug, next=new.version, order=name_order(new.name, new.id), v=old.version
         )
         if new.parent_id:
-            attrs |= values(parent=new.parent_id)
+            attrs |= expression_values(parent=new.parent_id)
         ops: list[AttrMap] = [
             {
                 "Update": {
@@ -125,7 +110,7 @@ class DynamoCategoryStore:
                 return NotFound("No such category.")
             if _category(old).version != category.version:
                 return StaleWrite()
-            data = from_attrs(old)
+            data = from_item(old)
             return CategoryNotEmpty(
                 details={"products": data["product_count"], "subcategories": data["child_count"]}
             )
@@ -136,7 +121,7 @@ class DynamoCategoryStore:
                     "TableName": self._table,
                     "Key": category_key(category.id),
                     "ConditionExpression": "version = :v AND product_count = :zero AND child_count = :zero",
-                    "ExpressionAttributeValues": values(v=category.version, zero=0),
+                    "ExpressionAttributeValues": expression_values(v=category.version, zero=0),
                 }
             },
             self._delete_slug(category),
@@ -158,7 +143,7 @@ class DynamoCategoryStore:
 
     def _count_child(self, category_id: str, delta: int, version: int | None) -> AttrMap:
         condition = "attribute_exists(pk)" + (" AND version = :v" if version is not None else "")
-        attrs = values(d=delta) | (values(v=version) if version is not None else {})
+        attrs = expression_values(d=delta) | (expression_values(v=version) if version is not None else {})
         op = {"TableName": self._table, "Key": category_key(category_id), "ConditionExpression": condition}
         if delta == 0:
             attrs.pop(":d")
@@ -169,7 +154,7 @@ class DynamoCategoryStore:
         return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": _NOT_EXISTS}}
 
     def _put_slug(self, category: Category) -> AttrMap:
-        return self._put(slug_key(category.slug) | to_attrs({"category_id": category.id}))
+        return self._put(slug_key(category.slug) | to_item({"category_id": category.id}))
 
     def _delete_slug(self, category: Category) -> AttrMap:
         return {
@@ -177,7 +162,7 @@ class DynamoCategoryStore:
                 "TableName": self._table,
                 "Key": slug_key(category.slug),
                 "ConditionExpression": "category_id = :id",
-                "ExpressionAttributeValues": values(id=category.id),
+                "ExpressionAttributeValues": expression_values(id=category.id),
             }
         }
 

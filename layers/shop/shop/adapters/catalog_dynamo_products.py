@@ -12,25 +12,22 @@ from typing import Any
 
 from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.catalog_dynamo import (
-    AttrMap,
     Failure,
     category_key,
-    from_attrs,
     name_order,
     product_key,
     sku_guard_key,
     stale,
     stock_key,
-    to_attrs,
     transact,
-    values,
 )
-from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
+from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item, to_item
+from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
 from shop.adapters.stock_shards_dynamo import product_with_shards, shard_count_of, shard_item, with_stock
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Product, ProductStatus, sku_key, unknown_reference, uses_category
 from shop.domain.inventory import summed
-from shop.domain.paging import Page, scope_of
+from shop.domain.paging import Page
 from shop.errors import Conflict, SkuTaken
 
 _CATALOG_FIELDS = ("sku", "name", "description", "price_cents", "currency", "category_id", "status")
@@ -38,7 +35,7 @@ _CATALOG_FIELDS = ("sku", "name", "description", "price_cents", "currency", "cat
 
 def product_from_item(item: AttrMap, stock_available: int) -> Product:
     """A product item and the units its shards hold available (the sum: shop.domain.inventory.summed)."""
-    data = from_attrs(item)
+    data = from_item(item)
     return Product(
         id=data["id"],
         sku=data["sku"],
@@ -88,8 +85,8 @@ class DynamoProductStore:
     def add_product(self, p: Product, audit: Sequence[AuditDraft] = ()) -> None:
         fields = {f: getattr(p, f) for f in _CATALOG_FIELDS}
         meta = {"id": p.id, "created_at": p.created_at, "updated_at": p.updated_at, "version": p.version}
-        item = product_key(p.id) | to_attrs(fields | {"stock_shards": 1} | meta | _index_keys(p))
-        guard = sku_guard_key(sku_key(p.sku)) | to_attrs({"product_id": p.id})
+        item = product_key(p.id) | to_item(fields | {"stock_shards": 1} | meta | _index_keys(p))
+        guard = sku_guard_key(sku_key(p.sku)) | to_item({"product_id": p.id})
         ops = [
             self._put(item),
             self._put(guard),
@@ -113,11 +110,11 @@ class DynamoProductStore:
                         "TableName": self._table,
                         "Key": sku_guard_key(sku_key(old.sku)),
                         "ConditionExpression": "product_id = :id",
-                        "ExpressionAttributeValues": values(id=old.id),
+                        "ExpressionAttributeValues": expression_values(id=old.id),
                     }
                 }
             )
-            ops.append(self._put(sku_guard_key(sku_key(new.sku)) | to_attrs({"product_id": new.id})))
+            ops.append(self._put(sku_guard_key(sku_key(new.sku)) | to_item({"product_id": new.id})))
             failures += [stale, _sku_taken]
         counts = {old.category_id: -int(uses_category(old.status))}
         counts[new.category_id] = counts.get(new.category_id, 0) + int(uses_category(new.status))
@@ -139,14 +136,12 @@ class DynamoProductStore:
             index, partitions = "gsi1", [f"PRODUCTS#{s}" for s in statuses]
         else:
             index, partitions = "gsi2", [f"CATEGORY#{category_id}#{s}" for s in statuses]
-        spec = QuerySpec(
+        spec = PagedQuery(
             table=self._table,
-            index=index,
-            hash_attr=f"{index}pk",
-            range_attr=f"{index}sk",
             partitions=partitions,
             scope=scope_of("products", index, partitions, name_contains),
-            filter=("contains(name_lc, :q)", values(q=name_contains)) if name_contains else None,
+            index=index,
+            filter=("contains(name_lc, :q)", expression_values(q=name_contains)) if name_contains else None,
         )
         page = query_page(self._client, spec, limit, cursor)
         stocked = with_stock(self._client, self._table, page.items, consistent=False)
@@ -160,7 +155,7 @@ class DynamoProductStore:
                 "UpdateExpression": "SET #status = :status, price_cents = :price",
                 "ConditionExpression": "attribute_exists(pk)",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": values(status=new.status, price=new.price_cents),
+                "ExpressionAttributeValues": expression_values(status=new.status, price=new.price_cents),
             }
         }
 
@@ -172,11 +167,13 @@ class DynamoProductStore:
         sets = [f"#{k} = :{k}" for k, v in data.items() if v is not None]
         removes = [f"#{k}" for k, v in data.items() if v is None]
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        attrs = values(**{k: v for k, v in data.items() if v is not None}) | values(old_version=old.version)
+        attrs = expression_values(**{k: v for k, v in data.items() if v is not None}) | expression_values(
+            old_version=old.version
+        )
         condition = "version = :old_version"
         if copies:  # an adjustment adding a shard copies what it read: it must not slip in between
             condition += " AND stock_shards = :old_shards"
-            attrs |= values(old_shards=old.stock_shards)
+            attrs |= expression_values(old_shards=old.stock_shards)
         return {
             "Update": {
                 "TableName": self._table,
@@ -199,7 +196,10 @@ class DynamoProductStore:
             return {"ConditionCheck": op}
         return {
             "Update": op
-            | {"UpdateExpression": "ADD product_count :d", "ExpressionAttributeValues": values(d=delta)}
+            | {
+                "UpdateExpression": "ADD product_count :d",
+                "ExpressionAttributeValues": expression_values(d=delta),
+            }
         }
 
     def _put(self, item: AttrMap) -> AttrMap:

@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shop.adapters.orders_dynamo_items import AttrMap, deserialise, serialise
+from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.services.idempotency_ports import Claim, Existing, StoredResponse
 
@@ -60,13 +60,13 @@ class DynamoIdempotencyStore:
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=serialise(item),
+                Item=to_item(item),
                 ConditionExpression=(
                     "attribute_not_exists(id) OR expiration < :now"
                     " OR (#status = :inprogress AND lease_until < :now)"
                 ),
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=serialise({":now": now, ":inprogress": "INPROGRESS"}),
+                ExpressionAttributeValues=to_item({":now": now, ":inprogress": "INPROGRESS"}),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
@@ -77,7 +77,7 @@ class DynamoIdempotencyStore:
                 old = self._client.get_item(
                     TableName=self._table, Key={"id": {"S": record_id}}, ConsistentRead=True
                 )["Item"]
-            record = deserialise(old)
+            record = from_item(old)
             if record.get("token") == token:  # botocore resent our own put after a lost answer
                 return Claim(record_id, token)
             return self._existing(record)
@@ -101,7 +101,7 @@ class DynamoIdempotencyStore:
                 Key={"id": {"S": claim.record_id}},
                 ConditionExpression="#token = :token AND #status = :inprogress",
                 ExpressionAttributeNames={"#token": "token", "#status": "status"},
-                ExpressionAttributeValues=serialise({":token": claim.token, ":inprogress": "INPROGRESS"}),
+                ExpressionAttributeValues=to_item({":token": claim.token, ":inprogress": "INPROGRESS"}),
             )
         except ClientError as exc:
             if not _failed_condition(exc):
@@ -128,7 +128,7 @@ class DynamoIdempotencyStore:
             ),
             "ConditionExpression": "#token = :token AND #status = :inprogress",
             "ExpressionAttributeNames": {"#token": "token", "#status": "status"} | names,
-            "ExpressionAttributeValues": serialise(
+            "ExpressionAttributeValues": to_item(
                 {
                     ":completed": "COMPLETED",
                     ":code": response.status,

@@ -17,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shop.adapters.audit_dynamo import AuditChains, sealing
-from shop.adapters.catalog_dynamo import AttrMap, from_attrs, product_key, stale, stock_key, transact, values
-from shop.adapters.catalog_dynamo_paging import QuerySpec, query_page
+from shop.adapters.catalog_dynamo import product_key, stale, stock_key, transact
 from shop.adapters.catalog_dynamo_products import product_from_item
+from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
+from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
 from shop.adapters.stock_shards_dynamo import (
     product_with_shards,
     products_with_shards,
@@ -29,7 +30,7 @@ from shop.adapters.stock_shards_dynamo import (
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import StaleWrite
 from shop.domain.inventory import StockedProduct, StockLevels, summed
-from shop.domain.paging import Page, scope_of
+from shop.domain.paging import Page
 from shop.domain.stock_shards import shard_count, spread_adjustment
 from shop.errors import Conflict, InsufficientStock, NotFound
 from shop.services.orders_retry import backoff_delay
@@ -56,7 +57,7 @@ class DynamoStockStore:
                 raise NotFound("No such product.")
             levels = summed(product_id, shards.values())
             try:
-                self._write(product_id, from_attrs(product), shards, delta, audit)
+                self._write(product_id, from_item(product), shards, delta, audit)
             except StaleWrite:
                 continue
             return StockLevels(product_id, levels.available + delta, levels.reserved, levels.sold)
@@ -97,7 +98,7 @@ class DynamoStockStore:
                 "Key": stock_key(product_id, shard),
                 "UpdateExpression": "ADD available :change",
                 "ConditionExpression": "attribute_exists(pk) AND available >= :taken",
-                "ExpressionAttributeValues": values(change=change, taken=max(0, -change)),
+                "ExpressionAttributeValues": expression_values(change=change, taken=max(0, -change)),
             }
         }
 
@@ -112,7 +113,9 @@ class DynamoStockStore:
                 "UpdateExpression": "SET stock_shards = :count",
                 "ConditionExpression": condition,
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": values(current=current, count=count, status=status, price=price),
+                "ExpressionAttributeValues": expression_values(
+                    current=current, count=count, status=status, price=price
+                ),
             }
         }
 
@@ -120,17 +123,17 @@ class DynamoStockStore:
         """By ascending available units of each product's emptiest shard (the index holds shards, and a
         sum below `threshold` needs every shard below it): exact for a product of one shard; a
         product of several is listed once, at its emptiest shard, if its sum is below `threshold`."""
-        spec = QuerySpec(
+        spec = PagedQuery(
             table=self._table,
-            index="stock",
-            hash_attr="stock_pk",
-            range_attr="available",
             partitions=["STOCK"],
             scope=scope_of("stock", threshold),
-            range_condition=("available < :below", values(below=threshold))
+            index="stock",
+            partition_attr="stock_pk",
+            sort_attr="available",
+            range_condition=("available < :below", expression_values(below=threshold))
             if threshold is not None
             else None,
-            range_is_number=True,
+            sort_is_number=True,
         )
         rows: list[StockedProduct] = []
         while True:

@@ -22,20 +22,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from shop.adapters import orders_dynamo_items as items
 from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
+from shop.adapters.dynamo_codec import AttrMap, to_item
+from shop.adapters.dynamo_paging import every_item, scope_of
 from shop.adapters.order_addresses import SealedAddresses
 from shop.adapters.orders_dynamo_items import (
     STATUS_INDEX,
     USER_INDEX,
-    AttrMap,
     order_pk,
-    serialise,
     status_partition,
     user_partition,
 )
 from shop.adapters.orders_dynamo_paging import index_partition, orders_page
 from shop.adapters.orders_dynamo_transaction import OrderTransaction, refusal
 from shop.domain.orders import Order
-from shop.domain.paging import Page, scope_of
+from shop.domain.paging import Page
 from shop.services.order_ports import OrderChange, OrderHistory
 
 
@@ -66,17 +66,10 @@ class DynamoOrderStore:
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": serialise({":pk": order_pk(order_id)}),
+            "ExpressionAttributeValues": to_item({":pk": order_pk(order_id)}),
             "ConsistentRead": True,
         }
-        found: list[AttrMap] = []
-        while True:
-            answer = self._client.query(**query)
-            found += answer.get("Items", [])
-            if "LastEvaluatedKey" not in answer:
-                break
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-        by_sk = {item["sk"]["S"]: item for item in found}
+        by_sk = {item["sk"]["S"]: item for item in every_item(self._client.query, query)}
         if items.ORDER_SK not in by_sk:
             return None
         ordered = sorted(by_sk)
@@ -108,9 +101,7 @@ class DynamoOrderStore:
             IndexName=STATUS_INDEX,
             KeyConditionExpression=f"{STATUS_INDEX}pk = :pending",
             FilterExpression="reservation_expires_at < :now",
-            ExpressionAttributeValues=serialise(
-                {":pending": status_partition("PENDING_PAYMENT"), ":now": now}
-            ),
+            ExpressionAttributeValues=to_item({":pending": status_partition("PENDING_PAYMENT"), ":now": now}),
             ScanIndexForward=True,
             Limit=limit,
         )

@@ -24,21 +24,17 @@ MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.domain.orders import EventActor, Order, OrderEvent
 from shop.domain.payments import Payment
 
-AttrMap = dict[str, Any]
 ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX = "ORDER", "EVENT#", "PAYMENT#"
 ADDRESS = "shipping_address"
 INDEX_SORT = "created_at"
 USER_INDEX, STATUS_INDEX, ALL_INDEX = "gsi1", "gsi2", "gsi4"
 ALL_ORDERS = "ORDERS"
-_ser, _de = TypeSerializer(), TypeDeserializer()
 
 
 def order_pk(order_id: str) -> str:
@@ -55,25 +51,6 @@ def user_partition(user_id: str) -> str:
 
 def status_partition(status: str) -> str:
     return f"STATUS#{status}"
-
-
-def serialise(values: Mapping[str, Any]) -> AttrMap:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def plain(value: Any) -> Any:
-    """Deserialised DynamoDB values with numbers back as ints (the shop stores no fractions)."""
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-def deserialise(item: AttrMap) -> dict[str, Any]:
-    return {k: plain(_de.deserialize(v)) for k, v in item.items()}
 
 
 def open_orders_key(user_id: str) -> AttrMap:
@@ -99,7 +76,7 @@ def order_item(order: Order) -> AttrMap:
         "gsi2pk": status_partition(order.status),
         "gsi4pk": ALL_ORDERS,
     }
-    return serialise(values)
+    return to_item(values)
 
 
 def order_update(order: Order, status_changed: bool) -> AttrMap:
@@ -118,13 +95,13 @@ def order_update(order: Order, status_changed: bool) -> AttrMap:
         "Key": order_key(order.id),
         "UpdateExpression": "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values))),
         "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": {f":a{i}": value for i, value in enumerate(serialise(values).values())},
+        "ExpressionAttributeValues": {f":a{i}": value for i, value in enumerate(to_item(values).values())},
     }
 
 
 def order_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = None) -> Order:
     """The order of a raw item; `shipping_address` is its opened address (None: not opened here)."""
-    d = deserialise(item)
+    d = from_item(item)
     return Order(
         id=d["pk"].removeprefix("ORDER#"),
         user_id=d["gsi1pk"].removeprefix("USER#"),
@@ -144,7 +121,7 @@ def order_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = 
 
 def event_item(event: OrderEvent) -> AttrMap:
     """The event item; its data without the address (the store seals that beside it)."""
-    return serialise(
+    return to_item(
         {
             "pk": order_pk(event.order_id),
             "sk": f"{EVENT_PREFIX}{event.seq:08d}",
@@ -162,14 +139,14 @@ def event_item(event: OrderEvent) -> AttrMap:
 
 def event_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = None) -> OrderEvent:
     """The event of a raw item, with its opened address put back into its data (if given)."""
-    d = deserialise(item)
+    d = from_item(item)
     actor = EventActor(id=d["actor"]["id"], role=d["actor"]["role"])
     data = d["data"] if shipping_address is None else d["data"] | {ADDRESS: dict(shipping_address)}
     return OrderEvent(d["event_id"], d["order_id"], d["seq"], d["type"], d["occurred_at"], actor, data)
 
 
 def payment_item(payment: Payment) -> AttrMap:
-    return serialise(
+    return to_item(
         {
             "pk": order_pk(payment.order_id),
             "sk": f"{PAYMENT_PREFIX}{payment.created_at}#{payment.id}",
@@ -190,7 +167,7 @@ def payment_item(payment: Payment) -> AttrMap:
 
 
 def payment_from_item(item: AttrMap) -> Payment:
-    d = deserialise(item)
+    d = from_item(item)
     return Payment(
         id=d["id"],
         order_id=d["order_id"],

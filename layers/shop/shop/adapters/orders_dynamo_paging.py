@@ -13,25 +13,27 @@ from __future__ import annotations
 from typing import Any
 
 from shop.adapters.batch_reads import get_items
-from shop.adapters.newest_first_dynamo import Partition, newest_first
-from shop.adapters.orders_dynamo_items import INDEX_SORT, AttrMap
+from shop.adapters.dynamo_codec import AttrMap
+from shop.adapters.dynamo_paging import PagedQuery, query_page
+from shop.adapters.orders_dynamo_items import INDEX_SORT
 from shop.domain.paging import Page
 
 
-def index_partition(table: str, index: str, partition: str, scope: str) -> Partition:
-    return Partition(
+def index_partition(table: str, index: str, partition: str, scope: str) -> PagedQuery:
+    return PagedQuery(
         table=table,
-        partition=partition,
+        partitions=[partition],
         scope=scope,
-        item_pk_prefix="ORDER#",
         index=index,
         sort_attr=INDEX_SORT,
+        newest_first=True,
+        item_pk_prefix="ORDER#",
     )
 
 
-def orders_page(client: Any, spec: Partition, limit: int, cursor: str | None) -> Page[AttrMap]:
+def orders_page(client: Any, spec: PagedQuery, limit: int, cursor: str | None) -> Page[AttrMap]:
     """Up to `limit` order items of the index partition `spec`, newest first, and the next cursor."""
-    entries = newest_first(client, spec, limit, cursor)
+    entries = query_page(client, spec, limit, cursor)
     keys = [{"pk": entry["pk"], "sk": entry["sk"]} for entry in entries.items]
     by_pk = {item["pk"]["S"]: item for item in get_items(client, spec.table, keys)}
     return Page([by_pk[k["pk"]["S"]] for k in keys if k["pk"]["S"] in by_pk], entries.next_cursor)

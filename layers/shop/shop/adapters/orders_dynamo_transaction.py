@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from shop.adapters import orders_dynamo_items as items
+from shop.adapters.dynamo_codec import AttrMap, to_item
 from shop.adapters.order_addresses import SealedAddresses
-from shop.adapters.orders_dynamo_items import ADDRESS, AttrMap, serialise
+from shop.adapters.orders_dynamo_items import ADDRESS
 from shop.adapters.stock_dynamo import shortage_of, stock_move_element
 from shop.domain.orders import MAX_OPEN_ORDERS, OrderEvent, moves_status
 from shop.domain.payments import REFUND_STEPS
@@ -47,7 +48,7 @@ class OrderTransaction:
             step_before = {
                 "ConditionExpression": "#status = :before",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": serialise({":before": REFUND_STEPS[refund.status]}),
+                "ExpressionAttributeValues": to_item({":before": REFUND_STEPS[refund.status]}),
             }
             elements.append(self._put(items.payment_item(refund), step_before))
             tags.append("order")
@@ -67,7 +68,7 @@ class OrderTransaction:
         update = items.order_update(change.order, any(moves_status(e.type) for e in change.events))
         update["ConditionExpression"] = "#version = :base"
         update["ExpressionAttributeNames"]["#version"] = "version"
-        update["ExpressionAttributeValues"] |= serialise({":base": change.base_version})
+        update["ExpressionAttributeValues"] |= to_item({":base": change.base_version})
         return {
             "Update": {"TableName": self._orders, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"} | update
         }
@@ -94,7 +95,7 @@ class OrderTransaction:
         }
         if change.pending_slot == "release":
             return {"Update": slot | {"UpdateExpression": "DELETE #open :order"}}
-        slot["ExpressionAttributeValues"] |= serialise({":max": MAX_OPEN_ORDERS})
+        slot["ExpressionAttributeValues"] |= to_item({":max": MAX_OPEN_ORDERS})
         return {
             "Update": slot
             | {

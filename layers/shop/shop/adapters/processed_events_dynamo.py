@@ -14,15 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shop.adapters.dynamo_codec import from_value
 from shop.services.event_consumer import EventInProgress
 
 RETENTION_SECONDS = 15 * 24 * 3600
 CONFLICT_ATTEMPTS = 3
 logger = Logger(service="shop")
-_deserializer = TypeDeserializer()
 
 
 def _code(exc: ClientError) -> str:
@@ -130,4 +129,4 @@ class DynamoProcessedEvents:
             old = self._ddb.get_item(
                 TableName=self._table, Key=marker_key(consumer, event_id), ConsistentRead=True
             ).get("Item")
-        return None if not old else str(_deserializer.deserialize(old.get("status", {"NULL": True})))
+        return None if not old else str(from_value(old.get("status", {"NULL": True})))

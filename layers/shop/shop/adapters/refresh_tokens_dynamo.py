@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import cancellation_reasons, only_busy, transact_write
+from shop.adapters.dynamo_codec import from_item, to_item
+from shop.adapters.dynamo_paging import every_item
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.tokens import RefreshStatus, RefreshToken
 from shop.errors import Contention
 
-_ser, _de = TypeSerializer(), TypeDeserializer()
 CONFLICT_RETRIES = 3
 
 
@@ -40,7 +40,7 @@ def _token_item(token: RefreshToken) -> dict[str, Any]:
         "status": token.status,
         "expires_at": token.expires_at,
     }
-    return {**_token_key(token.token_hash), **{k: _ser.serialize(v) for k, v in fields.items()}}
+    return {**_token_key(token.token_hash), **to_item(fields)}
 
 
 class DynamoRefreshTokens:
@@ -69,7 +69,7 @@ class DynamoRefreshTokens:
         answer = self._db.get_item(TableName=self._table, Key=_token_key(token_hash), ConsistentRead=True)
         if "Item" not in answer:
             return None
-        item = {name: _de.deserialize(value) for name, value in answer["Item"].items()}
+        item = from_item(answer["Item"])
         return RefreshToken(
             token_hash=token_hash,
             family_id=item["family_id"],
@@ -134,13 +134,7 @@ class DynamoRefreshTokens:
             "FilterExpression": "revoked = :no",
             "ExpressionAttributeValues": {":user": {"S": f"USERFAM#{user_id}"}, ":no": {"BOOL": False}},
         }
-        families: list[str] = []
-        while True:
-            answer = self._db.query(**query)
-            families += [item["gsi1sk"]["S"] for item in answer.get("Items", [])]
-            if "LastEvaluatedKey" not in answer:
-                return families
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return [item["gsi1sk"]["S"] for item in every_item(self._db.query, query)]
 
     def revoke_family(self, family_id: str, audit: Sequence[AuditDraft] = ()) -> None:
         """Revoke a family (gone already: nothing to do), with the entries recording why, if any."""

@@ -11,24 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shop.adapters.busy_transactions import transact_write
+from shop.adapters.dynamo_codec import from_item, to_item
 from shop.domain.sales_stats import DayChange, OrderTally, ProductSale, Projection, Sale
 from shop.services.sales_stats import StaleTally
 
 SALES_PK = "SALES"
 STATUS_PREFIX = "status_"
-_ser, _de = TypeSerializer(), TypeDeserializer()
-
-
-def _dump(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _ser.serialize(value) for name, value in item.items() if value is not None}
-
-
-def _load(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _de.deserialize(value) for name, value in item.items()}
 
 
 def tally_key(order_id: str) -> dict[str, Any]:
@@ -63,7 +54,7 @@ class DynamoSalesStats:
         answer = self._db.get_item(TableName=self._table, Key=tally_key(order_id), ConsistentRead=True)
         if "Item" not in answer:
             return OrderTally(order_id)
-        item = _load(answer["Item"])
+        item = from_item(answer["Item"])
         return OrderTally(
             order_id=order_id,
             version=int(item["version"]),
@@ -90,7 +81,7 @@ class DynamoSalesStats:
             raise
 
     def _put_tally(self, before: OrderTally, after: OrderTally) -> dict[str, Any]:
-        item = _dump(
+        item = to_item(
             {
                 "entity": "order_tally",
                 "order_id": after.order_id,

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
+from shop.adapters.dynamo_codec import from_item
+from shop.adapters.dynamo_paging import every_item
 from shop.adapters.sales_stats_dynamo import SALES_PK, STATUS_PREFIX
 from shop.services.sales_stats_report import DayTotals, ProductDayTotals
-
-_de = TypeDeserializer()
 
 
 def _day(item: dict[str, Any]) -> DayTotals:
@@ -46,14 +44,10 @@ class DynamoSalesDays:
                 ":last": {"S": f"DAY#{last}#~"},  # "~" sorts after every product suffix of that day
             },
         }
-        while True:
-            answer = self._db.query(**request)
-            for raw in answer.get("Items", []):
-                item = {name: _de.deserialize(value) for name, value in raw.items()}
-                if "product_id" in item:
-                    products.append(_product_day(item))
-                else:
-                    days.append(_day(item))
-            if "LastEvaluatedKey" not in answer:
-                return days, products
-            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        for raw in every_item(self._db.query, request):
+            item = from_item(raw)
+            if "product_id" in item:
+                products.append(_product_day(item))
+            else:
+                days.append(_day(item))
+        return days, products

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shop.adapters.orders_dynamo_items import AttrMap, deserialise, order_pk, serialise
+from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
+from shop.adapters.orders_dynamo_items import order_pk
 from shop.domain.shipments import Shipment, TrackingEvent
 
 SHIPMENT_SK, LOOKUP_PREFIX, TRACKING_PREFIX = "SHIPMENT", "SHIPMENT#", "TRACKING#"
@@ -44,11 +45,11 @@ def shipment_item(s: Shipment) -> AttrMap:
         "created_at": s.created_at,
         "updated_at": s.updated_at,
     }
-    return shipment_key(s.order_id) | serialise(values)
+    return shipment_key(s.order_id) | to_item(values)
 
 
 def shipment_from_item(item: AttrMap) -> Shipment:
-    d = deserialise(item)
+    d = from_item(item)
     events = tuple(
         TrackingEvent(e["status"], e.get("location"), e.get("note"), e["occurred_at"]) for e in d["events"]
     )
@@ -80,10 +81,10 @@ class DynamoShipmentStore:
         return shipment_from_item(item) if item is not None else None
 
     def creation_elements(self, shipment: Shipment) -> list[AttrMap]:
-        lookup = lookup_key(shipment.id) | serialise(
+        lookup = lookup_key(shipment.id) | to_item(
             {"entity": "shipment_lookup", "order_id": shipment.order_id}
         )
-        claim = serialise(
+        claim = to_item(
             {
                 "pk": f"{TRACKING_PREFIX}{shipment.tracking_number}",
                 "sk": "TRACKING",
@@ -96,7 +97,7 @@ class DynamoShipmentStore:
 
     def update_element(self, before: Shipment, after: Shipment) -> AttrMap:
         unchanged = "#status = :status AND size(events) = :count"
-        values = serialise({":status": before.status, ":count": len(before.events)})
+        values = to_item({":status": before.status, ":count": len(before.events)})
         return self._put(shipment_item(after), unchanged, values, {"#status": "status"})
 
     def _get(self, key: AttrMap) -> AttrMap | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shop.adapters.catalog_dynamo import from_attrs, stock_key
-from shop.adapters.orders_dynamo_items import AttrMap, serialise
+from shop.adapters.catalog_dynamo import stock_key
+from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.adapters.stock_shards_dynamo import products_with_shards
 from shop.services.order_ports import ProductSnapshot, Shortage, StockMove
 
@@ -40,7 +40,7 @@ def stock_move_element(table: str, move: StockMove) -> AttrMap:
         "Key": stock_key(move.product_id, move.shard),
         "UpdateExpression": f"SET {source} = {source} - :q, {target} = {target} + :q",
         "ConditionExpression": condition,
-        "ExpressionAttributeValues": serialise({f":{k}": v for k, v in values.items()}),
+        "ExpressionAttributeValues": to_item({f":{k}": v for k, v in values.items()}),
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }
     if names:
@@ -53,7 +53,7 @@ def shortage_of(move: StockMove, old_item: AttrMap | None) -> Shortage | None:
     or None for a changed price."""
     if old_item is None:
         return Shortage(move.product_id, move.quantity, 0)
-    old = from_attrs(old_item)
+    old = from_item(old_item)
     available = int(old.get("available", 0)) if old.get("status") == "ACTIVE" else 0
     return Shortage(move.product_id, move.quantity, available) if available < move.quantity else None
 
@@ -68,7 +68,7 @@ class DynamoCheckoutProducts:
     def products_for_checkout(self, product_ids: Sequence[str]) -> Mapping[str, ProductSnapshot]:
         found: dict[str, ProductSnapshot] = {}
         for item, shards in products_with_shards(self._client, self._table, product_ids, consistent=True):
-            d = from_attrs(item)
+            d = from_item(item)
             available = {shard: levels.available for shard, levels in shards.items()}
             found[d["id"]] = ProductSnapshot(
                 d["id"],

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from shop.adapters.batch_reads import get_items
-from shop.adapters.catalog_dynamo import STOCK_PREFIX, AttrMap, from_attrs, product_key, stock_key, to_attrs
+from shop.adapters.catalog_dynamo import STOCK_PREFIX, product_key, stock_key
+from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
+from shop.adapters.dynamo_paging import every_item
 from shop.domain.inventory import StockLevels, summed
 
 
@@ -19,7 +21,7 @@ def shard_item(product_id: str, shard: int, status: str, price_cents: int, avail
     """A new shard: empty but for `available`, with the copies of status and price a reservation checks."""
     fields = {"product_id": product_id, "shard": shard, "stock_pk": "STOCK", "available": available}
     fields |= {"reserved": 0, "sold": 0, "status": status, "price_cents": price_cents}
-    return stock_key(product_id, shard) | to_attrs(fields)
+    return stock_key(product_id, shard) | to_item(fields)
 
 
 def shard_number(item: AttrMap) -> int:
@@ -27,7 +29,7 @@ def shard_number(item: AttrMap) -> int:
 
 
 def shard_levels(item: AttrMap) -> StockLevels:
-    data = from_attrs(item)
+    data = from_item(item)
     return StockLevels(data["product_id"], data["available"], data["reserved"], data["sold"])
 
 
@@ -105,13 +107,9 @@ def product_with_shards(
     }
     product: AttrMap | None = None
     shards: dict[int, StockLevels] = {}
-    while True:
-        answer = client.query(**query)
-        for item in answer.get("Items", []):
-            if item["sk"]["S"].startswith(STOCK_PREFIX):
-                shards[shard_number(item)] = shard_levels(item)
-            elif item["sk"]["S"] == product_key(product_id)["sk"]["S"]:
-                product = item
-        if "LastEvaluatedKey" not in answer:
-            return product, shards
-        query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    for item in every_item(client.query, query):
+        if item["sk"]["S"].startswith(STOCK_PREFIX):
+            shards[shard_number(item)] = shard_levels(item)
+        elif item["sk"]["S"] == product_key(product_id)["sk"]["S"]:
+            product = item
+    return product, shards

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shop.adapters.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import only_busy, transact_write
+from shop.adapters.dynamo_codec import from_item, to_item, to_value
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.users import User, UserRole
@@ -25,7 +25,6 @@ from shop.errors import Contention, EmailTaken, NotFound
 from shop.services.auth_ports import StoredCredentials
 
 AAD_TABLE = "users"  # the table's role, not its physical name: a restored copy must still decrypt
-_ser, _de = TypeSerializer(), TypeDeserializer()
 PII_FIELDS = ("email", "name")
 
 
@@ -35,14 +34,6 @@ def user_key(user_id: str) -> dict[str, str]:
 
 def _item_key(key: dict[str, str]) -> str:
     return f"{key['pk']}|{key['sk']}"
-
-
-def _dump(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _ser.serialize(value) for name, value in item.items()}
-
-
-def _load(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _de.deserialize(value) for name, value in item.items()}
 
 
 def _failed_conditions(exc: ClientError) -> list[bool]:
@@ -79,8 +70,14 @@ class DynamoUsers:
             transact_write(
                 self._db,
                 [
-                    {"Put": {"TableName": self._table, "Item": _dump(item), "ConditionExpression": absent}},
-                    {"Put": {"TableName": self._table, "Item": _dump(guard), "ConditionExpression": absent}},
+                    {"Put": {"TableName": self._table, "Item": to_item(item), "ConditionExpression": absent}},
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(guard),
+                            "ConditionExpression": absent,
+                        }
+                    },
                 ],
                 audit=sealing(self._audit, audit),
             )
@@ -94,7 +91,7 @@ class DynamoUsers:
             raise
 
     def get(self, user_id: str) -> User | None:
-        answer = self._db.get_item(TableName=self._table, Key=_dump(user_key(user_id)), ConsistentRead=True)
+        answer = self._db.get_item(TableName=self._table, Key=to_item(user_key(user_id)), ConsistentRead=True)
         return self.from_item(answer["Item"]) if "Item" in answer else None
 
     def find_by_email_index(self, email_index: str) -> User | None:
@@ -106,12 +103,12 @@ class DynamoUsers:
         the email and name stay sealed until `unseal`, so a wrong password never costs a KMS call
         nor puts anyone's personal data in memory."""
         key = {"pk": f"EMAIL#{email_index}", "sk": "EMAIL"}
-        answer = self._db.get_item(TableName=self._table, Key=_dump(key), ConsistentRead=True)
+        answer = self._db.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
         user_id = answer["Item"]["user_id"]["S"] if "Item" in answer else "none"
-        raw = self._db.get_item(TableName=self._table, Key=_dump(user_key(user_id)), ConsistentRead=True)
+        raw = self._db.get_item(TableName=self._table, Key=to_item(user_key(user_id)), ConsistentRead=True)
         if "Item" not in answer or "Item" not in raw:
             return None
-        item = _load(raw["Item"])
+        item = from_item(raw["Item"])
         return StoredCredentials(
             user_id=item["id"],
             role=cast(UserRole, item["role"]),
@@ -171,13 +168,13 @@ class DynamoUsers:
         self, user_id: str, changes: dict[str, Any], bump_access_version: bool
     ) -> dict[str, Any]:
         names = {f"#f{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": _ser.serialize(value) for i, value in enumerate(changes.values())}
+        values = {f":v{i}": to_value(value) for i, value in enumerate(changes.values())}
         update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
         if bump_access_version:
             update, values[":one"] = f"{update} ADD access_version :one", {"N": "1"}
         return {
             "TableName": self._table,
-            "Key": _dump(user_key(user_id)),
+            "Key": to_item(user_key(user_id)),
             "UpdateExpression": update,
             "ConditionExpression": "attribute_exists(pk)",
             "ExpressionAttributeNames": names,
@@ -186,10 +183,10 @@ class DynamoUsers:
 
     def from_item(self, raw: dict[str, Any]) -> User:
         """A user from a raw (attribute-value) item, decrypted; for listings that query gsi1 themselves."""
-        item = _load(raw)
+        item = from_item(raw)
         key = {"pk": item["pk"], "sk": item["sk"]}
-        sealed = {name: _bytes(item[f"{name}_enc"]) for name in PII_FIELDS}
-        plain = self._cipher.open(AAD_TABLE, _item_key(key), _bytes(item["pii_key"]), sealed)
+        sealed = {name: item[f"{name}_enc"] for name in PII_FIELDS}  # bytes: the codec reads B as bytes
+        plain = self._cipher.open(AAD_TABLE, _item_key(key), item["pii_key"], sealed)
         return User(
             id=item["id"],
             email=plain["email"],
@@ -200,7 +197,3 @@ class DynamoUsers:
             password_hash=item["password_hash"],
             access_version=int(item.get("access_version", 0)),
         )
-
-
-def _bytes(value: Any) -> bytes:
-    return bytes(value)  # boto3's Binary converts itself
