@@ -134,9 +134,10 @@ class DynamoUsers:
         changes = {
             name: value for name, value in (("role", role), ("disabled", disabled)) if value is not None
         }
+        bumps = ("access_version", "session_epoch") if disabled else ("access_version",)
         if not audit or not changes:
-            return self._update(user_id, changes, bump_access_version=True)
-        update = self._update_request(user_id, changes, bump_access_version=True)
+            return self._update(user_id, changes, bumps)
+        update = self._update_request(user_id, changes, bumps)
         try:
             transact_write(self._db, [{"Update": update}], audit=sealing(self._audit, audit))
         except ClientError as exc:
@@ -151,7 +152,7 @@ class DynamoUsers:
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, {"password_hash": password_hash})
 
-    def _update(self, user_id: str, changes: dict[str, Any], bump_access_version: bool = False) -> User:
+    def _update(self, user_id: str, changes: dict[str, Any], bumps: Sequence[str] = ()) -> User:
         if not changes:
             found = self.get(user_id)
             if found is None:
@@ -159,7 +160,7 @@ class DynamoUsers:
             return found
         try:
             answer = self._db.update_item(
-                **self._update_request(user_id, changes, bump_access_version), ReturnValues="ALL_NEW"
+                **self._update_request(user_id, changes, bumps), ReturnValues="ALL_NEW"
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -167,14 +168,13 @@ class DynamoUsers:
             raise
         return self.from_item(answer["Attributes"])
 
-    def _update_request(
-        self, user_id: str, changes: dict[str, Any], bump_access_version: bool
-    ) -> dict[str, Any]:
+    def _update_request(self, user_id: str, changes: dict[str, Any], bumps: Sequence[str]) -> dict[str, Any]:
+        """SET the changes and ADD 1 to each counter in `bumps`."""
         names = {f"#f{i}": name for i, name in enumerate(changes)}
         values = {f":v{i}": _ser.serialize(value) for i, value in enumerate(changes.values())}
         update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
-        if bump_access_version:
-            update, values[":one"] = f"{update} ADD access_version :one", {"N": "1"}
+        if bumps:
+            update, values[":one"] = f"{update} ADD {', '.join(f'{c} :one' for c in bumps)}", {"N": "1"}
         return {
             "TableName": self._table,
             "Key": _dump(user_key(user_id)),
@@ -199,6 +199,7 @@ class DynamoUsers:
             created_at=datetime.fromisoformat(item["created_at"]),
             password_hash=item["password_hash"],
             access_version=int(item.get("access_version", 0)),
+            session_epoch=int(item.get("session_epoch", 0)),
         )
 
 
