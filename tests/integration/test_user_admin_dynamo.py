@@ -50,6 +50,12 @@ def family_revoked(family_id: str) -> bool:
     return bool(item["revoked"]["BOOL"])
 
 
+def raw_user_item(user_id: str, sk: str) -> dict[str, Any]:
+    key = {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": sk}}
+    got = client("dynamodb").get_item(TableName=settings().users_table, Key=key, ConsistentRead=True)
+    return dict(got["Item"])
+
+
 def family_of(refresh_token: str) -> str:
     from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.domain.tokens import hash_refresh_token
@@ -68,8 +74,11 @@ def test_disabling_ends_every_session_so_no_refresh_survives(
     second = auth.login(email, PASSWORD)
     third = auth.login(email, PASSWORD)
     families = [family_of(s.refresh_token) for s in (first, second, third)]
+    profile = raw_user_item(first.user.id, "PROFILE")
 
     assert user_admin.change_access(ADMIN, first.user.id, disabled=True).disabled
+    assert raw_user_item(first.user.id, "PROFILE") == profile  # the admin wrote the ACCESS item only
+    assert raw_user_item(first.user.id, "ACCESS")["disabled"] == {"BOOL": True}
     assert not any(family_revoked(f) for f in families)  # the admin wrote none of the user's sessions
     for session in (first, second):
         with pytest.raises(AccountDisabled):
@@ -91,6 +100,7 @@ def test_a_promotion_reaches_the_next_refresh(auth: AuthService, user_admin: Use
     session = auth.register(f"promote-{uuid.uuid4().hex[:8]}@example.net", PASSWORD, "Pro")
     assert build_access_tokens().verify(session.access_token).role == "customer"
     user_admin.change_access(ADMIN, session.user.id, role="admin")
+    assert raw_user_item(session.user.id, "PROFILE")["role"] == {"S": "customer"}  # as registered
     refreshed = auth.refresh(session.refresh_token)
     assert build_access_tokens().verify(refreshed.access_token).role == "admin"
     assert refreshed.user.role == "admin"
