@@ -94,6 +94,23 @@ def test_disabling_ends_every_session_so_no_refresh_survives(
     assert auth.refresh(auth.login(email, PASSWORD).refresh_token).user.id == first.user.id
 
 
+def test_two_admins_changing_one_user_at_once_both_land(auth: AuthService, user_admin: UserAdmin) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = auth.register(f"both-{uuid.uuid4().hex[:8]}@example.net", PASSWORD, "Two").user
+    other = Caller(id="u_other_admin", role="admin", request_id="req-other")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        promoted = pool.submit(user_admin.change_access, ADMIN, user.id, role="admin")
+        disabled = pool.submit(user_admin.change_access, other, user.id, disabled=True)
+        promoted.result(), disabled.result()
+    access = raw_user_item(user.id, "ACCESS")
+    assert (access["role"], access["disabled"], access["access_version"]) == (
+        {"S": "admin"},
+        {"BOOL": True},
+        {"N": "2"},
+    )
+
+
 def test_a_promotion_reaches_the_next_refresh(auth: AuthService, user_admin: UserAdmin) -> None:
     from shop.bootstrap import build_access_tokens
 

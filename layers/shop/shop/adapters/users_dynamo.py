@@ -35,6 +35,7 @@ PII_FIELDS = ("email", "name")
 
 
 ACCESS_FIELDS = ("role", "disabled", "access_version", "session_epoch")
+ACCESS_ATTEMPTS = 3
 
 
 def user_key(user_id: str) -> dict[str, str]:
@@ -159,32 +160,34 @@ class DynamoUsers:
     ) -> User:
         """Change a user's role and/or disabled flag in their ACCESS item, bumping their access version
         so that every access token issued before stops working (and, disabling, their session epoch);
-        NotFound if there is no such user, Contention if another admin changed it meanwhile. The
-        entries recording the change are written in its transaction."""
-        before = self.get(user_id)
-        if before is None:
-            raise NotFound()
-        after = replace(
-            before,
-            role=role or before.role,
-            disabled=before.disabled if disabled is None else disabled,
-            access_version=before.access_version + 1,
-            session_epoch=before.session_epoch + (1 if disabled else 0),
-        )
-        item = access_key(user_id) | {"entity": "user_access"} | {f: getattr(after, f) for f in ACCESS_FIELDS}
-        put = {
-            "TableName": self._table,
-            "Item": _dump(item),
-            "ConditionExpression": "attribute_not_exists(pk) OR access_version = :seen",
-            "ExpressionAttributeValues": {":seen": {"N": str(before.access_version)}},
-        }
-        try:
-            transact_write(self._db, [{"Put": put}], audit=sealing(self._audit, audit))
-        except ClientError as exc:
-            if _failed_conditions(exc)[:1] == [True] or only_busy(exc):
-                raise Contention("Another change to this user came first; try again.") from exc
-            raise
-        return after
+        NotFound if there is no such user. The entries recording the change are written in its
+        transaction. Two admins' changes at once both land: the ACCESS item is put on condition that
+        its version is still the one read, and the loser reads again (Contention if it keeps losing)."""
+        for _ in range(ACCESS_ATTEMPTS):
+            before = self.get(user_id)
+            if before is None:
+                raise NotFound()
+            after = replace(
+                before,
+                role=role or before.role,
+                disabled=before.disabled if disabled is None else disabled,
+                access_version=before.access_version + 1,
+                session_epoch=before.session_epoch + (1 if disabled else 0),
+            )
+            fields = {"entity": "user_access"} | {f: getattr(after, f) for f in ACCESS_FIELDS}
+            put = {
+                "TableName": self._table,
+                "Item": _dump(access_key(user_id) | fields),
+                "ConditionExpression": "attribute_not_exists(pk) OR access_version = :seen",
+                "ExpressionAttributeValues": {":seen": {"N": str(before.access_version)}},
+            }
+            try:
+                transact_write(self._db, [{"Put": put}], audit=sealing(self._audit, audit))
+                return after
+            except ClientError as exc:
+                if not (_failed_conditions(exc)[:1] == [True] or only_busy(exc)):
+                    raise
+        raise Contention("Other changes to this user kept coming first; try again.")
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, {"password_hash": password_hash})
