@@ -176,6 +176,8 @@ class FakeUsers:
         self.writes += 1
         user = self.by_id[user_id]
         user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
+        if disabled:  # like the DynamoDB store: the same write starts a new session epoch
+            user = replace(user, session_epoch=user.session_epoch + 1)
         self.by_id[user_id] = user
         land(audit)
         return user

@@ -185,8 +185,9 @@ def test_checkout_and_payment_take_at_most_five_calls_each_with_idempotency(call
 
 
 def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
-    """The limits' buckets (one read), the email's guard and the user, then ONE transaction: the new
-    session and the entry that records the login, opening the session's own audit chain."""
+    """The limits' buckets (one read), the email's guard and the user (their partition's Query: the
+    profile and the access an admin set), then ONE transaction: the new session and the entry that
+    records the login, opening the session's own audit chain."""
     email, password = f"budget-{uuid.uuid4().hex[:10]}@example.com", "a budget password, long enough"
     body = {"email": email, "password": password, "name": "Budget"}
     assert call("RegisterFunction", role=None, user="", body=body)[0] == 201
@@ -194,7 +195,12 @@ def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
     status, session, counted = warm_calls(call, call_log, "LoginFunction", role=None, user="", body=login)
     assert status == 200 and session["access_token"]
     assert counted == Counter(
-        {"dynamodb.BatchGetItem": 1, "dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+        {
+            "dynamodb.BatchGetItem": 1,
+            "dynamodb.GetItem": 1,
+            "dynamodb.Query": 1,
+            "dynamodb.TransactWriteItems": 1,
+        }
     )
 
 

@@ -30,6 +30,10 @@ SAMPLES = {
     "CreateProductFunction": "catalog/create_product.json",
     "AdjustStockFunction": "inventory/adjust_stock.json",
     "AddCartItemFunction": "cart/add_cart_item.json",
+    "GetOrderFunction": "orders/get_order.json",
+    "ListMyOrdersFunction": "orders/list_my_orders.json",
+    "ListAllOrdersFunction": "admin/list_all_orders.json",
+    "CancelOrderFunction": "orders/cancel_order.json",
 }
 ADMIN = {"user": "admin-ship", "role": "admin"}
 
@@ -38,8 +42,10 @@ ADMIN = {"user": "admin-ship", "role": "admin"}
 def call(stack, sample_event):
     pools = {name: FunctionPool(stack.function(name)) for name in SAMPLES}
 
-    def invoke(function, *, user="admin-ship", role="admin", path=None, body=None, key=None):
-        event = sample_event(SAMPLES[function], user=user, role=role or None, path=path, body=body, key=key)
+    def invoke(function, *, user="admin-ship", role="admin", path=None, body=None, key=None, query=None):
+        event = sample_event(
+            SAMPLES[function], user=user, role=role or None, path=path, body=body, key=key, query=query
+        )
         answer = pools[function].invoke(event)
         return answer["statusCode"], json.loads(answer["body"]) if answer["body"] else None
 
@@ -223,3 +229,62 @@ def test_admin_routes_refuse_guests_customers_and_no_token(call, order_of):
         assert answer[0] == expected, role
     assert call("GetOrderShipmentFunction", user="", role=None, path={"id": order_id})[0] == 401
     assert history(order_id).order.status == "PAID"
+
+
+def raw_order_item(order_id):
+    key = {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
+    return client("dynamodb").get_item(TableName=settings().orders_table, Key=key, ConsistentRead=True)[
+        "Item"
+    ]
+
+
+def admin_listing(call, status, order_id):
+    """The order as GET /admin/orders?status= lists it (None: not on any page of that status)."""
+    cursor = None
+    while True:
+        query = {"status": status, "limit": "100"} | ({"cursor": cursor} if cursor else {})
+        answer, page = call("ListAllOrdersFunction", query=query, **ADMIN)
+        assert answer == 200, page
+        found = [o for o in page["items"] if o["id"] == order_id]
+        if found or page["next_cursor"] is None:
+            return found[0] if found else None
+        cursor = page["next_cursor"]
+
+
+def test_shipping_writes_no_item_of_the_customer_and_every_read_composes_the_status(call, order_of):
+    buyer, order_id = order_of()
+    paid_item = raw_order_item(order_id)
+    sid = ship(call, order_id)[1]["id"]
+    assert admin_listing(call, "SHIPPED", order_id)["status"] == "SHIPPED"
+    assert admin_listing(call, "PAID", order_id) is None
+    track(call, sid, "IN_TRANSIT")
+    track(call, sid, "OUT_FOR_DELIVERY")
+    assert track(call, sid, "DELIVERED")[0] == 200
+    assert raw_order_item(order_id) == paid_item  # the admin's writes went to the shipment's items
+    owner = {"user": buyer, "role": "customer"}
+    status, order = call("GetOrderFunction", path={"id": order_id}, **owner)
+    assert status == 200 and order["status"] == "DELIVERED" and order["updated_at"] > order["created_at"]
+    mine = call("ListMyOrdersFunction", **owner)[1]["items"]
+    assert [(o["id"], o["status"]) for o in mine] == [(order_id, "DELIVERED")]
+    assert mine[0] == order
+    assert admin_listing(call, "DELIVERED", order_id) == order
+    assert admin_listing(call, "SHIPPED", order_id) is None and admin_listing(call, "PAID", order_id) is None
+    assert history(order_id).order.status == "DELIVERED"
+    refused = call("CancelOrderFunction", path={"id": order_id}, **owner)
+    assert refused[0] == 409 and refused[1]["error"]["code"] == "INVALID_TRANSITION"
+
+
+def test_a_customer_cancelling_while_an_admin_ships_ends_in_one_of_the_two(call, order_of):
+    for _ in range(3):
+        buyer, order_id = order_of()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            shipped = pool.submit(ship, call, order_id)
+            cancelled = pool.submit(
+                call, "CancelOrderFunction", path={"id": order_id}, user=buyer, role="customer"
+            )
+            answers = (shipped.result()[0], cancelled.result()[0])
+        assert sorted(answers) in ([200, 409], [201, 409]), answers
+        found = history(order_id)
+        assert found.order.status == ("SHIPPED" if answers[0] == 201 else "CANCELLED")
+        types = [e.type for e in found.events]
+        assert ("shipment_created" in types) != ("order_cancelled" in types)

@@ -1,4 +1,4 @@
-"""Admin user management on the emulator: disabling revokes refresh families, promotion reaches the
+"""Admin user management on the emulator: disabling ends every refresh family, promotion reaches the
 next refresh, and the user list pages newest first at a bounded KMS cost.
 
 Paging and KMS counts run on a fresh copy of UsersTable (made from template.yaml's definition) so
@@ -50,6 +50,12 @@ def family_revoked(family_id: str) -> bool:
     return bool(item["revoked"]["BOOL"])
 
 
+def raw_user_item(user_id: str, sk: str) -> dict[str, Any]:
+    key = {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": sk}}
+    got = client("dynamodb").get_item(TableName=settings().users_table, Key=key, ConsistentRead=True)
+    return dict(got["Item"])
+
+
 def family_of(refresh_token: str) -> str:
     from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.domain.tokens import hash_refresh_token
@@ -60,18 +66,20 @@ def family_of(refresh_token: str) -> str:
     return found.family_id
 
 
-def test_disabling_revokes_every_family_so_no_refresh_survives(
+def test_disabling_ends_every_session_so_no_refresh_survives(
     auth: AuthService, user_admin: UserAdmin
 ) -> None:
     email = f"disable-{uuid.uuid4().hex[:8]}@example.net"
     first = auth.register(email, PASSWORD, "Dee")
     second = auth.login(email, PASSWORD)
-    bystander = auth.login(email, PASSWORD)
-    auth.logout(bystander.refresh_token)  # already revoked: must not trouble the disable
-    families = [family_of(s.refresh_token) for s in (first, second)]
+    third = auth.login(email, PASSWORD)
+    families = [family_of(s.refresh_token) for s in (first, second, third)]
+    profile = raw_user_item(first.user.id, "PROFILE")
 
     assert user_admin.change_access(ADMIN, first.user.id, disabled=True).disabled
-    assert all(family_revoked(f) for f in families)
+    assert raw_user_item(first.user.id, "PROFILE") == profile  # the admin wrote the ACCESS item only
+    assert raw_user_item(first.user.id, "ACCESS")["disabled"] == {"BOOL": True}
+    assert not any(family_revoked(f) for f in families)  # the admin wrote none of the user's sessions
     for session in (first, second):
         with pytest.raises(AccountDisabled):
             auth.refresh(session.refresh_token)
@@ -79,10 +87,28 @@ def test_disabling_revokes_every_family_so_no_refresh_survives(
         auth.login(email, PASSWORD)
 
     assert not user_admin.change_access(ADMIN, first.user.id, disabled=False).disabled
-    for session in (first, second):  # re-enabling does not bring old sessions back
+    for session in (first, second, third):  # re-enabling does not bring old sessions back
         with pytest.raises(InvalidToken):
             auth.refresh(session.refresh_token)
+    assert all(family_revoked(f) for f in families)  # each refresh that found one revoked it
     assert auth.refresh(auth.login(email, PASSWORD).refresh_token).user.id == first.user.id
+
+
+def test_two_admins_changing_one_user_at_once_both_land(auth: AuthService, user_admin: UserAdmin) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = auth.register(f"both-{uuid.uuid4().hex[:8]}@example.net", PASSWORD, "Two").user
+    other = Caller(id="u_other_admin", role="admin", request_id="req-other")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        promoted = pool.submit(user_admin.change_access, ADMIN, user.id, role="admin")
+        disabled = pool.submit(user_admin.change_access, other, user.id, disabled=True)
+        promoted.result(), disabled.result()
+    access = raw_user_item(user.id, "ACCESS")
+    assert (access["role"], access["disabled"], access["access_version"]) == (
+        {"S": "admin"},
+        {"BOOL": True},
+        {"N": "2"},
+    )
 
 
 def test_a_promotion_reaches_the_next_refresh(auth: AuthService, user_admin: UserAdmin) -> None:
@@ -91,6 +117,7 @@ def test_a_promotion_reaches_the_next_refresh(auth: AuthService, user_admin: Use
     session = auth.register(f"promote-{uuid.uuid4().hex[:8]}@example.net", PASSWORD, "Pro")
     assert build_access_tokens().verify(session.access_token).role == "customer"
     user_admin.change_access(ADMIN, session.user.id, role="admin")
+    assert raw_user_item(session.user.id, "PROFILE")["role"] == {"S": "customer"}  # as registered
     refreshed = auth.refresh(session.refresh_token)
     assert build_access_tokens().verify(refreshed.access_token).role == "admin"
     assert refreshed.user.role == "admin"

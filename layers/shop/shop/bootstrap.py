@@ -478,17 +478,15 @@ if TYPE_CHECKING:
 
 @cache
 def build_user_admin() -> UserAdmin:
-    """Admin user routes: the user list (decrypted), role changes, disabling (revokes refresh families)."""
+    """Admin user routes: the user list (decrypted), role changes, disabling (ends the user's sessions)."""
     from shop.adapters.admin_listings_dynamo import DynamoUserDirectory
     from shop.adapters.aws import client
-    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.config import settings
     from shop.services.user_admin import UserAdmin
 
     table, users = settings().users_table, build_users()
     directory = DynamoUserDirectory(client("dynamodb"), table, users)
-    sessions = DynamoRefreshTokens(client("dynamodb"), table, build_audit_chains())
-    return UserAdmin(users, directory, sessions, build_audit_trail())
+    return UserAdmin(users, directory, build_audit_trail())
 
 
 @cache

@@ -1,16 +1,19 @@
-"""GET /admin/orders without a network: keys-only index pages, then the orders in one BatchGetItem.
+"""GET /admin/orders without a network: keys-only index pages, then the orders (each with its shipment
+item, which holds the status of a shipped order) in one BatchGetItem.
 
 `FakeOrdersTable` answers Query like DynamoDB does on a keys-only index (one partition, sorted by
 created_at, Limit, ExclusiveStartKey, a LastEvaluatedKey whenever Limit stopped it, even with
 nothing left) and BatchGetItem in no particular order, leaving keys unprocessed when told to.
 """
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from shop.adapters.admin_orders_dynamo import DynamoAllOrders
-from shop.adapters.orders_dynamo_items import order_item
+from shop.adapters.dynamo_codec import to_item
+from shop.adapters.orders_dynamo_items import fulfilment_values, order_item
 from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.errors import ValidationFailed
@@ -32,7 +35,7 @@ class FakeOrdersTable:
         assert q["ScanIndexForward"] is False and q["KeyConditionExpression"] == f"{index}pk = :partition"
         self.calls.append(f"Query {partition}")
         rows = sorted(
-            (i for i in self.items if i[f"{index}pk"]["S"] == partition),
+            (i for i in self.items if i.get(f"{index}pk", {}).get("S") == partition),
             key=lambda i: (i["created_at"]["S"], i["pk"]["S"]),
             reverse=True,
         )
@@ -50,9 +53,9 @@ class FakeOrdersTable:
     def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 - boto3's name
         ((table, request),) = RequestItems.items()
         self.calls.append(f"BatchGetItem {len(request['Keys'])}")
-        wanted = [k["pk"]["S"] for k in request["Keys"]]
+        wanted = [(k["pk"]["S"], k["sk"]["S"]) for k in request["Keys"]]
         assert len(wanted) == len(set(wanted)) <= 100
-        found = [i for i in self.items if i["pk"]["S"] in wanted][::-1]
+        found = [i for i in self.items if (i["pk"]["S"], i["sk"]["S"]) in wanted][::-1]
         if self.unprocessed_rounds and len(found) > 1:
             self.unprocessed_rounds -= 1
             left = {"pk": found[0]["pk"], "sk": found[0]["sk"]}
@@ -89,7 +92,7 @@ def test_every_order_once_newest_first_in_pages_of_one_query_and_one_batch_read(
     pages = walk(table, limit)
     assert [oid for page in pages for oid in page] == NEWEST_FIRST
     assert all(len(page) == limit for page in pages[:-1]) and 0 < len(pages[-1]) <= limit
-    assert table.calls[:2] == ["Query ORDERS", f"BatchGetItem {min(limit, len(ORDERS))}"]
+    assert table.calls[:2] == ["Query ORDERS", f"BatchGetItem {2 * min(limit, len(ORDERS))}"]
     assert len(table.calls) == 2 * len(pages)
     assert DynamoAllOrders(FakeOrdersTable([]), "Orders").newest_orders(None, 5, None).items == []
 
@@ -97,7 +100,7 @@ def test_every_order_once_newest_first_in_pages_of_one_query_and_one_batch_read(
 def test_keys_left_unprocessed_are_read_again():
     table = FakeOrdersTable(ORDERS, unprocessed_rounds=1)
     assert walk(table, 100) == [NEWEST_FIRST]
-    assert table.calls == ["Query ORDERS", "BatchGetItem 7", "BatchGetItem 1"]
+    assert table.calls == ["Query ORDERS", "BatchGetItem 14", "BatchGetItem 1"]
 
 
 def test_the_status_filter_pages_one_status_partition():
@@ -110,6 +113,17 @@ def test_an_order_that_just_left_the_status_is_not_listed_under_it():
     table = FakeOrdersTable(ORDERS)
     table.items[5]["status"] = {"S": "SHIPPED"}  # f was shipped; its gsi2 entry has not moved yet
     assert walk(table, 10, "PAID") == [["d", "b"]]
+
+
+def test_a_shipped_order_is_listed_with_the_status_its_shipment_item_records():
+    table = FakeOrdersTable(ORDERS)
+    shipped = replace(ORDERS[5], status="SHIPPED", version=3, updated_at="2030-03-01T00:00:00.000Z")
+    shipment = {"pk": {"S": "ORDER#f"}, "sk": {"S": "SHIPMENT"}} | to_item(fulfilment_values(shipped))
+    table.items.append(shipment)  # f's order item still says PAID: the admin wrote only the shipment
+    assert walk(table, 10, "PAID") == [["d", "b"]]
+    assert walk(table, 2, "SHIPPED") == [["g", "f"], ["e", "c"], ["a"]]
+    listed = DynamoAllOrders(table, "Orders").newest_orders(None, 2, None).items
+    assert listed == [ORDERS[6], shipped]
 
 
 def test_a_cursor_only_resumes_the_query_it_was_made_for():

@@ -226,6 +226,20 @@ def test_refresh_sees_role_changes_and_disabling(world: World) -> None:
         world.auth.refresh(promoted.refresh_token)  # disabling ended the session for good
 
 
+def test_a_disable_ends_every_session_before_it_without_touching_their_families(world: World) -> None:
+    first = world.auth.register("ann@example.com", PASSWORD, "Ann")
+    second = world.auth.login("ann@example.com", PASSWORD)
+    world.users.update_access(first.user.id, disabled=True)
+    assert not any(world.refresh_tokens.revoked.values())  # the admin's disable wrote no family
+    world.users.update_access(first.user.id, disabled=False)
+    for session in (first, second):  # never refreshed while disabled, and still over
+        with pytest.raises(InvalidToken):
+            world.auth.refresh(session.refresh_token)
+    assert all(world.refresh_tokens.revoked.values())  # each refresh that found one revoked it
+    after = world.auth.login("ann@example.com", PASSWORD)
+    assert world.auth.refresh(after.refresh_token).user.id == first.user.id
+
+
 def test_refresh_token_expires_with_its_family(world: World) -> None:
     session = world.auth.register("ann@example.com", PASSWORD, "Ann")
     world.clock.now += 3600

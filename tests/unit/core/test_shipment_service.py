@@ -31,18 +31,24 @@ class FakeOrders:
     events: dict[str, list[OrderEvent]] = field(default_factory=dict)
     before_commit: list[Callable[[], object]] = field(default_factory=list)
 
+    shipped: dict[str, Order] = field(default_factory=dict)  # the state shipping's commits recorded
+
     def get_order(self, order_id: str) -> Order | None:
-        return self.orders.get(order_id)
+        """Like the DynamoDB store: the customer's order item, or the shipment's later state."""
+        own, shipped = self.orders.get(order_id), self.shipped.get(order_id)
+        return shipped if own is not None and shipped is not None and shipped.version > own.version else own
 
     def commit(self, change: OrderChange) -> None:
         while self.before_commit:
             self.before_commit.pop(0)()
-        stored = self.orders.get(change.order.id)
-        order_ok = (stored.version if stored else 0) == change.base_version
+        stored, own = self.get_order(change.order.id), self.orders.get(change.order.id)
+        order_ok = (stored.version if stored else 0) == change.base_version  # the event's seq is free
+        if change.fulfilment:  # the order item is only checked
+            order_ok = order_ok and own is not None and own.status == "PAID"
         foreign_ok = [e["check"]() for e in change.foreign]
         if not order_ok or not all(foreign_ok):
             raise CommitRefused(order_changed=not order_ok, foreign_failed=not all(foreign_ok))
-        self.orders[change.order.id] = change.order
+        (self.shipped if change.fulfilment else self.orders)[change.order.id] = change.order
         self.events.setdefault(change.order.id, []).extend(change.events)
         for element in change.foreign:
             element["apply"]()
@@ -54,6 +60,7 @@ class FakeShipments:
     by_order: dict[str, Shipment] = field(default_factory=dict)
     lookup: dict[str, str] = field(default_factory=dict)
     numbers: set[str] = field(default_factory=set)
+    fulfilment: dict[str, Order] = field(default_factory=dict)  # the order's state each one records
 
     def shipment(self, shipment_id: str) -> Shipment | None:
         order_id = self.lookup.get(shipment_id)
@@ -62,9 +69,10 @@ class FakeShipments:
     def shipment_of_order(self, order_id: str) -> Shipment | None:
         return self.by_order.get(order_id)
 
-    def creation_elements(self, s: Shipment) -> list[Element]:
+    def creation_elements(self, s: Shipment, order: Order) -> list[Element]:
         def apply() -> None:
             self.by_order[s.order_id], self.lookup[s.id] = s, s.order_id
+            self.fulfilment[s.order_id] = order
             self.numbers.add(s.tracking_number)
 
         def free() -> bool:
@@ -74,9 +82,9 @@ class FakeShipments:
 
         return [{"check": free, "apply": apply}]
 
-    def update_element(self, before: Shipment, after: Shipment) -> Element:
+    def update_element(self, before: Shipment, after: Shipment, order: Order) -> Element:
         def apply() -> None:
-            self.by_order[after.order_id] = after
+            self.by_order[after.order_id], self.fulfilment[after.order_id] = after, order
 
         return {"check": lambda: self.by_order.get(before.order_id) == before, "apply": apply}
 
@@ -119,7 +127,9 @@ def test_shipping_a_paid_order_makes_it_shipped_with_one_event_and_an_audit_entr
     shipment = service.create(ADMIN, "o1", "DHL")
     assert (shipment.status, shipment.carrier, shipment.order_id) == ("LABEL_CREATED", "DHL", "o1")
     assert [e.status for e in shipment.events] == ["LABEL_CREATED"]
-    assert orders.orders["o1"].status == "SHIPPED" and shipments.shipment(shipment.id) == shipment
+    assert orders.get_order("o1").status == "SHIPPED" and shipments.shipment(shipment.id) == shipment
+    assert orders.orders["o1"].status == "PAID", "the customer's order item is not the admin's to write"
+    assert shipments.fulfilment["o1"] == orders.get_order("o1")
     event = orders.events["o1"][-1]
     assert (event.type, event.seq, event.actor) == ("shipment_created", 3, EventActor("root", "admin"))
     assert event.data == {
@@ -131,7 +141,7 @@ def test_shipping_a_paid_order_makes_it_shipped_with_one_event_and_an_audit_entr
         "total_cents": 1499,
         "currency": "USD",
     }
-    assert fold(orders.events["o1"]) == orders.orders["o1"]
+    assert fold(orders.events["o1"]) == orders.get_order("o1")
     assert audit.entries == [
         {
             "actor_id": "root",
@@ -152,7 +162,7 @@ def test_a_taken_tracking_number_is_drawn_again(world):
     first = service.create(ADMIN, "o1", "DHL")
     second = service.create(ADMIN, "o2", "DHL")  # draws the same number first, is refused, draws again
     assert (first.tracking_number, second.tracking_number) == ("SSAAAAAAAAAAAA", "SSBBBBBBBBBBBB")
-    assert orders.orders["o2"].status == "SHIPPED" and len(orders.events["o2"]) == 3
+    assert orders.get_order("o2").status == "SHIPPED" and len(orders.events["o2"]) == 3
 
 
 @pytest.mark.parametrize("status", ["PENDING_PAYMENT", "CANCELLED", "SHIPPED", "DELIVERED"])
@@ -188,13 +198,14 @@ def test_an_admin_who_loses_the_race_gets_409_and_writes_nothing(world):
 
 
 def test_tracking_to_delivered_delivers_the_order_with_consecutive_events(world):
-    service, orders, _, audit = world
+    service, orders, shipments, audit = world
     paid_order(orders)
     shipment = service.create(ADMIN, "o1", "DHL")
     service.track(ADMIN, shipment.id, "IN_TRANSIT", "Leipzig", None)
     service.track(ADMIN, shipment.id, "OUT_FOR_DELIVERY", None, "van 7")
     done = service.track(ADMIN, shipment.id, "DELIVERED", "Doorstep", None)
-    assert done.status == "DELIVERED" and orders.orders["o1"].status == "DELIVERED"
+    assert done.status == "DELIVERED" and orders.get_order("o1").status == "DELIVERED"
+    assert shipments.fulfilment["o1"].status == "DELIVERED" and orders.orders["o1"].status == "PAID"
     assert [e.status for e in done.events] == ["LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"]
     events = orders.events["o1"]
     assert [(e.seq, e.type) for e in events][2:] == [
@@ -217,7 +228,7 @@ def test_tracking_to_delivered_delivers_the_order_with_consecutive_events(world)
         "user_id": "alice",
     }
     assert events[5].occurred_at == events[6].occurred_at
-    assert fold(events) == orders.orders["o1"]
+    assert fold(events) == orders.get_order("o1")
     assert [e["action"] for e in audit.entries] == ["shipment.created"] + ["shipment.tracking_updated"] * 3
     assert audit.entries[-1]["details"] == {
         "order_id": "o1",
@@ -259,3 +270,13 @@ def test_the_owner_and_admins_see_the_shipment_others_and_unshipped_orders_are_4
     for caller, order_id in ((BOB, "o1"), (ALICE, "nope")):
         with pytest.raises(NotFound):
             service.shipment_of(caller, order_id)
+
+
+def test_a_cancellation_between_the_admins_read_and_commit_stops_the_shipment(world):
+    service, orders, shipments, audit = world
+    order = paid_order(orders)
+    cancelled = replace(order, status="CANCELLED", version=3)
+    orders.before_commit.append(lambda: orders.orders.update(o1=cancelled))
+    with pytest.raises(InvalidTransition):
+        service.create(ADMIN, "o1", "DHL")
+    assert shipments.by_order == {} and audit.entries == [] and orders.get_order("o1") == cancelled

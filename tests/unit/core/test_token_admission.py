@@ -84,24 +84,28 @@ def test_guests_are_not_looked_up(gate: Any) -> None:
 
 
 class FakeDynamo:
+    """The user's partition: `item` is their PROFILE (None: no such user), `access` their ACCESS."""
+
     def __init__(self) -> None:
         self.item: dict[str, Any] | None = {
             "role": {"S": "admin"},
             "disabled": {"BOOL": False},
             "access_version": {"N": "4"},
         }
+        self.access: dict[str, Any] | None = None
         self.calls: list[dict[str, Any]] = []
 
-    def get_item(self, **kwargs: Any) -> dict[str, Any]:
+    def query(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
-        return {"Item": self.item} if self.item else {}
+        found = [("ACCESS", self.access), ("PROFILE", self.item)]
+        return {"Items": [{"sk": {"S": sk}} | item for sk, item in found if item is not None]}
 
 
 def test_the_access_state_is_one_projected_read_cached_for_a_few_seconds() -> None:
     dynamo, clock = FakeDynamo(), {"now": 0.0}
     states = DynamoAccessStates(dynamo, "users", clock=lambda: clock["now"])
     assert states.current("u_a") == AccessState(role="admin", disabled=False, version=4)
-    assert dynamo.calls[0]["Key"] == {"pk": {"S": "USER#u_a"}, "sk": {"S": "PROFILE"}}
+    assert dynamo.calls[0]["ExpressionAttributeValues"] == {":pk": {"S": "USER#u_a"}}
     assert "password_hash" not in dynamo.calls[0]["ProjectionExpression"]
     dynamo.item = {"role": {"S": "customer"}, "disabled": {"BOOL": True}, "access_version": {"N": "5"}}
     clock["now"] = CACHE_SECONDS - 1
@@ -117,3 +121,11 @@ def test_a_user_without_a_version_yet_is_version_zero() -> None:
     assert DynamoAccessStates(dynamo, "users").current("u_b") == AccessState("customer", False, 0)
     dynamo.item = None
     assert DynamoAccessStates(dynamo, "users").current("u_c") is None
+
+
+def test_an_admins_change_in_the_access_item_overrides_the_profile() -> None:
+    dynamo = FakeDynamo()
+    dynamo.access = {"role": {"S": "customer"}, "disabled": {"BOOL": True}, "access_version": {"N": "5"}}
+    assert DynamoAccessStates(dynamo, "users").current("u_a") == AccessState("customer", True, 5)
+    dynamo.item = None  # an ACCESS item without a profile is no user
+    assert DynamoAccessStates(dynamo, "users").current("u_b") is None

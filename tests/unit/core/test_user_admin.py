@@ -1,8 +1,7 @@
-"""Admin user management against in-memory fakes: self-lockout, roles, revocation on disable, audit."""
+"""Admin user management against in-memory fakes: self-lockout, roles, sessions ended on disable, audit."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,31 +26,23 @@ def a_user(user_id: str, role: UserRole = "customer", disabled: bool = False) ->
     )  # fmt: skip
 
 
-class FakeSessions:
-    def __init__(self, families: Mapping[str, list[str]]) -> None:
-        self.families = {user: list(ids) for user, ids in families.items()}
-        self.revoked: list[str] = []
-
-    def live_families(self, user_id: str) -> list[str]:
-        return [f for f in self.families.get(user_id, []) if f not in self.revoked]
-
-    def revoke_family(self, family_id: str) -> None:
-        self.revoked.append(family_id)
+def epochs(users: FakeUsers) -> dict[str, int]:
+    """Each user's session epoch: a disable starts a new one, which ends every session before it."""
+    return {user_id: user.session_epoch for user_id, user in users.by_id.items() if user.session_epoch}
 
 
 @pytest.fixture
-def world() -> tuple[UserAdmin, FakeUsers, FakeSessions, RecordingAudit]:
+def world() -> tuple[UserAdmin, FakeUsers, RecordingAudit]:
     users = FakeUsers(a_user("u_admin", "admin"), a_user("u_ann"), a_user("u_bob"))
-    sessions = FakeSessions({"u_ann": ["f_1", "f_2"], "u_bob": ["f_3"], "u_admin": ["f_9"]})
     audit = RecordingAudit()
-    return UserAdmin(users, users, sessions, audit), users, sessions, audit
+    return UserAdmin(users, users, audit), users, audit
 
 
 def test_promotion_changes_the_role_and_is_audited(world) -> None:
-    admin, users, sessions, audit = world
+    admin, users, audit = world
     user = admin.change_access(ADMIN, "u_ann", role="admin")
     assert user.role == "admin" and users.by_id["u_ann"].role == "admin"
-    assert sessions.revoked == []  # a role change reaches tokens at the next refresh
+    assert epochs(users) == {}  # a role change reaches tokens at the next refresh, ending no session
     assert audit.entries == [
         {
             "actor_id": "u_admin", "actor_role": "admin", "action": "user.role_changed",
@@ -61,31 +52,31 @@ def test_promotion_changes_the_role_and_is_audited(world) -> None:
     ]  # fmt: skip
 
 
-def test_disabling_revokes_every_family_of_that_user_only(world) -> None:
-    admin, users, sessions, audit = world
+def test_disabling_ends_the_sessions_of_that_user_only(world) -> None:
+    admin, users, audit = world
     user = admin.change_access(ADMIN, "u_ann", disabled=True)
     assert user.disabled and users.by_id["u_ann"].disabled
-    assert sorted(sessions.revoked) == ["f_1", "f_2"]
+    assert user.session_epoch == 1 and epochs(users) == {"u_ann": 1}
     assert [(e["action"], e["details"]) for e in audit.entries] == [
         ("user.disabled", {"from": False, "to": True})
     ]
 
 
 def test_enabling_is_audited_and_revokes_nothing(world) -> None:
-    admin, users, sessions, audit = world
+    admin, users, audit = world
     users.by_id["u_bob"] = replace(users.by_id["u_bob"], disabled=True)
     assert not admin.change_access(ADMIN, "u_bob", disabled=False).disabled
-    assert sessions.revoked == []
+    assert epochs(users) == {}
     assert [(e["action"], e["details"]) for e in audit.entries] == [
         ("user.enabled", {"from": True, "to": False})
     ]
 
 
 def test_role_and_disabled_together_give_two_entries(world) -> None:
-    admin, _, sessions, audit = world
+    admin, users, audit = world
     admin.change_access(ADMIN, "u_bob", role="admin", disabled=True)
     assert [e["action"] for e in audit.entries] == ["user.role_changed", "user.disabled"]
-    assert sessions.revoked == ["f_3"]
+    assert epochs(users) == {"u_bob": 1}
 
 
 @pytest.mark.parametrize(
@@ -100,32 +91,32 @@ def test_role_and_disabled_together_give_two_entries(world) -> None:
     ],
 )
 def test_an_admin_cannot_change_their_own_access(world, change: dict[str, Any]) -> None:
-    admin, users, sessions, audit = world
+    admin, users, audit = world
     with pytest.raises(SelfLockout):
         admin.change_access(ADMIN, "u_admin", **change)
-    assert users.writes == 0 and sessions.revoked == [] and audit.entries == []
+    assert users.writes == 0 and epochs(users) == {} and audit.entries == []
     assert users.by_id["u_admin"].role == "admin" and not users.by_id["u_admin"].disabled
 
 
 def test_another_admin_may_be_demoted(world) -> None:
-    admin, users, _, _ = world
+    admin, users, _ = world
     users.by_id["u_eve"] = a_user("u_eve", "admin")
     assert admin.change_access(ADMIN, "u_eve", role="customer").role == "customer"
 
 
 @pytest.mark.parametrize(("role", "disabled"), [("guest", None), ("root", None), (None, None)])
 def test_bad_changes_are_refused_before_any_write(world, role: str | None, disabled: bool | None) -> None:
-    admin, users, _, audit = world
+    admin, users, audit = world
     with pytest.raises(ValidationFailed):
         admin.change_access(ADMIN, "u_ann", role=role, disabled=disabled)
     assert users.writes == 0 and audit.entries == []
 
 
 def test_an_unknown_user_is_not_found_and_nothing_is_audited(world) -> None:
-    admin, _, sessions, audit = world
+    admin, users, audit = world
     with pytest.raises(NotFound):
         admin.change_access(ADMIN, "u_nobody", disabled=True)
-    assert sessions.revoked == [] and audit.entries == []
+    assert epochs(users) == {} and audit.entries == []
 
 
 @pytest.mark.parametrize(

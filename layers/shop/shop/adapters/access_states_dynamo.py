@@ -1,5 +1,6 @@
 """What the authorizer checks of a user on every token it has not cached: role, disabled flag and
-access version, read as one small projected GetItem and kept in memory for a few seconds.
+access version, read as one small projected Query of the user's partition (their ACCESS item, which
+admins write, over their PROFILE's: shop.adapters.users_dynamo) and kept in memory for a few seconds.
 
 Light on purpose (no cipher, no pydantic): the authorizer imports it at cold start. The memory
 cache and API Gateway's authorizer cache together bound how long a change takes to bite.
@@ -34,13 +35,15 @@ class DynamoAccessStates:
         cached = self._cache.get(user_id)
         if cached is not None and now - cached[0] < self._ttl:
             return cached[1]
-        answer = self._db.get_item(
+        answer = self._db.query(
             TableName=self._table,
-            Key={"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "PROFILE"}},
-            ProjectionExpression="#role, disabled, access_version",
+            KeyConditionExpression="pk = :pk",
+            ProjectionExpression="sk, #role, disabled, access_version",
             ExpressionAttributeNames={"#role": "role"},
+            ExpressionAttributeValues={":pk": {"S": f"USER#{user_id}"}},
         )
-        item = answer.get("Item")
+        by_sk = {item["sk"]["S"]: item for item in answer.get("Items", [])}
+        item = by_sk.get("ACCESS", by_sk.get("PROFILE")) if "PROFILE" in by_sk else None
         state = (
             AccessState(
                 role=item["role"]["S"],

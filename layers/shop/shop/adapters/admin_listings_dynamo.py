@@ -1,6 +1,7 @@
 """The admin listings: users (UsersTable gsi1 `USER`) and the audit trail (AuditTable), newest first.
 
-Users are decrypted through the users adapter, whose cipher keeps opened data keys in memory: a
+Users are decrypted through the users adapter (a page also reads their ACCESS items, which hold the
+role and disabled flag of users an admin changed, in one BatchGetItem), whose cipher keeps opened data keys in memory: a
 page costs one KMS Decrypt per data key not seen before, not one per user (a writer reuses its data
 key for many users). Audit entries come from gsi3 `ENTRIES` (all, by time), gsi1 `ACTOR#<id>` or
 gsi2 `ACTION#<action>`; with both filters the actor's partition is read and the action filtered,
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shop.adapters.audit_dynamo import ALL_ENTRIES, CHAIN_PREFIX, entry_from_item
+from shop.adapters.batch_reads import get_items
 from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
 from shop.domain.audit_chain import AuditEntry
 from shop.domain.paging import Page
@@ -35,7 +37,10 @@ class DynamoUserDirectory:
             item_pk_prefix="USER#",
         )
         page = query_page(self._db, spec, limit, cursor)
-        return Page([self._users.from_item(item) for item in page.items], page.next_cursor)
+        keys = [{"pk": item["pk"], "sk": {"S": "ACCESS"}} for item in page.items]
+        access = {item["pk"]["S"]: item for item in get_items(self._db, self._table, keys)} if keys else {}
+        users = [self._users.from_item(item, access.get(item["pk"]["S"])) for item in page.items]
+        return Page(users, page.next_cursor)
 
 
 class DynamoAuditListing:

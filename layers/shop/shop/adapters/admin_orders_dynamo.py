@@ -1,9 +1,11 @@
 """Every order for the admin, newest first, from OrdersTable's keys-only indexes (never a Scan).
 
 The unfiltered list reads gsi4's one partition of every order, a status filter gsi2's STATUS#<status>
-partition; either way a page is one Query and one BatchGetItem of its orders
-(shop.adapters.orders_dynamo_paging). The index lags its table by a moment, so an order that has just
-left the status asked for is left out of the page rather than shown under the wrong filter.
+partition; either way a page is one Query and one BatchGetItem of its orders and their shipments
+(shop.adapters.orders_dynamo_paging). An order's status is that of its order item or, once shipped,
+of its shipment item (orders_dynamo_items.compose), and STATUS#PAID keeps the entries of orders that
+have shipped since (only the admin's shipment item says so): a page leaves out every order not in the
+status asked for, as it does an order that has just left it (the index lags its table by a moment).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from shop.adapters.orders_dynamo_items import (
     ALL_INDEX,
     ALL_ORDERS,
     STATUS_INDEX,
+    compose,
     order_from_item,
     status_partition,
 )
@@ -36,5 +39,5 @@ class DynamoAllOrders:
             spec = index_partition(self._table, STATUS_INDEX, status_partition(status), scope)
         page = orders_page(self._client, spec, limit, cursor)
         opened = self._addresses.open if self._addresses is not None else lambda item: None
-        orders = [order_from_item(item, opened(item)) for item in page.items]
+        orders = [compose(order_from_item(item, opened(item)), shipment) for item, shipment in page.items]
         return Page([o for o in orders if status is None or o.status == status], page.next_cursor)

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from shop.adapters import orders_dynamo_items as items
 from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.batch_reads import get_items
 from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
 from shop.adapters.dynamo_codec import AttrMap, to_item
 from shop.adapters.dynamo_paging import every_item, scope_of
@@ -52,12 +53,18 @@ class DynamoOrderStore:
         self._addresses, self._audit = addresses, audit
 
     def get_order(self, order_id: str) -> Order | None:
-        got = self._client.get_item(TableName=self._table, Key=items.order_key(order_id), ConsistentRead=True)
-        return self.order_from_item(got["Item"]) if "Item" in got else None
+        """The order item and its shipment item, in one consistent BatchGetItem."""
+        keys = [items.order_key(order_id), items.fulfilment_key(order_id)]
+        by_sk = {
+            item["sk"]["S"]: item for item in get_items(self._client, self._table, keys, consistent=True)
+        }
+        if items.ORDER_SK not in by_sk:
+            return None
+        return self.order_from_item(by_sk[items.ORDER_SK], by_sk.get(items.FULFILMENT_SK))
 
-    def order_from_item(self, raw: AttrMap) -> Order:
-        """An order item as read (a Query of an index too), its address opened if this store may."""
-        return items.order_from_item(raw, self._address_of(raw))
+    def order_from_item(self, raw: AttrMap, fulfilment: AttrMap | None = None) -> Order:
+        """An order item as read, its address opened if this store may, and its fulfilment applied."""
+        return items.compose(items.order_from_item(raw, self._address_of(raw)), fulfilment)
 
     def _address_of(self, raw: AttrMap) -> dict[str, Any] | None:
         return self._addresses.open(raw) if self._addresses is not None else None
@@ -74,7 +81,7 @@ class DynamoOrderStore:
             return None
         ordered = sorted(by_sk)
         return OrderHistory(
-            order=self.order_from_item(by_sk[items.ORDER_SK]),
+            order=self.order_from_item(by_sk[items.ORDER_SK], by_sk.get(items.FULFILMENT_SK)),
             events=[
                 items.event_from_item(by_sk[sk], self._address_of(by_sk[sk]))
                 for sk in ordered
@@ -89,7 +96,7 @@ class DynamoOrderStore:
         scope = scope_of("orders", USER_INDEX, user_id)
         spec = index_partition(self._table, USER_INDEX, user_partition(user_id), scope)
         page = orders_page(self._client, spec, limit, cursor)
-        return Page([self.order_from_item(i) for i in page.items], page.next_cursor)
+        return Page([self.order_from_item(*pair) for pair in page.items], page.next_cursor)
 
     def due_reservations(self, now: str, limit: int) -> Sequence[str]:
         """PENDING_PAYMENT orders whose reservation ended, oldest first, from gsi2 (which holds each

@@ -16,6 +16,12 @@ One partition per order, `ORDER#<id>`:
   EVENT#<seq, 8 digits>       the append-only history; the stream publishes these (order_created's
                               address is sealed beside its `data`, never in it).
   PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
+  SHIPMENT                    the shipment (shop.adapters.shipments_dynamo), which admins write
+                              and which also carries the order's fulfilment: its status after the
+                              last shipping event (`order_status`: SHIPPED, DELIVERED), that event's
+                              seq (`order_version`) and time, and gsi2's key for that status with
+                              the order's `created_at`. Shipping never writes ORDER (the
+                              customer's item): the order is the later of the two (`compose`).
 And one item per customer, `USER#<user id>` / `OPEN_ORDERS`: the set of their orders in
 PENDING_PAYMENT, which checkout's transaction grows (on condition it holds fewer than
 MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.
@@ -24,13 +30,14 @@ MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.domain.orders import EventActor, Order, OrderEvent
 from shop.domain.payments import Payment
 
-ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX = "ORDER", "EVENT#", "PAYMENT#"
+ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX, FULFILMENT_SK = "ORDER", "EVENT#", "PAYMENT#", "SHIPMENT"
 ADDRESS = "shipping_address"
 INDEX_SORT = "created_at"
 USER_INDEX, STATUS_INDEX, ALL_INDEX = "gsi1", "gsi2", "gsi4"
@@ -43,6 +50,10 @@ def order_pk(order_id: str) -> str:
 
 def order_key(order_id: str) -> AttrMap:
     return {"pk": {"S": order_pk(order_id)}, "sk": {"S": ORDER_SK}}
+
+
+def fulfilment_key(order_id: str) -> AttrMap:
+    return {"pk": {"S": order_pk(order_id)}, "sk": {"S": FULFILMENT_SK}}
 
 
 def user_partition(user_id: str) -> str:
@@ -116,6 +127,30 @@ def order_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = 
         created_at=d["created_at"],
         updated_at=d["updated_at"],
         version=d["version"],
+    )
+
+
+def fulfilment_values(order: Order) -> dict[str, Any]:
+    """What the shipment item records of its order after a shipping event (see the layout above)."""
+    return {
+        "order_status": order.status,
+        "order_version": order.version,
+        "order_updated_at": order.updated_at,
+        "gsi2pk": status_partition(order.status),
+        INDEX_SORT: order.created_at,
+    }
+
+
+def compose(order: Order, fulfilment: AttrMap | None) -> Order:
+    """The order as its events say: the order item, unless the shipment item recorded later events
+    (a shipment from before this layout records none, and its order item says SHIPPED itself)."""
+    if fulfilment is None or "order_version" not in fulfilment:
+        return order
+    d = from_item({k: fulfilment[k] for k in ("order_status", "order_version", "order_updated_at")})
+    if d["order_version"] <= order.version:
+        return order
+    return replace(
+        order, status=d["order_status"], version=d["order_version"], updated_at=d["order_updated_at"]
     )
 
 

@@ -1,7 +1,8 @@
 """One order change as ONE TransactWriteItems, and what a refusal of each of its elements means.
 
 Elements: the order (a new one put whole with its address sealed; an existing one updated on
-condition of its version, its sealed address left alone), its new events (each on a free seq),
+condition of its version, its sealed address left alone; for shipping's events only checked, and
+a paid order's cancellation checks that it has no shipment), its new events (each on a free seq),
 stock moves on CatalogTable, new payments, refund steps (each on the payment's step before), the
 owner's open-orders set when the order enters or leaves PENDING_PAYMENT, and foreign elements.
 DynamoDB names the element whose condition failed by position, so each element gets a tag.
@@ -31,6 +32,9 @@ class OrderTransaction:
         """The transaction, and for each element what a failed condition on it means."""
         elements: list[AttrMap] = [self._order_element(change)]
         tags: list[object] = ["order"]
+        if _cancels_paid(change):
+            elements.append(self._not_shipped(change))
+            tags.append("order")
         for event in change.events:
             elements.append(
                 self._put(self._event_item(event), {"ConditionExpression": "attribute_not_exists(sk)"})
@@ -60,7 +64,19 @@ class OrderTransaction:
         return elements, tags
 
     def _order_element(self, change: OrderChange) -> AttrMap:
-        """A new order is put whole with its sealed address; an existing one is updated in place."""
+        """A new order is put whole with its sealed address; an existing one is updated in place, or
+        for shipping's events (kept in the shipment item) checked to be paid and left alone."""
+        if change.fulfilment:
+            shipped = "#status IN (:paid, :shipped)"  # SHIPPED: an order item shipped before the split
+            return {
+                "ConditionCheck": {
+                    "TableName": self._orders,
+                    "Key": items.order_key(change.order.id),
+                    "ConditionExpression": shipped,
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item({":paid": "PAID", ":shipped": "SHIPPED"}),
+                }
+            }
         if change.base_version == 0:
             item = items.order_item(change.order)
             item |= self._seal(item, change.order.shipping_address)
@@ -72,6 +88,14 @@ class OrderTransaction:
         return {
             "Update": {"TableName": self._orders, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"} | update
         }
+
+    def _not_shipped(self, change: OrderChange) -> AttrMap:
+        """A paid order is cancelled only while no admin has shipped it (its shipment is absent)."""
+        check = {
+            "Key": items.fulfilment_key(change.order.id),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        return {"ConditionCheck": {"TableName": self._orders} | check}
 
     def _event_item(self, event: OrderEvent) -> AttrMap:
         item = items.event_item(event)
@@ -109,6 +133,10 @@ class OrderTransaction:
             "Put": {"TableName": self._orders, "Item": item, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
             | condition
         }
+
+
+def _cancels_paid(change: OrderChange) -> bool:
+    return any(e.type == "order_cancelled" and e.data.get("previous_status") == "PAID" for e in change.events)
 
 
 def refusal(reasons: list[dict[str, Any]], tags: list[object]) -> CommitRefused:

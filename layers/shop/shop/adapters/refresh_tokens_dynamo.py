@@ -1,7 +1,7 @@
 """Refresh tokens and their families in the Users table.
 
 `REFRESH#<sha256>/REFRESH` holds one token's state (never the token), `FAMILY#<id>/FAMILY` one
-login's state, indexed on gsi1 `USERFAM#<user id>` so that disabling a user finds their families. Rotation is one transaction: spend the old token only if it is still active and
+login's state, indexed on gsi1 `USERFAM#<user id>` (a user's families). Rotation is one transaction: spend the old token only if it is still active and
 unexpired, check that the family is not revoked, add the successor. Of two concurrent refreshes
 with one token, DynamoDB lets exactly one through. Items expire by TTL with their family.
 """
@@ -39,6 +39,7 @@ def _token_item(token: RefreshToken) -> dict[str, Any]:
         "user_id": token.user_id,
         "status": token.status,
         "expires_at": token.expires_at,
+        "session_epoch": token.session_epoch,
     }
     return {**_token_key(token.token_hash), **to_item(fields)}
 
@@ -76,6 +77,7 @@ class DynamoRefreshTokens:
             user_id=item["user_id"],
             status=cast(RefreshStatus, item["status"]),
             expires_at=int(item["expires_at"]),
+            session_epoch=int(item.get("session_epoch", 0)),
         )
 
     def rotate(self, spent_hash: str, successor: RefreshToken, now: int) -> bool:
@@ -125,8 +127,8 @@ class DynamoRefreshTokens:
         return True
 
     def live_families(self, user_id: str) -> list[str]:
-        """The user's families not revoked yet (gsi1, never a Scan). Families written before gsi1 was
-        set on them are not found; a disabled user still cannot refresh (refresh re-reads the user)."""
+        """The user's families not revoked yet (gsi1, never a Scan). A disable revokes none of them
+        (Sessions.refresh refuses a family of an older session epoch): this is for inspection."""
         query: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",

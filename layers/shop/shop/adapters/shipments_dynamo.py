@@ -1,6 +1,8 @@
 """Shipments in OrdersTable, as elements of the order's commit.
 
-  ORDER#<order_id> / SHIPMENT    the shipment with its tracking history (next to its order)
+  ORDER#<order_id> / SHIPMENT    the shipment with its tracking history (next to its order), and
+                                 the order's fulfilment (orders_dynamo_items.fulfilment_values):
+                                 the admin's writes stay here, off the customer's order item
   SHIPMENT#<id> / SHIPMENT       {order_id}: finds the order for POST /admin/shipments/{id}/tracking
   TRACKING#<number> / TRACKING   {shipment_id, order_id}: claims the tracking number, so no two
                                  shipments share one (attribute_not_exists, like the lookup)
@@ -14,22 +16,21 @@ from __future__ import annotations
 from typing import Any
 
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
-from shop.adapters.orders_dynamo_items import order_pk
+from shop.adapters.orders_dynamo_items import FULFILMENT_SK, fulfilment_key, fulfilment_values
+from shop.domain.orders import Order
 from shop.domain.shipments import Shipment, TrackingEvent
 
-SHIPMENT_SK, LOOKUP_PREFIX, TRACKING_PREFIX = "SHIPMENT", "SHIPMENT#", "TRACKING#"
+SHIPMENT_SK, LOOKUP_PREFIX, TRACKING_PREFIX = FULFILMENT_SK, "SHIPMENT#", "TRACKING#"
 _NEW = "attribute_not_exists(pk)"
-
-
-def shipment_key(order_id: str) -> AttrMap:
-    return {"pk": {"S": order_pk(order_id)}, "sk": {"S": SHIPMENT_SK}}
 
 
 def lookup_key(shipment_id: str) -> AttrMap:
     return {"pk": {"S": f"{LOOKUP_PREFIX}{shipment_id}"}, "sk": {"S": SHIPMENT_SK}}
 
 
-def shipment_item(s: Shipment) -> AttrMap:
+def shipment_item(s: Shipment, order: Order) -> AttrMap:
+    """The shipment, and `order` (its state after this shipping event) as its fulfilment. `created_at`
+    is the order's (gsi2's sort key, as on the order item); the shipment's own is `shipment_created_at`."""
     events = [
         {"status": e.status, "location": e.location, "note": e.note, "occurred_at": e.occurred_at}
         for e in s.events
@@ -42,10 +43,10 @@ def shipment_item(s: Shipment) -> AttrMap:
         "tracking_number": s.tracking_number,
         "status": s.status,
         "events": events,
-        "created_at": s.created_at,
+        "shipment_created_at": s.created_at,
         "updated_at": s.updated_at,
     }
-    return shipment_key(s.order_id) | to_item(values)
+    return fulfilment_key(s.order_id) | to_item(values | fulfilment_values(order))
 
 
 def shipment_from_item(item: AttrMap) -> Shipment:
@@ -60,7 +61,7 @@ def shipment_from_item(item: AttrMap) -> Shipment:
         tracking_number=d["tracking_number"],
         status=d["status"],
         events=events,
-        created_at=d["created_at"],
+        created_at=d.get("shipment_created_at", d["created_at"]),
         updated_at=d["updated_at"],
     )
 
@@ -77,10 +78,10 @@ class DynamoShipmentStore:
         return found if found is not None and found.id == shipment_id else None
 
     def shipment_of_order(self, order_id: str) -> Shipment | None:
-        item = self._get(shipment_key(order_id))
+        item = self._get(fulfilment_key(order_id))
         return shipment_from_item(item) if item is not None else None
 
-    def creation_elements(self, shipment: Shipment) -> list[AttrMap]:
+    def creation_elements(self, shipment: Shipment, order: Order) -> list[AttrMap]:
         lookup = lookup_key(shipment.id) | to_item(
             {"entity": "shipment_lookup", "order_id": shipment.order_id}
         )
@@ -93,12 +94,13 @@ class DynamoShipmentStore:
                 "order_id": shipment.order_id,
             }
         )
-        return [self._put(shipment_item(shipment), _NEW), self._put(lookup, _NEW), self._put(claim, _NEW)]
+        item = shipment_item(shipment, order)
+        return [self._put(item, _NEW), self._put(lookup, _NEW), self._put(claim, _NEW)]
 
-    def update_element(self, before: Shipment, after: Shipment) -> AttrMap:
+    def update_element(self, before: Shipment, after: Shipment, order: Order) -> AttrMap:
         unchanged = "#status = :status AND size(events) = :count"
         values = to_item({":status": before.status, ":count": len(before.events)})
-        return self._put(shipment_item(after), unchanged, values, {"#status": "status"})
+        return self._put(shipment_item(after, order), unchanged, values, {"#status": "status"})
 
     def _get(self, key: AttrMap) -> AttrMap | None:
         got = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)

@@ -1,7 +1,11 @@
 """Users in the Users table, with email and name sealed by the envelope cipher.
 
 Items: `USER#<id>/PROFILE` (the user; gsi1 `USER` / `<created_at>#<id>` lists them for admins,
-who turn each raw item into a User with `from_item`)
+who turn each raw item into a User with `from_item`), which registration writes (and a login that
+rehashes the password); `USER#<id>/ACCESS`, which only admins' changes write: the user's role,
+disabled flag, access version and session epoch once an admin changed any of them (until then the
+profile's own, from registration), so that no item is written by both the user's requests and an
+admin's; a user is read as their partition's one Query;
 and `EMAIL#<blind index>/EMAIL` (a guard that makes an email unique: it is written in the same
 transaction as the user, on the condition that it does not exist). No item holds an email or
 name in clear, and the blind index is a keyed hash.
@@ -10,6 +14,7 @@ name in clear, and the blind index is a keyed hash.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -28,8 +33,21 @@ AAD_TABLE = "users"  # the table's role, not its physical name: a restored copy 
 PII_FIELDS = ("email", "name")
 
 
+ACCESS_FIELDS = ("role", "disabled", "access_version", "session_epoch")
+ACCESS_ATTEMPTS = 3
+
+
 def user_key(user_id: str) -> dict[str, str]:
     return {"pk": f"USER#{user_id}", "sk": "PROFILE"}
+
+
+def access_key(user_id: str) -> dict[str, str]:
+    return {"pk": f"USER#{user_id}", "sk": "ACCESS"}
+
+
+def with_access(profile: dict[str, Any], access: dict[str, Any] | None) -> dict[str, Any]:
+    """The profile's raw item with the admin's access fields over its own (if an admin set any)."""
+    return profile if access is None else profile | {k: access[k] for k in ACCESS_FIELDS if k in access}
 
 
 def _item_key(key: dict[str, str]) -> str:
@@ -91,8 +109,19 @@ class DynamoUsers:
             raise
 
     def get(self, user_id: str) -> User | None:
-        answer = self._db.get_item(TableName=self._table, Key=to_item(user_key(user_id)), ConsistentRead=True)
-        return self.from_item(answer["Item"]) if "Item" in answer else None
+        profile, access = self._partition(user_id)
+        return self.from_item(profile, access) if profile is not None else None
+
+    def _partition(self, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The raw PROFILE and ACCESS items of the user (None: absent), in one consistent Query."""
+        answer = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": user_key(user_id)["pk"]}},
+            ConsistentRead=True,
+        )
+        by_sk = {item["sk"]["S"]: item for item in answer.get("Items", [])}
+        return by_sk.get("PROFILE"), by_sk.get("ACCESS")
 
     def find_by_email_index(self, email_index: str) -> User | None:
         found = self.find_credentials(email_index)
@@ -105,16 +134,17 @@ class DynamoUsers:
         key = {"pk": f"EMAIL#{email_index}", "sk": "EMAIL"}
         answer = self._db.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
         user_id = answer["Item"]["user_id"]["S"] if "Item" in answer else "none"
-        raw = self._db.get_item(TableName=self._table, Key=to_item(user_key(user_id)), ConsistentRead=True)
-        if "Item" not in answer or "Item" not in raw:
+        profile, access = self._partition(user_id)
+        if "Item" not in answer or profile is None:
             return None
-        item = from_item(raw["Item"])
+        raw = with_access(profile, access)
+        item = from_item(raw)
         return StoredCredentials(
             user_id=item["id"],
             role=cast(UserRole, item["role"]),
             disabled=bool(item["disabled"]),
             password_hash=item["password_hash"],
-            unseal=lambda: self.from_item(raw["Item"]),
+            unseal=lambda: self.from_item(raw),
         )
 
     def update_access(
@@ -125,65 +155,61 @@ class DynamoUsers:
         disabled: bool | None = None,
         audit: Sequence[AuditDraft] = (),
     ) -> User:
-        """Change a user's role and/or disabled flag, bumping their access version so that every
-        access token issued before stops working; NotFound if there is no such user. The entries
-        recording the change are written in its transaction."""
-        changes = {
-            name: value for name, value in (("role", role), ("disabled", disabled)) if value is not None
-        }
-        if not audit or not changes:
-            return self._update(user_id, changes, bump_access_version=True)
-        update = self._update_request(user_id, changes, bump_access_version=True)
-        try:
-            transact_write(self._db, [{"Update": update}], audit=sealing(self._audit, audit))
-        except ClientError as exc:
-            if _failed_conditions(exc)[:1] == [True]:
-                raise NotFound() from exc
-            raise
-        found = self.get(user_id)
-        if found is None:
-            raise NotFound()
-        return found
+        """Change a user's role and/or disabled flag in their ACCESS item, bumping their access version
+        so that every access token issued before stops working (and, disabling, their session epoch);
+        NotFound if there is no such user. The entries recording the change are written in its
+        transaction. Two admins' changes at once both land: the ACCESS item is put on condition that
+        its version is still the one read, and the loser reads again (Contention if it keeps losing)."""
+        for _ in range(ACCESS_ATTEMPTS):
+            before = self.get(user_id)
+            if before is None:
+                raise NotFound()
+            after = replace(
+                before,
+                role=role or before.role,
+                disabled=before.disabled if disabled is None else disabled,
+                access_version=before.access_version + 1,
+                session_epoch=before.session_epoch + (1 if disabled else 0),
+            )
+            fields = {"entity": "user_access"} | {f: getattr(after, f) for f in ACCESS_FIELDS}
+            put = {
+                "TableName": self._table,
+                "Item": to_item(access_key(user_id) | fields),
+                "ConditionExpression": "attribute_not_exists(pk) OR access_version = :seen",
+                "ExpressionAttributeValues": {":seen": {"N": str(before.access_version)}},
+            }
+            try:
+                transact_write(self._db, [{"Put": put}], audit=sealing(self._audit, audit))
+                return after
+            except ClientError as exc:
+                if not (_failed_conditions(exc)[:1] == [True] or only_busy(exc)):
+                    raise
+        raise Contention("Other changes to this user kept coming first; try again.")
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, {"password_hash": password_hash})
 
-    def _update(self, user_id: str, changes: dict[str, Any], bump_access_version: bool = False) -> User:
-        if not changes:
-            found = self.get(user_id)
-            if found is None:
-                raise NotFound()
-            return found
+    def _update(self, user_id: str, changes: dict[str, Any]) -> None:
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": to_value(value) for i, value in enumerate(changes.values())}
         try:
-            answer = self._db.update_item(
-                **self._update_request(user_id, changes, bump_access_version), ReturnValues="ALL_NEW"
+            self._db.update_item(
+                TableName=self._table,
+                Key=to_item(user_key(user_id)),
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise NotFound() from exc
             raise
-        return self.from_item(answer["Attributes"])
 
-    def _update_request(
-        self, user_id: str, changes: dict[str, Any], bump_access_version: bool
-    ) -> dict[str, Any]:
-        names = {f"#f{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": to_value(value) for i, value in enumerate(changes.values())}
-        update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
-        if bump_access_version:
-            update, values[":one"] = f"{update} ADD access_version :one", {"N": "1"}
-        return {
-            "TableName": self._table,
-            "Key": to_item(user_key(user_id)),
-            "UpdateExpression": update,
-            "ConditionExpression": "attribute_exists(pk)",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-
-    def from_item(self, raw: dict[str, Any]) -> User:
-        """A user from a raw (attribute-value) item, decrypted; for listings that query gsi1 themselves."""
-        item = from_item(raw)
+    def from_item(self, raw: dict[str, Any], access: dict[str, Any] | None = None) -> User:
+        """A user from a raw (attribute-value) profile item and their ACCESS item, if any, decrypted;
+        for listings that query gsi1 themselves."""
+        item = from_item(with_access(raw, access))
         key = {"pk": item["pk"], "sk": item["sk"]}
         sealed = {name: item[f"{name}_enc"] for name in PII_FIELDS}  # bytes: the codec reads B as bytes
         plain = self._cipher.open(AAD_TABLE, _item_key(key), item["pii_key"], sealed)
@@ -196,4 +222,5 @@ class DynamoUsers:
             created_at=datetime.fromisoformat(item["created_at"]),
             password_hash=item["password_hash"],
             access_version=int(item.get("access_version", 0)),
+            session_epoch=int(item.get("session_epoch", 0)),
         )

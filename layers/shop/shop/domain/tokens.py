@@ -44,6 +44,7 @@ class RefreshToken:
     user_id: str
     status: RefreshStatus
     expires_at: int
+    session_epoch: int = 0  # the user's session_epoch at the family's login
 
 
 def new_guest_id() -> str:

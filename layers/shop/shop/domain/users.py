@@ -39,6 +39,9 @@ class User:
     password_hash: str
     access_version: int = 0
     """Bumped by every role change or disable: access tokens carry it, and older ones stop working."""
+    session_epoch: int = 0
+    """Bumped by every disable: a refresh token carries the epoch of its login, and one of an older
+    epoch is refused (its family revoked), so disabling ends every session without writing any."""
 
 
 def new_user_id() -> str:

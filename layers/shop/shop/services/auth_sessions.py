@@ -1,7 +1,9 @@
 """Sessions: an access token plus a rotating refresh token, one family per login.
 
 Refresh re-reads the user, so the new access token carries the user's current role and access
-version (the authorizer refuses tokens of an older version). A spent token presented again means that someone else holds a copy: the whole family is
+version (the authorizer refuses tokens of an older version), and a family whose login came before
+the user's last disable (an older session epoch) is revoked by the refresh that finds it, so that an
+admin's disable writes no item of the user's sessions. A spent token presented again means that someone else holds a copy: the whole family is
 revoked and the event is audited.
 """
 
@@ -69,6 +71,7 @@ class Sessions:
             user_id=user.id,
             status="active",
             expires_at=int(self._clock()) + self._ttl,
+            session_epoch=user.session_epoch,
         )
         entries = [self._audit.draft(**login, opens_chain=f"session#{first.family_id}")] if login else []
         self._store.start_family(first, entries)
@@ -88,6 +91,9 @@ class Sessions:
         if user.disabled:
             self._store.revoke_family(current.family_id)
             raise AccountDisabled()
+        if current.session_epoch != user.session_epoch:  # a disable ended the sessions before it
+            self._store.revoke_family(current.family_id)
+            raise InvalidToken()
         successor_token = new_refresh_token()
         successor = RefreshToken(
             token_hash=hash_refresh_token(successor_token),
@@ -95,6 +101,7 @@ class Sessions:
             user_id=user.id,
             status="active",
             expires_at=current.expires_at,
+            session_epoch=current.session_epoch,
         )
         if not self._store.rotate(current.token_hash, successor, now):
             again = self._store.find(current.token_hash)

@@ -141,6 +141,9 @@ class OrderChange:
     foreign: Sequence[TxItem] = ()
     pending_slot: PendingSlot | None = None
     audit: Sequence[AuditDraft] = ()  # entries recording the change, written in its transaction
+    fulfilment: bool = False
+    """Shipping's events: the order's new state goes in the admin's shipment (a foreign element), and
+    the customer's order item is not written, only checked to be paid (not cancelled, never unpaid)."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Shipping an order and tracking its parcel, each change one transaction with the order's events.
 
-The shipment item is a foreign element of the order store's commit: the order's new state, its
-event(s) and the shipment (and, on creation, its lookup and tracking-number claims) are written
-together or not at all, so the order's history always says what the shipment says. Two admins
-racing on one order collide on the order's version; the loser reads again and gets the 409 the
-state now calls for (a second shipment for a SHIPPED order, a repeated tracking move).
+The shipment item is a foreign element of the order store's commit: the order's event(s) and the
+shipment (and, on creation, its lookup and tracking-number claims) are written together or not at
+all, so the order's history always says what the shipment says. The order's new state (SHIPPED,
+DELIVERED) is recorded in the shipment item, which only admins write, and the customer's order
+item is only checked (`fulfilment`): paid, not cancelled. Two writers racing on one order (two
+admins, or an admin shipping while the customer cancels) collide on the event's seq or on the
+shipment's previous state; the loser reads again and gets the 409 the state now calls for.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ class ShipmentStore(Protocol):
 
     def shipment_of_order(self, order_id: str) -> Shipment | None: ...
 
-    def creation_elements(self, shipment: Shipment) -> Sequence[TxItem]:
-        """Writes the new shipment and claims its id and tracking number; each fails if already taken."""
+    def creation_elements(self, shipment: Shipment, order: Order) -> Sequence[TxItem]:
+        """Writes the new shipment, with `order` (the order once shipped) as its fulfilment, and claims
+        its id and tracking number; each fails if already taken."""
         ...
 
-    def update_element(self, before: Shipment, after: Shipment) -> TxItem:
-        """Replaces `before` with `after`, on condition that the stored shipment is still `before`."""
+    def update_element(self, before: Shipment, after: Shipment, order: Order) -> TxItem:
+        """Replaces `before` with `after` (and its fulfilment with `order`), on condition that the
+        stored shipment is still `before`."""
         ...
 
 
@@ -87,14 +91,10 @@ class ShippingService:
                 "currency": order.currency,
             }
             aggregate.record("shipment_created", now, _actor(admin), data)
-            foreign = self._shipments.creation_elements(shipment)
+            foreign = self._shipments.creation_elements(shipment, aggregate.state)
             details = {"order_id": order_id, "carrier": carrier, "tracking_number": shipment.tracking_number}
             entry = self._entry(admin, "shipment.created", shipment.id, details)
-            self._orders.commit(
-                OrderChange(
-                    aggregate.state, aggregate.pending, aggregate.base_version, foreign=foreign, audit=[entry]
-                )
-            )
+            self._orders.commit(_fulfilment(aggregate, foreign, entry))
             return shipment
 
         return with_retries(attempt, retry_if=_retry, sleep=self._sleep)
@@ -136,14 +136,10 @@ class ShippingService:
         if status == "DELIVERED":
             delivered = {"shipment_id": before.id, "tracking_number": before.tracking_number}
             aggregate.record("order_delivered", now, actor, delivered | {"user_id": order.user_id})
-        foreign = [self._shipments.update_element(before, after)]
+        foreign = [self._shipments.update_element(before, after, aggregate.state)]
         details = {"order_id": after.order_id, "status": status, "previous_status": before.status}
         entry = self._entry(admin, "shipment.tracking_updated", after.id, details)
-        self._orders.commit(
-            OrderChange(
-                aggregate.state, aggregate.pending, aggregate.base_version, foreign=foreign, audit=[entry]
-            )
-        )
+        self._orders.commit(_fulfilment(aggregate, foreign, entry))
         return after
 
     def _entry(self, admin: Caller, action: str, shipment_id: str, details: Mapping[str, Any]) -> AuditDraft:
@@ -156,6 +152,13 @@ class ShippingService:
             request_id=admin.request_id,
             details=details,
         )
+
+
+def _fulfilment(aggregate: OrderAggregate, foreign: Sequence[TxItem], entry: AuditDraft) -> OrderChange:
+    """Shipping's change: the events, the shipment (recording the order's new state) and the audit
+    entry; the customer's order item is only checked (OrderChange.fulfilment)."""
+    state, events, base = aggregate.state, aggregate.pending, aggregate.base_version
+    return OrderChange(state, events, base, foreign=foreign, audit=[entry], fulfilment=True)
 
 
 def _actor(caller: Caller) -> EventActor:

@@ -2,8 +2,9 @@
 
 A role change or a disable bumps the user's access version (in the same write), which the
 authorizer checks: every access token issued before is refused within 60 seconds, so a demoted or
-disabled admin cannot use the minutes left on a token to undo the decision. Disabling also revokes
-every refresh-token family of the user. An admin's change of their own role or disabled flag is
+disabled admin cannot use the minutes left on a token to undo the decision. Disabling also bumps
+the user's session epoch, which ends every refresh-token family of the user (a refresh finds its
+login older and revokes it), without writing the families: they stay the user's sessions' items. An admin's change of their own role or disabled flag is
 refused whatever its value: the shop must never be left with nobody able to undo it, and a
 stolen admin token must not be able to re-promote or re-enable its own account. Every change
 requested is put on the audit trail, naming users by id only.
@@ -30,23 +31,14 @@ class UserDirectory(Protocol):
         ...
 
 
-class UserSessions(Protocol):
-    def live_families(self, user_id: str) -> list[str]:
-        """Ids of the user's refresh-token families that are not revoked."""
-        ...
-
-    def revoke_family(self, family_id: str) -> None: ...
-
-
 class UserAdmin:
     def __init__(
         self,
         users: UserRepository,
         directory: UserDirectory,
-        sessions: UserSessions,
         audit: AuditPort,
     ) -> None:
-        self._users, self._directory, self._sessions, self._audit = users, directory, sessions, audit
+        self._users, self._directory, self._audit = users, directory, audit
 
     def list_users(self, limit: int, cursor: str | None) -> Page[User]:
         return self._directory.newest_users(limit, cursor)
@@ -69,11 +61,7 @@ class UserAdmin:
         if disabled is not None:
             action = "user.disabled" if disabled else "user.enabled"
             entries.append(self._entry(actor, action, user_id, before.disabled, disabled))
-        after = self._users.update_access(user_id, role=new_role, disabled=disabled, audit=entries)
-        if disabled is True:
-            for family_id in self._sessions.live_families(user_id):
-                self._sessions.revoke_family(family_id)
-        return after
+        return self._users.update_access(user_id, role=new_role, disabled=disabled, audit=entries)
 
     def _entry(self, actor: Caller, action: str, user_id: str, was: object, now: object) -> AuditDraft:
         return self._audit.draft(
