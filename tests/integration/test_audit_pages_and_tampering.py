@@ -81,6 +81,27 @@ def test_filters_page_newest_first(audit_table: str, trail: list[AuditEntry]) ->
     assert first == trail[-1]  # stored and read back exactly, hashes included
 
 
+def test_a_payment_entry_is_in_no_action_index_yet_listed_by_its_action(audit_table: str) -> None:
+    clock = iter(f"2025-03-01T13:{minute:02d}:00.000Z" for minute in range(60))
+    recorder = AuditTrail(AuditChains(client("dynamodb"), audit_table), clock=lambda: next(clock))
+    actions = ["payment.failed", "payment.succeeded", "payment.voided", "payment.succeeded"] * 3
+    for n, action in enumerate(actions):
+        recorder.record(
+            actor_id=f"c_{n % 2}", actor_role="customer", action=action, target_type="order",
+            target_id=f"o_{n}", request_id=f"r_{n}", details={"n": n},
+        )  # fmt: skip
+    by_action = client("dynamodb").query(
+        TableName=audit_table, IndexName="gsi2", KeyConditionExpression="gsi2pk = :a",
+        ExpressionAttributeValues={":a": {"S": "ACTION#payment.succeeded"}},
+    )  # fmt: skip
+    assert by_action["Items"] == []  # one per order: not written to gsi2
+    listing = DynamoAuditListing(client("dynamodb"), audit_table)
+    succeeded = [n for n in range(11, -1, -1) if actions[n] == "payment.succeeded"]
+    assert every_page(listing, None, "payment.succeeded", 4) == [succeeded[:4], succeeded[4:]]
+    assert every_page(listing, None, "payment.voided", 2) == [[10, 6], [2]]
+    assert every_page(listing, "c_0", "payment.failed", 5) == [[8, 4, 0]]
+
+
 @pytest.fixture
 def signer() -> KmsCheckpointSigner:
     """A checkpoint key of the kind template.yaml declares (moto signs and verifies with it)."""
