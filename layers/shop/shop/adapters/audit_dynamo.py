@@ -6,9 +6,10 @@ Items (pk / sk):
                                       attribute_not_exists: nothing ever updates or deletes one.
                                       gsi1 ACTOR#<actor_id>, gsi2 ACTION#<action>, gsi3 ENTRIES, all
                                       sorted by `<at>#<id>`, for the listings and the checkpoints.
-                                      gsi2 is sparse: an entry of an action in ONE_PER_ORDER has no
-                                      `gsi2sk`, so it is not in gsi2 and is listed from gsi3 filtered
-                                      on its `gsi2pk`.
+                                      gsi1 and gsi2 are sparse: an entry in its actor's own chain
+                                      (`user#<actor_id>`) has no gsi1 keys (the chain lists it), and
+                                      an entry of an action in ONE_PER_ORDER has no `gsi2sk`, so it is
+                                      listed from gsi3 filtered on its `gsi2pk`.
   CHECKPOINTS / SEQ#<000000000007>    checkpoint 7: chain heads, signed (`shop.domain.audit_chain`).
 There is no head item: a chain's head is its last entry, read with one Query. Two writers that
 read the same head race for the same key; the loser's transaction is cancelled as a whole (its
@@ -46,13 +47,20 @@ def _seq_key(seq: int) -> str:
     return f"SEQ#{seq:012d}"
 
 
+def own_chain(actor_id: str) -> str:
+    """The chain of a user's own requests (shop.domain.audit_chain.chain_of), as stored."""
+    return f"{CHAIN_PREFIX}user#{actor_id}"
+
+
 def entry_item(entry: AuditEntry) -> AttrMap:
     sort = f"{entry.at}#{entry.id}"
+    pk = f"{CHAIN_PREFIX}{entry.chain}"
+    elsewhere = pk != own_chain(entry.actor_id)  # a login's session, a shared chain
     item = {
-        "pk": f"{CHAIN_PREFIX}{entry.chain}",
+        "pk": pk,
         "sk": _seq_key(entry.seq),
-        "gsi1pk": f"ACTOR#{entry.actor_id}",
-        "gsi1sk": sort,
+        "gsi1pk": f"ACTOR#{entry.actor_id}" if elsewhere else None,
+        "gsi1sk": sort if elsewhere else None,
         "gsi2pk": action_key(entry.action),
         "gsi2sk": None if entry.action in ONE_PER_ORDER else sort,
         "gsi3pk": ALL_ENTRIES,
