@@ -1,7 +1,7 @@
 """GET /admin/orders through its real handler on the emulator: paging newest first, the status filter.
 
 Orders of past months are written through the order store itself (as checkout would have written
-them then), so gsi2's status partitions (merged for the unfiltered list) hold exactly what the
+them then), so gsi4's partition of every order and gsi2's status partitions hold exactly what the
 store puts there. The emulator is shared with other tests, so assertions look at this test's orders
 inside the full listing and at the listing's order, never at its total size.
 """

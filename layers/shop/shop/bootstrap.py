@@ -596,7 +596,7 @@ def build_shipping_service() -> ShippingService:
 
 @cache
 def build_admin_order_queries() -> AdminOrderQueries:
-    """GET /admin/orders: gsi2 (a status partition, or all five merged), then the orders; read-only."""
+    """GET /admin/orders: gsi2 (status filter) or gsi4 (every order), then the orders; read-only."""
     from shop.adapters.admin_orders_dynamo import DynamoAllOrders
     from shop.adapters.aws import client
     from shop.config import settings

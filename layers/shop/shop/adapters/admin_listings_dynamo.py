@@ -7,7 +7,7 @@ gsi2 `ACTION#<action>`; with both filters the actor's partition is read and the 
 so one query serves every combination without a Scan. The actions of ONE_PER_ORDER are not in gsi2
 (see audit_dynamo): they are read from gsi3 and filtered, and being frequent they fill pages fast.
 An actor's entries in their own chain are in no index by actor: an actor's page merges that chain
-with gsi1's entries of the actor in other chains (merged_newest_first_dynamo).
+with gsi1's entries of the actor in other chains (audit_merged_pages).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from shop.adapters.audit_dynamo import (
     entry_from_item,
     own_chain,
 )
-from shop.adapters.merged_newest_first_dynamo import merged_newest_first
+from shop.adapters.audit_merged_pages import merged_newest_first
 from shop.adapters.newest_first_dynamo import AttrMap, Partition, newest_first
 from shop.domain.audit_chain import AuditEntry
 from shop.domain.paging import Page, scope_of
@@ -60,7 +60,7 @@ class DynamoAuditListing:
         else:
             streams = self._actor_streams(actor_id, action)
             page = merged_newest_first(
-                self._db, streams, scope_of("admin-audit", actor_id, action), limit, cursor, "gsi3sk"
+                self._db, streams, scope_of("admin-audit", actor_id, action), limit, cursor
             )
         return Page([entry_from_item(item) for item in page.items], page.next_cursor)
 

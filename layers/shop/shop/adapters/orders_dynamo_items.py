@@ -10,10 +10,9 @@ One partition per order, `ORDER#<id>`:
                               gsi1 USER#<user> (a user's orders),
                               gsi2 STATUS#<status> (the admin's filter; it also holds
                               `reservation_expires_at`, so the expiry sweep reads PENDING_PAYMENT
-                              orders there; the admin's unfiltered list merges its five status
-                              partitions, so no index of every order is written at checkout).
-                              Only a change of status rewrites an index entry (gsi2's); gsi1's key
-                              is written once, when the order is created.
+                              orders there), gsi4 ORDERS (every order: the admin's unfiltered list).
+                              Only a change of status rewrites an index entry (gsi2's); the other
+                              keys are written once, when the order is created.
   EVENT#<seq, 8 digits>       the append-only history; the stream publishes these (order_created's
                               address is sealed beside its `data`, never in it).
   PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
@@ -37,7 +36,8 @@ AttrMap = dict[str, Any]
 ORDER_SK, EVENT_PREFIX, PAYMENT_PREFIX = "ORDER", "EVENT#", "PAYMENT#"
 ADDRESS = "shipping_address"
 INDEX_SORT = "created_at"
-USER_INDEX, STATUS_INDEX = "gsi1", "gsi2"
+USER_INDEX, STATUS_INDEX, ALL_INDEX = "gsi1", "gsi2", "gsi4"
+ALL_ORDERS = "ORDERS"
 _ser, _de = TypeSerializer(), TypeDeserializer()
 
 
@@ -97,6 +97,7 @@ def order_item(order: Order) -> AttrMap:
         "version": order.version,
         "gsi1pk": user_partition(order.user_id),
         "gsi2pk": status_partition(order.status),
+        "gsi4pk": ALL_ORDERS,
     }
     return serialise(values)
 

@@ -4,7 +4,7 @@ OrdersTable's indexes hold keys only (shop.adapters.orders_dynamo_items), so cre
 writes one small entry per index and later moves rewrite none but gsi2's. A page is one Query of
 the index (one more only if DynamoDB stops a Query short) and one BatchGetItem of its orders (a
 page holds at most 100). gsi1 USER#<user> serves a user's own orders, gsi2 STATUS#<status> the
-admin's status filter (and, its five partitions merged, every order). Each cursor is bound to the query it was made for
+admin's status filter, gsi4 ORDERS every order. Each cursor is bound to the query it was made for
 (its scope) and must name a key of that very partition, so a cursor never widens what a caller sees.
 """
 

@@ -1,11 +1,10 @@
 """Newest-first pages merged from several partitions, each read with newest_first_dynamo.
 
-An actor's audit entries live in two places (their own chain, and gsi1 for the others), and every
-order is in one of gsi2's status partitions. A page takes the newest head of the partitions until
-it is full, so what it takes of each partition is a prefix of that partition's own order, and the
-cursor holds one resume position per partition: the partition's own cursor, `FROM_TOP` (nothing
-taken yet) or `DONE`. Items are compared by `order_by`, a string attribute every item has (an
-audit entry's `gsi3sk`, `<at>#<id>`; an order's `created_at`), then by `pk`.
+An actor's audit entries live in two places (their own chain, and gsi1 for the others); a page
+takes the newest head of the partitions until it is full, so what it takes of each partition is a
+prefix of that partition's own order, and the cursor holds one resume position per partition: the
+partition's own cursor, `FROM_TOP` (nothing taken yet) or `DONE`. Items are compared by `gsi3sk`
+(`<at>#<id>`, on every entry).
 """
 
 from __future__ import annotations
@@ -18,11 +17,12 @@ from shop.adapters.newest_first_dynamo import AttrMap, Partition, newest_first
 from shop.domain.paging import KeyValue, Page, Position, decode_cursor, encode_cursor, invalid_cursor
 
 DONE, FROM_TOP = 0, 1
+ORDER_BY = "gsi3sk"
 _de = TypeDeserializer()
 
 
 def merged_newest_first(
-    client: Any, streams: dict[str, Partition], scope: str, limit: int, cursor: str | None, order_by: str
+    client: Any, streams: dict[str, Partition], scope: str, limit: int, cursor: str | None
 ) -> Page[AttrMap]:
     resume: dict[str, KeyValue] = dict.fromkeys(streams, FROM_TOP)
     if cursor is not None:
@@ -42,7 +42,7 @@ def merged_newest_first(
         live = [name for name, page in pages.items() if taken[name] < len(page.items)]
         if not live:
             break
-        name = max(live, key=lambda n: _order_of(pages[n].items[taken[n]], order_by))
+        name = max(live, key=lambda n: pages[n].items[taken[n]][ORDER_BY]["S"])
         chosen.append(pages[name].items[taken[name]])
         taken[name] += 1
     after = {
@@ -51,11 +51,6 @@ def merged_newest_first(
     }
     more = any(value != DONE for value in after.values())
     return Page(chosen, encode_cursor(Position(0, after), scope) if more else None)
-
-
-def _order_of(item: AttrMap, order_by: str) -> tuple[str, str]:
-    """Newest first by `order_by`, ties by key, as one partition orders them."""
-    return item[order_by]["S"], item["pk"]["S"]
 
 
 def _resume_after(spec: Partition, page: Page[AttrMap] | None, taken: int, before: KeyValue) -> KeyValue:
