@@ -45,6 +45,7 @@ def checkout(body: Annotated[CheckoutRequest, Body()], idempotency_key: Idempote
         command=lambda seal: checkouts.checkout(buyer, address, seal),
         render=OrderResponse.of,
         status=201,
+        lock=False,  # the order's transaction writes the record on condition the key is free
     )
 
 

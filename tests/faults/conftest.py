@@ -245,15 +245,19 @@ class Shop:
         return len(self.audit_details(action, target_id))
 
     def audit_details(self, action: str, target_id: str) -> list[dict[str, Any]]:
-        """The details of the audit entries of `action` on `target_id` (gsi2, the by-action index)."""
+        """The details of the audit entries of `action` on `target_id` (gsi3, every entry)."""
         from shop.adapters.aws import client
 
         query: dict[str, Any] = {
             "TableName": self.stack.physical_id("AuditTable"),
-            "IndexName": "gsi2",
-            "KeyConditionExpression": "gsi2pk = :action",
-            "FilterExpression": "target_id = :target",
-            "ExpressionAttributeValues": {":action": {"S": f"ACTION#{action}"}, ":target": {"S": target_id}},
+            "IndexName": "gsi3",
+            "KeyConditionExpression": "gsi3pk = :all",
+            "FilterExpression": "gsi2pk = :action AND target_id = :target",
+            "ExpressionAttributeValues": {
+                ":all": {"S": "ENTRIES"},
+                ":action": {"S": f"ACTION#{action}"},
+                ":target": {"S": target_id},
+            },
         }
         found: list[dict[str, Any]] = []
         while True:

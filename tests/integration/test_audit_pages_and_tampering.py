@@ -7,6 +7,7 @@ session's shared trail would break other tests' chains.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from shop.adapters.admin_listings_dynamo import DynamoAuditListing
 from shop.adapters.audit_dynamo import AuditChains, DynamoTrail, put_entry
 from shop.adapters.audit_signing_kms import KmsCheckpointSigner
 from shop.adapters.aws import client
-from shop.domain.audit_chain import AuditEntry
+from shop.domain.audit_chain import AuditEntry, sealed
 from shop.services.audit import AuditCheckpoints, AuditTrail, verify_trail
 from shop_tools.audit_verify import check_trail, main
 
@@ -79,6 +80,59 @@ def test_filters_page_newest_first(audit_table: str, trail: list[AuditEntry]) ->
     assert every_page(listing, "u_nobody", None, 5) == [[]]
     first = listing.newest_entries(None, None, 1, None).items[0]
     assert first == trail[-1]  # stored and read back exactly, hashes included
+
+
+def test_a_payment_entry_is_in_no_action_index_yet_listed_by_its_action(audit_table: str) -> None:
+    clock = iter(f"2025-03-01T13:{minute:02d}:00.000Z" for minute in range(60))
+    recorder = AuditTrail(AuditChains(client("dynamodb"), audit_table), clock=lambda: next(clock))
+    actions = ["payment.failed", "payment.succeeded", "payment.voided", "payment.succeeded"] * 3
+    for n, action in enumerate(actions):
+        recorder.record(
+            actor_id=f"c_{n % 2}", actor_role="customer", action=action, target_type="order",
+            target_id=f"o_{n}", request_id=f"r_{n}", details={"n": n},
+        )  # fmt: skip
+    by_action = client("dynamodb").query(
+        TableName=audit_table, IndexName="gsi2", KeyConditionExpression="gsi2pk = :a",
+        ExpressionAttributeValues={":a": {"S": "ACTION#payment.succeeded"}},
+    )  # fmt: skip
+    assert by_action["Items"] == []  # one per order: not written to gsi2
+    listing = DynamoAuditListing(client("dynamodb"), audit_table)
+    succeeded = [n for n in range(11, -1, -1) if actions[n] == "payment.succeeded"]
+    assert every_page(listing, None, "payment.succeeded", 4) == [succeeded[:4], succeeded[4:]]
+    assert every_page(listing, None, "payment.voided", 2) == [[10, 6], [2]]
+    assert every_page(listing, "c_0", "payment.failed", 5) == [[8, 4, 0]]
+
+
+def test_an_actors_page_merges_their_own_chain_with_their_entries_elsewhere(audit_table: str) -> None:
+    clock = iter(f"2025-03-01T14:{minute:02d}:00.000Z" for minute in range(60))
+    chains = AuditChains(client("dynamodb"), audit_table)
+    recorder = AuditTrail(chains, clock=lambda: next(clock))
+    for n in range(14):  # every third is a login, which opens a session chain of its own
+        recorder.record(
+            actor_id="u_c", actor_role="customer", action="auth.login" if n % 3 == 0 else "payment.succeeded",
+            target_type="user", target_id="u_c", request_id=f"r_{n}", details={"n": n},
+            opens_chain=f"session#s_{n}" if n % 3 == 0 else "",
+        )  # fmt: skip
+    seq, last = chains.head("user#u_c")
+    legacy = sealed(recorder.draft(
+        actor_id="u_c", actor_role="customer", action="payment.failed", target_type="order",
+        target_id="o_old", request_id="r_old", details={"n": 14},
+    ), seq + 1, last)  # fmt: skip
+    legacy_item = put_entry(audit_table, legacy)["Put"]["Item"]
+    legacy_item |= {"gsi1pk": {"S": "ACTOR#u_c"}, "gsi1sk": {"S": f"{legacy.at}#{legacy.id}"}}
+    client("dynamodb").put_item(TableName=audit_table, Item=legacy_item)  # written before gsi1 was sparse
+    by_actor = client("dynamodb").query(
+        TableName=audit_table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :a",
+        ExpressionAttributeValues={":a": {"S": "ACTOR#u_c"}},
+    )["Items"]  # fmt: skip
+    assert sorted(json.loads(i["details"]["S"])["n"] for i in by_actor) == [0, 3, 6, 9, 12, 14]
+    listing = DynamoAuditListing(client("dynamodb"), audit_table)
+    for limit in (1, 3, 4, 20):
+        pages = every_page(listing, "u_c", None, limit)
+        assert [n for page in pages for n in page] == list(range(14, -1, -1))
+        assert all(len(page) == limit for page in pages[:-1])
+    assert every_page(listing, "u_c", "auth.login", 2) == [[12, 9], [6, 3], [0]]
+    assert every_page(listing, "u_c", "payment.failed", 5) == [[14]]
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
-from shop.services.event_consumer import EventInProgress, claim_once
+from shop.adapters.processed_events_dynamo import DynamoProcessedEvents, marker_key
+from shop.services.event_consumer import claim_once
 from shop_local.provisioning.provision import Stack
 
 pytestmark = pytest.mark.integration
@@ -35,30 +35,30 @@ def processed(stack: Stack, clock: Clock) -> DynamoProcessedEvents:
     return DynamoProcessedEvents(boto3.client("dynamodb"), stack.physical_id("ProcessedEventsTable"), clock)
 
 
-def test_a_claim_blocks_others_until_its_lease_ends_and_done_is_final(processed, clock):
+def test_a_claim_is_final_until_its_holder_releases_it(processed):
     event = str(uuid.uuid4())
-    token = processed.claim("mailer", event, 30)
+    token = processed.claim("mailer", event)
     assert token
-    with pytest.raises(EventInProgress):
-        processed.claim("mailer", event, 30)
-    assert processed.claim("stats", event, 30)  # another consumer has its own marker
-    clock.now += 31
-    taken_over = processed.claim("mailer", event, 30)
-    assert taken_over and taken_over != token
-    processed.complete("mailer", event, taken_over)
-    processed.release("mailer", event, token)  # the first holder's late release changes nothing
-    clock.now += 3600
-    assert processed.claim("mailer", event, 30) is None
+    assert processed.claim("mailer", event) is None  # at most once: never taken over
+    assert processed.claim("stats", event)  # another consumer has its own marker
+    processed.release("mailer", event, "another token")  # a stranger's release changes nothing
+    assert processed.claim("mailer", event) is None
+    processed.release("mailer", event, token)  # the holder's release lets the effect run again
+    assert processed.claim("mailer", event)
+
+
+def test_a_marker_done_by_an_earlier_version_is_final(processed, clock, stack):
+    event = str(uuid.uuid4())
+    item = marker_key("mailer", event) | {"status": {"S": "DONE"}, "done_at": {"N": str(int(clock.now))}}
+    boto3.client("dynamodb").put_item(TableName=stack.physical_id("ProcessedEventsTable"), Item=item)
+    assert processed.claim("mailer", event) is None
 
 
 def test_claim_once_runs_the_effect_once_even_when_deliveries_race(processed):
     event, sent = str(uuid.uuid4()), []
 
     def deliver(_: int) -> str:
-        try:
-            return "ran" if claim_once(processed, "mailer", event, lambda: sent.append(1)) else "skipped"
-        except EventInProgress:
-            return "busy"
+        return "ran" if claim_once(processed, "mailer", event, lambda: sent.append(1)) else "skipped"
 
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(deliver, range(8)))
@@ -113,7 +113,7 @@ def test_an_effect_whose_own_condition_fails_is_an_error_not_a_duplicate(stack, 
     event = str(uuid.uuid4())
     with pytest.raises(ClientError):
         processed.write_once("stats", event, [refused])
-    assert processed.claim("stats", event, 30)  # no marker was left behind
+    assert processed.claim("stats", event)  # no marker was left behind
 
 
 def test_transaction_conflicts_are_retried_a_few_times_then_raised(stack, processed):

@@ -18,7 +18,7 @@ import pytest
 from shop.api.idempotency import Idempotency
 from shop.api.models import ResponseModel
 from shop.errors import Conflict, Contention, IdempotencyKeyReused, OutOfStock
-from shop.services.idempotency_ports import Claim, Existing
+from shop.services.idempotency_ports import Claim, Existing, StoredResponse
 
 
 def server_secret() -> bytes:
@@ -55,8 +55,30 @@ class MemoryRecords:
             if self.records.get(claim.record_id, {}).get("token") == claim.token:
                 del self.records[claim.record_id]
 
+    def find(self, record_id):
+        with self.lock:
+            old = self.records.get(record_id)
+            return None if old is None else Existing(old["fingerprint"], old["response"])
+
+    def record_element(self, record_id, fingerprint, response):
+        return {"record": (record_id, fingerprint, response)}
+
+    def record(self, record_id, fingerprint, response):
+        with self.lock:
+            old = self.records.get(record_id)
+            if old is not None:
+                return Existing(old["fingerprint"], old["response"])
+            self.records[record_id] = {"fingerprint": fingerprint, "token": None, "response": response}
+            self.completions += 1
+            return None
+
     def commit_seal(self, element):
-        self.complete(*element["seal"])
+        """The command's transaction: a record's Put fails, and the whole commit with it, where
+        the key is taken."""
+        if "seal" in element:
+            self.complete(*element["seal"])
+        elif self.record(*element["record"]) is not None:
+            raise Conflict("the transaction was cancelled")
 
 
 class Answer(ResponseModel):
@@ -83,7 +105,7 @@ def store():
     return MemoryRecords()
 
 
-def call(idempotency, command, key="k1", body=None, user="alice"):
+def call(idempotency, command, key="k1", body=None, user="alice", lock=True):
     return idempotency.respond(
         user_id=user,
         operation="checkout",
@@ -92,6 +114,7 @@ def call(idempotency, command, key="k1", body=None, user="alice"):
         command=command,
         render=lambda r: Answer(**r),
         status=201,
+        lock=lock,
     )
 
 
@@ -180,3 +203,51 @@ def test_the_fingerprint_is_keyed_by_the_server_secret_not_by_anything_the_clien
     other_store = MemoryRecords()
     call(Idempotency(other_store, lambda: b"another secret"), Counter(other_store), key="pay-1", body=body)
     assert next(iter(other_store.records.values()))["fingerprint"] != record["fingerprint"]
+
+
+# ---------------------------------------------------------------- without a claim (lock=False)
+def test_without_a_claim_the_first_answer_is_replayed_and_written_once(store):
+    idempotency, command = Idempotency(store, server_secret), Counter(store)
+    first = call(idempotency, command, lock=False)
+    replays = [call(idempotency, command, lock=False) for _ in range(5)]
+    assert command.runs == 1 and store.completions == 1
+    assert all(r.headers.get("Idempotent-Replayed") == "true" for r in replays)
+    assert {(r.status_code, r.body) for r in replays} == {(first.status_code, first.body)}
+    assert all(record["token"] is None for record in store.records.values())  # never claimed
+    with pytest.raises(IdempotencyKeyReused):
+        call(idempotency, command, body={"shipping_address": {"country": "FR"}}, lock=False)
+
+
+def test_without_a_claim_concurrent_duplicates_commit_once_and_answer_alike(store):
+    idempotency, command = Idempotency(store, server_secret), Counter(store, delay=0.1)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: call(idempotency, command, lock=False), range(8)))
+    assert store.completions == 1  # however many ran, one committed
+    assert len({(a.status_code, a.body) for a in answers}) == 1 and answers[0].status_code == 201
+
+
+def test_without_a_claim_a_4xx_is_recorded_and_a_5xx_or_transient_conflict_is_not(store):
+    idempotency = Idempotency(store, server_secret)
+    with pytest.raises(OutOfStock):
+        call(idempotency, Counter(store, fail=OutOfStock(details=[])), key="oos", lock=False)
+    replay = call(idempotency, Counter(store), key="oos", lock=False)
+    assert replay.status_code == 409 and json.loads(replay.body)["error"]["code"] == "OUT_OF_STOCK"
+    for key, failure in (("crash", RuntimeError("boom")), ("busy", Contention())):
+        with pytest.raises(type(failure)):
+            call(idempotency, Counter(store, fail=failure), key=key, lock=False)
+        retried = Counter(store)
+        assert call(idempotency, retried, key=key, lock=False).status_code == 201 and retried.runs == 1
+
+
+def test_without_a_claim_a_request_waits_for_a_claimed_one_in_progress(store):
+    clock = iter(range(0, 1000, 5))
+    idempotency = Idempotency(store, server_secret, sleep=lambda _: None, monotonic=lambda: next(clock))
+    request = {"op": "checkout", "request": {"shipping_address": {"country": "DE"}}}
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":")).encode()
+    record_id = f"checkout#alice#{hashlib.sha256(b'k1').hexdigest()}"
+    claim = store.begin(record_id, hmac.new(server_secret(), canonical, "sha256").hexdigest())
+    command = Counter(store)
+    with pytest.raises(Contention):  # gave up waiting, ran nothing
+        call(idempotency, command, lock=False)
+    store.complete(claim, StoredResponse(201, json.dumps({"id": "a", "n": 7})))
+    assert json.loads(call(idempotency, command, lock=False).body)["n"] == 7 and command.runs == 0

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shop.domain.bus_messages import BusMessage
-from shop.services.event_consumer import EventConsumer, EventInProgress, claim_once, parse_bus_message
+from shop.services.event_consumer import EventConsumer, claim_once, parse_bus_message
 
 SAMPLE = Path(__file__).parents[3] / "events" / "events" / "consume_bus_message.json"
 
@@ -40,31 +40,20 @@ def body(event_id: str, kind: str = "payment_succeeded") -> str:
 
 
 class FakeProcessedEvents:
-    """The port's rules in memory: a DONE marker skips, a live lease blocks, an expired lease is taken."""
+    """The port's rules in memory: a claim that is there skips; a release takes the holder's away."""
 
     def __init__(self):
-        self.now = 1000
-        self.markers: dict[tuple[str, str], dict[str, Any]] = {}
+        self.markers: dict[tuple[str, str], str] = {}
 
-    def claim(self, consumer, event_id, lease_seconds):
-        marker = self.markers.get((consumer, event_id))
-        if marker and marker["status"] == "DONE":
+    def claim(self, consumer, event_id):
+        if (consumer, event_id) in self.markers:
             return None
-        if marker and marker["lease_until"] >= self.now:
-            raise EventInProgress(event_id)
-        token = f"t{len(self.markers)}-{self.now}"
-        self.markers[(consumer, event_id)] = {
-            "status": "CLAIMED",
-            "token": token,
-            "lease_until": self.now + lease_seconds,
-        }
+        token = f"t{len(self.markers)}"
+        self.markers[(consumer, event_id)] = token
         return token
 
-    def complete(self, consumer, event_id, token):
-        self.markers[(consumer, event_id)] = {"status": "DONE"}
-
     def release(self, consumer, event_id, token):
-        if self.markers.get((consumer, event_id), {}).get("token") == token:
+        if self.markers.get((consumer, event_id)) == token:
             del self.markers[(consumer, event_id)]
 
 
@@ -114,16 +103,12 @@ def test_a_failed_effect_is_released_and_the_redelivery_performs_it():
     assert mailer.sent == ["e2", "e1"]
 
 
-def test_a_crash_after_the_claim_is_retried_once_the_lease_runs_out():
+def test_a_delivery_that_finds_a_claim_skips_it_at_most_once():
     processed, mailer = FakeProcessedEvents(), Mailer()
-    processed.claim("notifications", "e1", 30)  # a delivery that died before sending
+    processed.claim("notifications", "e1")  # another delivery, sending (or died while sending)
     consumer = notifications(processed, mailer)
-    assert consumer.handle(sqs_event(body("e1"), body("e2"))) == {
-        "batchItemFailures": [{"itemIdentifier": "m0"}]
-    }
-    processed.now += 31
-    assert consumer.handle(sqs_event(body("e1"))) == {"batchItemFailures": []}
-    assert mailer.sent == ["e2", "e1"]
+    assert consumer.handle(sqs_event(body("e1"), body("e2"))) == {"batchItemFailures": []}
+    assert mailer.sent == ["e2"]  # that claim's send is never repeated
 
 
 def test_types_a_consumer_does_not_handle_are_acknowledged_without_effect():

@@ -177,3 +177,53 @@ def every_item(read: Callable[..., Mapping[str, Any]], request: Mapping[str, Any
         if "LastEvaluatedKey" not in answer:
             return
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+_DONE, _FROM_TOP = 0, 1
+
+
+def merged_page(
+    client: Any, queries: Mapping[str, PagedQuery], scope: str, order_by: str, limit: int, cursor: str | None
+) -> Page[AttrMap]:
+    """One newest-first page over several queries of one partition each (their items interleaved by
+    the string attribute `order_by`, largest first). A page takes the newest head of the queries
+    until it is full, so what it takes of each is a prefix of that query's own order; the cursor holds
+    one resume position per query: its own cursor, from the top (nothing taken yet) or done."""
+    resume: dict[str, KeyValue] = dict.fromkeys(queries, _FROM_TOP)
+    if cursor is not None:
+        resume = decode_cursor(cursor, scope).key
+        if set(resume) != set(queries) or any(
+            value not in (_DONE, _FROM_TOP) and type(value) is not str for value in resume.values()
+        ):
+            raise invalid_cursor()
+    pages = {
+        name: query_page(client, spec, limit, None if resume[name] == _FROM_TOP else str(resume[name]))
+        for name, spec in queries.items()
+        if resume[name] != _DONE
+    }
+    taken = dict.fromkeys(pages, 0)
+    chosen: list[AttrMap] = []
+    while len(chosen) < limit:
+        live = [name for name, page in pages.items() if taken[name] < len(page.items)]
+        if not live:
+            break
+        name = max(live, key=lambda n: pages[n].items[taken[n]][order_by]["S"])
+        chosen.append(pages[name].items[taken[name]])
+        taken[name] += 1
+    after = {
+        name: _resume_after(queries[name], pages.get(name), taken.get(name, 0), resume[name])
+        for name in queries
+    }
+    more = any(value != _DONE for value in after.values())
+    return Page(chosen, encode_cursor(Position(0, after), scope) if more else None)
+
+
+def _resume_after(spec: PagedQuery, page: Page[AttrMap] | None, taken: int, before: KeyValue) -> KeyValue:
+    if page is None:
+        return _DONE
+    if taken == len(page.items):
+        return page.next_cursor or _DONE
+    if taken == 0:
+        return before
+    last = page.items[taken - 1]
+    return encode_cursor(Position(0, from_item({name: last[name] for name in spec.key_attrs})), spec.scope)

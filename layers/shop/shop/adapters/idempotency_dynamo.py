@@ -7,6 +7,10 @@ Completing is conditioned on our claim token, so a stale request never overwrite
 With a cipher, the stored response (an order, with its shipping address) is sealed like the order
 itself (shop.adapters.order_addresses): a replay opens it, a copy of the table does not.
 
+A request that runs without a claim (shop.api.idempotency, `lock=False`) writes its record once,
+completed, with a Put conditioned on the key being free (`record_element` inside the command's
+transaction, `record` alone for an error answer), and reads it with `find`.
+
 A completed record is kept small, since it is written inside the command's transaction (which
 bills twice) and a write costs a unit per started KB: the body is stored compressed (zlib) before it
 is sealed, and the claim's token and lease go when it completes. Records written before that (a
@@ -107,15 +111,55 @@ class DynamoIdempotencyStore:
             if not _failed_condition(exc):
                 raise
 
-    def _completion(self, claim: Claim, response: StoredResponse) -> AttrMap:
-        packed = zlib.compress(response.body.encode(), 9)
-        body: dict[str, Any] = {PACKED_BODY: packed}
-        if self._cipher is not None:
-            sealed = self._cipher.seal(AAD_TABLE, claim.record_id, {SEALED_PACKED_BODY: packed})
-            body = {
-                SEALED_PACKED_BODY: sealed.values[SEALED_PACKED_BODY],
-                "response_key": sealed.encrypted_key,
+    def find(self, record_id: str) -> Existing | None:
+        got = self._client.get_item(TableName=self._table, Key={"id": {"S": record_id}}, ConsistentRead=True)
+        record = from_item(got["Item"]) if "Item" in got else None
+        if record is None or int(record.get("expiration", 0)) < int(self._clock()):
+            return None
+        return self._existing(record)
+
+    def record_element(self, record_id: str, fingerprint: str, response: StoredResponse) -> AttrMap:
+        now = int(self._clock())
+        item = {
+            "id": record_id,
+            "status": "COMPLETED",
+            "fingerprint": fingerprint,
+            "response_status": response.status,
+            "expiration": now + RECORD_TTL_SECONDS,
+        } | self._body(record_id, response)
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(item),
+                "ConditionExpression": (
+                    "attribute_not_exists(id) OR expiration < :now"
+                    " OR (#status = :inprogress AND lease_until < :now)"
+                ),
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_item({":now": now, ":inprogress": "INPROGRESS"}),
             }
+        }
+
+    def record(self, record_id: str, fingerprint: str, response: StoredResponse) -> Existing | None:
+        put = self.record_element(record_id, fingerprint, response)["Put"]
+        try:
+            self._client.put_item(**put, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
+            old: AttrMap | None = exc.response.get("Item")  # type: ignore[assignment]
+            return self._existing(from_item(old)) if old else self.find(record_id)
+        return None
+
+    def _body(self, record_id: str, response: StoredResponse) -> dict[str, Any]:
+        packed = zlib.compress(response.body.encode(), 9)
+        if self._cipher is None:
+            return {PACKED_BODY: packed}
+        sealed = self._cipher.seal(AAD_TABLE, record_id, {SEALED_PACKED_BODY: packed})
+        return {SEALED_PACKED_BODY: sealed.values[SEALED_PACKED_BODY], "response_key": sealed.encrypted_key}
+
+    def _completion(self, claim: Claim, response: StoredResponse) -> AttrMap:
+        body = self._body(claim.record_id, response)
         names = {f"#b{i}": name for i, name in enumerate(body)}
         values = {f":b{i}": value for i, value in enumerate(body.values())}
         return {
@@ -144,10 +188,10 @@ class DynamoIdempotencyStore:
         if record.get("status") != "COMPLETED":
             return Existing(record["fingerprint"], None)
         return Existing(
-            record["fingerprint"], StoredResponse(int(record["response_status"]), self._body(record))
+            record["fingerprint"], StoredResponse(int(record["response_status"]), self._stored_body(record))
         )
 
-    def _body(self, record: dict[str, Any]) -> str:
+    def _stored_body(self, record: dict[str, Any]) -> str:
         if PACKED_BODY in record:
             return zlib.decompress(bytes(record[PACKED_BODY])).decode()
         if SEALED_PACKED_BODY in record:

@@ -1,8 +1,11 @@
 """Consumers' dedup markers in ProcessedEventsTable: {pk: "CONSUMER#<name>", sk: "EVENT#<event id>"}.
 
-A marker is either a leased claim (status CLAIMED, token, lease_until) taken before an effect that
-cannot join a transaction, or DONE. Markers expire (TTL) well after any redelivery is possible:
-SQS keeps a message at most 14 days from its first enqueue, DLQ redrive included.
+A marker is either a claim (status CLAIMED, token) taken before an effect that cannot join a
+transaction and never updated after (one write per effect: shop.services.event_consumer), or DONE
+(written in the effect's own transaction). Any marker there means the effect is claimed: earlier
+versions' leased claims (`lease_until`) and their DONE completions included. Markers expire (TTL) well
+after any redelivery is possible: SQS keeps a message at most 14 days from its first enqueue, DLQ
+redrive included.
 """
 
 from __future__ import annotations
@@ -15,9 +18,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
-
-from shop.adapters.dynamo_codec import from_value
-from shop.services.event_consumer import EventInProgress
 
 RETENTION_SECONDS = 15 * 24 * 3600
 CONFLICT_ATTEMPTS = 3
@@ -74,42 +74,28 @@ class DynamoProcessedEvents:
         return False  # not reached: the last attempt returns or raises
 
     # ------------------------------------------------ effects outside DynamoDB (claim_once)
-    def claim(self, consumer: str, event_id: str, lease_seconds: int) -> str | None:
+    def claim(self, consumer: str, event_id: str) -> str | None:
         now = int(self._clock())
         token = uuid.uuid4().hex
         item = marker_key(consumer, event_id) | {
             "status": {"S": "CLAIMED"},
             "token": {"S": token},
-            "lease_until": {"N": str(now + lease_seconds)},
             "expires_at": {"N": str(now + RETENTION_SECONDS)},
         }
         try:
             self._ddb.put_item(
                 TableName=self._table,
                 Item=item,
-                ConditionExpression="attribute_not_exists(sk) OR (#status = :claimed AND lease_until < :now)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":claimed": {"S": "CLAIMED"}, ":now": {"N": str(now)}},
+                ConditionExpression="attribute_not_exists(sk)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
             if _code(exc) != "ConditionalCheckFailedException":
                 raise
-            if self._status(exc, consumer, event_id) == "DONE":
-                return None
-            raise EventInProgress(f"{consumer} is handling event {event_id} elsewhere") from exc
+            old: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
+            # botocore resent our own put after its answer was lost: the claim is ours
+            return token if old.get("token") == {"S": token} else None
         return token
-
-    def complete(self, consumer: str, event_id: str, token: str) -> None:
-        # Unconditional: if our lease ran out and another delivery took over, the effect happened
-        # anyway, and DONE is the truth either way; removing the token voids the other's release.
-        self._ddb.update_item(
-            TableName=self._table,
-            Key=marker_key(consumer, event_id),
-            UpdateExpression="SET #status = :done, done_at = :now REMOVE lease_until, #token",
-            ExpressionAttributeNames={"#status": "status", "#token": "token"},
-            ExpressionAttributeValues={":done": {"S": "DONE"}, ":now": {"N": str(int(self._clock()))}},
-        )
 
     def release(self, consumer: str, event_id: str, token: str) -> None:
         try:
@@ -120,13 +106,5 @@ class DynamoProcessedEvents:
                 ExpressionAttributeNames={"#status": "status", "#token": "token"},
                 ExpressionAttributeValues={":claimed": {"S": "CLAIMED"}, ":token": {"S": token}},
             )
-        except (ClientError, BotoCoreError) as exc:  # the lease expires anyway
+        except (ClientError, BotoCoreError) as exc:  # the claim stays: at most once, that effect is lost
             logger.warning("claim not released", extra={"consumer": consumer, "error": repr(exc)})
-
-    def _status(self, exc: ClientError, consumer: str, event_id: str) -> str | None:
-        old: dict[str, Any] | None = exc.response.get("Item")  # type: ignore[assignment]
-        if old is None:  # an older engine that does not return the item
-            old = self._ddb.get_item(
-                TableName=self._table, Key=marker_key(consumer, event_id), ConsistentRead=True
-            ).get("Item")
-        return None if not old else str(from_value(old.get("status", {"NULL": True})))

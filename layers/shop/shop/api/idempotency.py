@@ -8,6 +8,15 @@ for it and replays its answer, so concurrent duplicates never act twice and all 
 
 A success's record is completed inside the command's own transaction (the `Seal` it receives),
 so "done" and "recorded" cannot drift apart even if the process dies right after the commit.
+
+A command whose transaction alone decides that it happens once (checkout: its order, its cart
+version and its record commit together, and the record's Put needs the key free) runs with
+`lock=False`: no claim first, one write less. The record is read first (a replay, or a 422); then
+the command runs, and its transaction writes the completed record. Concurrent duplicates may all
+run, but only one commits; the others fail (their cart is gone, or the key is taken) and then find
+and replay the winner's answer. An error answer is recorded alone, where the key is still free. A
+command with an effect outside the transaction (a payment's charge) keeps the claim, so that
+duplicates never charge twice.
 The request is kept only as its fingerprint, an HMAC under a server-side secret, so a copy of the
 table cannot be used to test guesses of a body (a card number, a short CVC) offline. The caller
 decides what identifies its request: the payment route leaves the CVC out altogether. The key
@@ -30,7 +39,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from shop.api.errors import response_for
 from shop.api.models import ResponseModel
 from shop.errors import Contention, IdempotencyKeyReused, ShopError
-from shop.services.idempotency_ports import Claim, IdempotencyStore, StoredResponse
+from shop.services.idempotency_ports import Claim, Existing, IdempotencyStore, StoredResponse
 from shop.services.order_ports import Seal, TxItem
 
 R = TypeVar("R")
@@ -83,11 +92,14 @@ class Idempotency:
         command: Callable[[Seal[R]], R],
         render: Callable[[R], ResponseModel],
         status: int = 200,
+        lock: bool = True,
     ) -> Response[str]:
         record_id = f"{operation}#{user_id}#{hashlib.sha256(key.encode()).hexdigest()}"
         fingerprint = hmac.new(
             self._fingerprint_key(), _canonical({"op": operation, "request": request}), "sha256"
         ).hexdigest()
+        if not lock:
+            return self._respond_unlocked(record_id, fingerprint, command, render, status)
         claim = self._claim(record_id, fingerprint)
         if isinstance(claim, StoredResponse):
             return _answer(claim, replayed=True)
@@ -113,6 +125,59 @@ class Idempotency:
         if not sealed or sealed[-1] != stored.body:
             self._store.complete(claim, stored)
         return _answer(stored, replayed=False)
+
+    def _respond_unlocked(
+        self,
+        record_id: str,
+        fingerprint: str,
+        command: Callable[[Seal[R]], R],
+        render: Callable[[R], ResponseModel],
+        status: int,
+    ) -> Response[str]:
+        first = self._settled(record_id, fingerprint, self._store.find(record_id))
+        if first is not None:
+            return _answer(first, replayed=True)
+        sealed: list[str] = []
+
+        def seal(result: R) -> TxItem:
+            sealed.append(_json(render(result)))
+            return self._store.record_element(record_id, fingerprint, StoredResponse(status, sealed[-1]))
+
+        try:
+            result = command(seal)
+        except ShopError as exc:
+            first = self._settled(record_id, fingerprint, self._store.find(record_id))
+            if first is not None:  # a duplicate committed first: its answer is the answer
+                return _answer(first, replayed=True)
+            answer = response_for(exc)
+            if answer.status_code < 500 and not isinstance(exc, Contention):
+                stored = StoredResponse(answer.status_code, str(answer.body))
+                first = self._settled(
+                    record_id, fingerprint, self._store.record(record_id, fingerprint, stored)
+                )
+                if first is not None:
+                    return _answer(first, replayed=True)
+            raise
+        stored = StoredResponse(status, _json(render(result)))
+        if not sealed:
+            self._store.record(record_id, fingerprint, stored)
+        return _answer(stored, replayed=False)
+
+    def _settled(self, record_id: str, fingerprint: str, got: Existing | None) -> StoredResponse | None:
+        """The answer of the record found, waiting (bounded) for one still in progress (a claim of
+        a request that runs with the lock); None if there is no record."""
+        deadline, attempt = self._monotonic() + WAIT_FOR_FIRST_SECONDS, 0
+        while got is not None:
+            if not hmac.compare_digest(got.fingerprint, fingerprint):
+                raise IdempotencyKeyReused()
+            if got.response is not None:
+                return got.response
+            if self._monotonic() >= deadline:
+                raise Contention("A request with this Idempotency-Key is still in progress; retry shortly.")
+            self._sleep(random.uniform(0.5, 1.0) * min(0.5, 0.02 * 2**attempt))  # noqa: S311 - jitter
+            attempt += 1
+            got = self._store.find(record_id)
+        return None
 
     def _claim(self, record_id: str, fingerprint: str) -> Claim | StoredResponse:
         deadline = self._monotonic() + WAIT_FOR_FIRST_SECONDS

@@ -6,13 +6,13 @@ keyed on (consumer name, event id) in ProcessedEventsTable. Two primitives, one 
 - An effect that is itself DynamoDB writes (sales statistics) adds the adapter's
   `processed_marker(consumer, event_id)` Put to the SAME TransactWriteItems: effect and marker
   commit together, and a redelivery fails on the marker's condition and is a no-op. Exactly once.
-- An effect outside DynamoDB (an email) cannot join a transaction: `claim_once` takes a leased
-  claim before the effect and marks it done after. A crash after the claim leaves a claim whose
-  lease runs out, and the redelivery takes over and performs the effect. We chose at least once:
-  a crash between the effect and "done" repeats the effect (a second receipt email) rather than
-  risking a lost one. The lease must outlast the function's timeout (no second worker while the
-  first still runs) and be shorter than the queue's visibility timeout (the redelivery finds the
-  lease expired).
+- An effect outside DynamoDB (an email) cannot join a transaction: `claim_once` takes a claim
+  (one conditional write) before the effect, and that claim is the effect's only write: nothing
+  marks it done after. A delivery that finds a claim there skips the effect, whether it is done or
+  still under way: an effect that fails with an error deletes its claim and raises, so its own
+  record comes back and performs it. So this is at most once: a crash (a timeout, a killed
+  container) between the claim and the end of the effect loses that effect (one email) instead of
+  risking it twice, for one write per effect instead of a claim and a completion.
 """
 
 from __future__ import annotations
@@ -27,23 +27,17 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shop.domain.bus_messages import BusMessage
 
-DEFAULT_LEASE_SECONDS = 30  # > function Timeout (10 s), < consumer queues' VisibilityTimeout (60 s)
 logger = Logger(service="shop")
 
 
-class EventInProgress(RuntimeError):
-    """Another delivery holds an unexpired claim on this event: try again after its lease."""
-
-
 class ProcessedEvents(Protocol):
-    def claim(self, consumer: str, event_id: str, lease_seconds: int) -> str | None:
-        """A claim token; None if the effect is already done; EventInProgress while leased."""
+    def claim(self, consumer: str, event_id: str) -> str | None:
+        """A claim token; None if this consumer's effect of this event is claimed already."""
         ...
 
-    def complete(self, consumer: str, event_id: str, token: str) -> None: ...
-
     def release(self, consumer: str, event_id: str, token: str) -> None:
-        """Give the claim up at once (the effect failed cleanly); best effort, the lease covers it."""
+        """Give the claim up (the effect failed cleanly), so the redelivery runs it. Best effort: a
+        claim that stays counts as done, and that effect is lost."""
         ...
 
 
@@ -52,10 +46,9 @@ def claim_once(
     consumer: str,
     event_id: str,
     effect: Callable[[], None],
-    lease_seconds: int = DEFAULT_LEASE_SECONDS,
 ) -> bool:
-    """Run `effect` unless this consumer already did it for this event; True if it ran now."""
-    token = processed.claim(consumer, event_id, lease_seconds)
+    """Run `effect` unless this consumer already claimed it for this event; True if it ran now."""
+    token = processed.claim(consumer, event_id)
     if token is None:
         logger.info("event already handled", extra={"consumer": consumer, "event_id": event_id})
         return False
@@ -64,7 +57,6 @@ def claim_once(
     except BaseException:
         processed.release(consumer, event_id, token)
         raise
-    processed.complete(consumer, event_id, token)
     return True
 
 
@@ -84,7 +76,7 @@ class EventConsumer:
     """A consumer's Lambda handler body: `handler = EventConsumer(name, on_message).handle`.
 
     Each record is parsed and given to `on_message`; a record that raises (poison body, failed
-    effect, EventInProgress) is reported alone as a batch item failure, so the rest of the batch
+    effect) is reported alone as a batch item failure, so the rest of the batch
     is done and the queue's redrive policy sends a persistent poison message to the DLQ.
     Types outside `types` are acknowledged without effect: filter policy changes take a while to
     reach SNS, and a consumer must not act on what it was not written for.

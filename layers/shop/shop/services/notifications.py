@@ -1,10 +1,11 @@
 """Customer emails for order events: at most one send per event, retried until it is sent.
 
 The send is an effect outside DynamoDB, so it runs under `claim_once` (see event_consumer): the
-claim is taken before anything else, so a redelivered event costs one conditional write and no
-KMS or SES call. A failed send releases the claim and raises, so that only its SQS record fails
-and comes back (after 5 receives it lands in the DLQ). The recipient's address is decrypted for
-the send only and never logged.
+claim is taken before anything else and is the email's only DynamoDB write, so a redelivered event
+costs one conditional write and no KMS or SES call. A failed send releases the claim and raises, so
+that only its SQS record fails and comes back (after 5 receives it lands in the DLQ). At most once:
+a function that dies after its claim and before the send returns loses that one email, rather than
+ever sending an email twice. The recipient's address is decrypted for the send only and never logged.
 """
 
 from __future__ import annotations
