@@ -150,11 +150,13 @@ class FlakySns:
 
 def run_publisher(stack, source, sns: FlakySns, write) -> list[int]:
     """`write()` commits, then the poller drives the publisher as Lambda would (raising = failed)."""
+    from shop.adapters.orders_paid_listing import DynamoPaidListing
     from shop.adapters.sns_publisher import SnsBusPublisher
     from shop.config import settings
     from shop.services.event_publishing import OrderEventPublisher
 
-    publisher = OrderEventPublisher(SnsBusPublisher(sns, settings().order_events_topic_arn))
+    listing = DynamoPaidListing(boto3.client("dynamodb"), settings().orders_table)
+    publisher = OrderEventPublisher(SnsBusPublisher(sns, settings().order_events_topic_arn), listing)
     sizes: list[int] = []
 
     def invoke(function_id: str, event: dict[str, Any]):

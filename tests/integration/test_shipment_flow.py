@@ -12,7 +12,10 @@ import pytest
 
 from shop.adapters.audit_dynamo import DynamoTrail
 from shop.adapters.aws import client
+from shop.adapters.dynamo_paging import every_item
 from shop.adapters.orders_dynamo import DynamoOrderStore
+from shop.adapters.orders_dynamo_items import status_partition
+from shop.adapters.orders_paid_listing import DynamoPaidListing
 from shop.config import settings
 from shop.domain.orders import fold
 from shop_local.lambda_runtime.containers import FunctionPool
@@ -288,3 +291,32 @@ def test_a_customer_cancelling_while_an_admin_ships_ends_in_one_of_the_two(call,
         assert found.order.status == ("SHIPPED" if answers[0] == 201 else "CANCELLED")
         types = [e.type for e in found.events]
         assert ("shipment_created" in types) != ("order_cancelled" in types)
+
+
+def paid_partition_holds(order_id):
+    """Whether gsi2's PAID partition, which GET /admin/orders?status=PAID reads, still holds the order."""
+    query = {
+        "TableName": settings().orders_table,
+        "IndexName": "gsi2",
+        "KeyConditionExpression": "gsi2pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": status_partition("PAID")}},
+    }
+    return any(item["pk"]["S"] == f"ORDER#{order_id}" for item in every_item(client("dynamodb").query, query))
+
+
+def test_the_publisher_takes_a_shipped_order_out_of_the_paid_partition_once(call, order_of):
+    """Shipping leaves the customer's ORDER item alone; the system's stream publisher then removes its
+    PAID index entry, so the paid list does not grow with every order ever shipped."""
+    _, order_id = order_of()
+    _, still_paid = order_of()
+    ship(call, order_id)
+    assert paid_partition_holds(order_id)  # until the publisher runs, the listing drops it itself
+    listing = DynamoPaidListing(client("dynamodb"), settings().orders_table)
+
+    listing.leave_paid_listing(order_id)
+    listing.leave_paid_listing(order_id)  # a redelivered stream record: nothing more happens
+
+    assert not paid_partition_holds(order_id) and paid_partition_holds(still_paid)
+    assert admin_listing(call, "SHIPPED", order_id)["status"] == "SHIPPED"
+    assert admin_listing(call, "PAID", still_paid)["status"] == "PAID"
+    listing.leave_paid_listing(still_paid + "x")  # an order that was never paid: left as is

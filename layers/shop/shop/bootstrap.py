@@ -254,11 +254,13 @@ if TYPE_CHECKING:
 def build_order_event_publisher() -> OrderEventPublisher:
     """OrdersTable stream -> order events topic (the publisher function's only dependency)."""
     from shop.adapters.aws import client
+    from shop.adapters.orders_paid_listing import DynamoPaidListing
     from shop.adapters.sns_publisher import SnsBusPublisher
     from shop.config import settings
     from shop.services.event_publishing import OrderEventPublisher
 
-    return OrderEventPublisher(SnsBusPublisher(client("sns"), settings().order_events_topic_arn))
+    bus = SnsBusPublisher(client("sns"), settings().order_events_topic_arn)
+    return OrderEventPublisher(bus, DynamoPaidListing(client("dynamodb"), settings().orders_table))
 
 
 @cache

@@ -35,9 +35,44 @@ class FakeBus:
         return {m.id for m in messages if m.id in self.reject}
 
 
+class FakePaidListing:
+    """Records the orders taken out of the paid list; refuses those in `fail`."""
+
+    def __init__(self, fail: set[str] | None = None):
+        self.fail = fail or set()
+        self.left: list[str] = []
+
+    def leave_paid_listing(self, order_id: str) -> None:
+        if order_id in self.fail:
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "UpdateItem")
+        self.left.append(order_id)
+
+
+def shipped_event() -> dict[str, Any]:
+    """The sample's payment_succeeded record, as the shipment_created event of its order."""
+    event = sample_event()
+    event["Records"][3]["dynamodb"]["NewImage"]["type"] = {"S": "shipment_created"}
+    return event
+
+
+def test_a_shipment_takes_its_order_out_of_the_paid_list_before_it_is_published():
+    bus, listing = FakeBus(), FakePaidListing()
+    assert OrderEventPublisher(bus, listing).handle(shipped_event()) == {"batchItemFailures": []}
+    assert listing.left == ["0f3a9c2e5b7d4e1f8a6b2c4d9e0f1a2b"]  # the shipment's order, once
+    assert [m.type for m in bus.accepted] == ["order_created", "shipment_created"]
+
+
+def test_a_paid_list_that_cannot_be_left_fails_the_shipments_record_and_it_is_not_published():
+    bus = FakeBus()
+    listing = FakePaidListing(fail={"0f3a9c2e5b7d4e1f8a6b2c4d9e0f1a2b"})
+    answer = OrderEventPublisher(bus, listing).handle(shipped_event())
+    assert answer == {"batchItemFailures": [{"itemIdentifier": PAID_SEQ}]}
+    assert [m.type for m in bus.accepted] == ["order_created"]
+
+
 def test_only_order_event_inserts_are_published_as_bus_messages():
     bus = FakeBus()
-    answer = OrderEventPublisher(bus).handle(sample_event())
+    answer = OrderEventPublisher(bus, FakePaidListing()).handle(sample_event())
     assert answer == {"batchItemFailures": []}
     assert [(m.type, m.seq) for m in bus.accepted] == [("order_created", 1), ("payment_succeeded", 2)]
     created = bus.accepted[0].as_dict()
@@ -52,7 +87,7 @@ def test_only_order_event_inserts_are_published_as_bus_messages():
 
 def test_a_message_the_bus_refuses_fails_exactly_its_record():
     bus = FakeBus(reject={"9a7c5e3b-1d2f-4a6b-8c0e-4f2a6b8d0c1e"})
-    answer = OrderEventPublisher(bus).handle(sample_event())
+    answer = OrderEventPublisher(bus, FakePaidListing()).handle(sample_event())
     assert answer == {"batchItemFailures": [{"itemIdentifier": PAID_SEQ}]}
     assert [m.type for m in bus.accepted] == ["order_created"]
 
@@ -61,7 +96,7 @@ def test_a_malformed_order_event_fails_alone_and_the_others_are_published():
     event = sample_event()
     del event["Records"][1]["dynamodb"]["NewImage"]["event_id"]
     bus = FakeBus()
-    answer = OrderEventPublisher(bus).handle(event)
+    answer = OrderEventPublisher(bus, FakePaidListing()).handle(event)
     assert answer == {"batchItemFailures": [{"itemIdentifier": CREATED_SEQ}]}
     assert [m.type for m in bus.accepted] == ["payment_succeeded"]
 
@@ -72,7 +107,7 @@ def test_a_batch_whose_every_record_fails_fails_the_invocation():
     event["Records"] = [event["Records"][1]]
     bus = FakeBus(reject={"5d0b7a2e-3c1f-4e8a-9b6d-2f4a8c0e1b3d"})
     with pytest.raises(BatchProcessingError):
-        OrderEventPublisher(bus).handle(event)
+        OrderEventPublisher(bus, FakePaidListing()).handle(event)
 
 
 def test_a_batch_without_order_events_publishes_nothing():
@@ -82,7 +117,7 @@ def test_a_batch_without_order_events_publishes_nothing():
     removed["eventName"] = "REMOVE"
     event["Records"].append(removed)
     bus = FakeBus()
-    assert OrderEventPublisher(bus).handle(event) == {"batchItemFailures": []}
+    assert OrderEventPublisher(bus, FakePaidListing()).handle(event) == {"batchItemFailures": []}
     assert bus.accepted == []
 
 

@@ -21,7 +21,9 @@ One partition per order, `ORDER#<id>`:
                               last shipping event (`order_status`: SHIPPED, DELIVERED), that event's
                               seq (`order_version`) and time, and gsi2's key for that status with
                               the order's `created_at`. Shipping never writes ORDER (the
-                              customer's item): the order is the later of the two (`compose`).
+                              customer's item): the order is the later of the two (`compose`);
+                              the system's stream publisher then takes ORDER out of gsi2's PAID
+                              partition (shop.adapters.orders_paid_listing).
 And one item per customer, `USER#<user id>` / `OPEN_ORDERS`: the set of their orders in
 PENDING_PAYMENT, which checkout's transaction grows (on condition it holds fewer than
 MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.

@@ -1,7 +1,9 @@
 """Committed order events -> the bus, from the OrdersTable stream (transactional outbox).
 
 Request paths never publish: they commit the order_event item in their transaction, and this
-use case turns the stream's INSERT records into bus messages. A crash anywhere here loses nothing:
+use case turns the stream's INSERT records into bus messages. Before it publishes a
+`shipment_created`, it takes the order out of the admin's list of paid orders (the one index
+change that shipping, which writes only the admin's items, leaves to the system). A crash anywhere here loses nothing:
 a record is only done once the bus accepted its message; otherwise it is reported as a batch item
 failure (or the whole invocation fails) and the stream delivers it again. Delivery is therefore
 at least once, and consumers dedup on the message id.
@@ -31,6 +33,15 @@ class BusPublisher(Protocol):
         ...
 
 
+class PaidListing(Protocol):
+    def leave_paid_listing(self, order_id: str) -> None:
+        """Take a shipped order out of the admin's list of paid orders (idempotent)."""
+        ...
+
+
+LEAVES_PAID_LISTING = "shipment_created"
+
+
 class NotPublished(RuntimeError):
     """The bus did not accept this record's message; the stream will deliver the record again."""
 
@@ -46,8 +57,8 @@ def message_for(record: DynamoDBRecord) -> BusMessage | None:
 class OrderEventPublisher:
     """One stream batch -> publish what it holds -> a partial batch response naming what failed."""
 
-    def __init__(self, bus: BusPublisher) -> None:
-        self._bus = bus
+    def __init__(self, bus: BusPublisher, paid_listing: PaidListing) -> None:
+        self._bus, self._paid_listing = bus, paid_listing
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         outcomes = self._publish(event.get("Records") or [])
@@ -72,6 +83,12 @@ class OrderEventPublisher:
             except ValueError as exc:  # a malformed order_event: retried, then the DLQ
                 failures[sequence_number] = exc
                 continue
+            if message is not None and message.type == LEAVES_PAID_LISTING:
+                try:  # before it is published: a failure retries both
+                    self._paid_listing.leave_paid_listing(message.order_id)
+                except Exception as exc:  # noqa: BLE001 - any failure is this record's, retried by the stream
+                    failures[sequence_number] = exc
+                    continue
             if message is not None:
                 pending[sequence_number] = message
         rejected = self._bus.publish(list(pending.values())) if pending else set()
