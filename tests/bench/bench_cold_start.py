@@ -298,7 +298,7 @@ def run(ctx: Any) -> str:
     """Rounds of one probe per function, the baseline probed again before every BARE_EVERY of them:
     a function's ratio in a round is against that round's baseline (the median of its probes), and
     its ratio is the median over the rounds, so that the shared machine's drift cancels out."""
-    rounds = ctx.pick(full=15, quick=2)
+    rounds = ctx.rounds or ctx.pick(full=15, quick=2)
     found = targets(ctx)
     bare, functions = found[0], found[1:]
     runs = {t.name: Runs([], [], []) for t in found}

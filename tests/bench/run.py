@@ -16,6 +16,8 @@ blocks that other tools write into the report (between `<!-- name:start -->` and
   peer): `--functions`, the functions a benchmark that measures each function measures; empty for all.
   Such a run's report goes to a temp file unless `--output` says otherwise (a section measured on a
   few functions must not replace the full one).
+- `ctx.rounds` (int or None): `--rounds`, for a benchmark made of rounds (cold start) on a machine too
+  busy for its own count; the section says how many rounds it ran.
 - `ctx.shop` (local_shop.LocalShop): the whole local shop started in this process (emulator,
   template provisioned, function containers, gateway with the real authorizers, SQS/stream/
   schedule pollers). `ctx.shop.request(method, path, body, token, headers)` goes through the
@@ -81,6 +83,9 @@ class BenchContext:
     log_path: Path
     console: IO[str]
     functions: frozenset[str] = frozenset()  # --functions: only these (logical ids without "Function")
+    rounds: int | None = (
+        None  # --rounds: how many rounds a benchmark made of rounds runs, if not its own count
+    )
     headline: dict[str, str] = field(default_factory=dict)  # HEADLINE figures the modules measured
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -222,9 +227,10 @@ def merged_report(header_text: str, sections: list[str], previous: str, keep_oth
 def _kept_from(previous: str) -> str:
     """Where the sections a `--only` run keeps come from: the last full run's command line."""
     lines = previous.splitlines()
-    for line in lines:  # a report of an earlier --only run already names it
-        if line.startswith("- This run:") and "; the other sections are from: " in line:
-            return line.split("; ", 1)[1]
+    marker = "the other sections are from: "
+    for line in lines:  # a report of an earlier --only run already names it (after its own details)
+        if line.startswith("- This run:") and f"; {marker}" in line:
+            return marker + line.split(f"; {marker}", 1)[1]
     full = next((line[2:] for line in lines if line.startswith("- Command:")), "")
     return f"the other sections are from: {full}" if full else "the other sections are from an earlier run."
 
@@ -273,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated logical ids (Me,Checkout,...; 'peer' for the peer): only these functions "
         "(and the baseline) in per-function benchmarks; the report goes to a temp file",
     )
+    parser.add_argument("--rounds", type=int, help="rounds of a benchmark made of rounds (cold start: 15)")
     args = parser.parse_args(argv)
     reexec_in_private_network(args)
     names = modules(args.only)
@@ -298,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             ctx = BenchContext(
                 quick=args.quick,
                 functions=args.functions,
+                rounds=args.rounds,
                 shop=shop,
                 engine=shop.engine,
                 dynamodb_local_url=engine_url,
