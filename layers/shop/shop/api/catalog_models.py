@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from shop.api.models import PatchModel, RequestModel, ResponseModel
 from shop.api.models import Ref as Ref  # re-exported: the catalog and inventory routes take it from here
+from shop.api.models import RequestModel, ResponseModel, document_patch
 from shop.api.responses import errors as errors  # re-exported: routes took them from here
 from shop.api.responses import no_content as no_content
 from shop.api.responses import success as success
@@ -21,6 +21,25 @@ Description = Annotated[str, StringConstraints(max_length=rules.DESCRIPTION_MAX)
 Price = Annotated[int, Field(gt=0, le=rules.PRICE_MAX_CENTS)]
 Currency = Annotated[str, StringConstraints(pattern=rules.CURRENCY_PATTERN)]
 Status = Literal["DRAFT", "ACTIVE", "ARCHIVED"]
+
+
+class PatchModel(RequestModel):
+    """A PATCH body: at least one field, and null only where the field itself may be null."""
+
+    model_config = ConfigDict(json_schema_extra=document_patch)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _some_change(self) -> PatchModel:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        for field in self.model_fields_set - self.nullable:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {field: getattr(self, field) for field in self.model_fields_set}
 
 
 class NewCategory(RequestModel):

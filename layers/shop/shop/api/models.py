@@ -1,12 +1,12 @@
-"""Base classes of request and response models, and the ids that routes of several modules take
-(the cart names a product and the shipment routes an order without loading the catalog's or the
-orders' models)."""
+"""Base classes of request and response models, the ids that routes of several modules take (the
+cart names a product and the shipment routes an order without loading the catalog's or the orders'
+models), and how a PATCH body's schema is published."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 ID_MAX = 64  # the longest id a route takes: a product's, a category's or an order's
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX)]
@@ -35,22 +35,3 @@ def document_patch(schema: dict[str, Any], model: type[BaseModel]) -> None:
             del prop["anyOf"]
             prop.pop("default", None)  # absent means unchanged; null is refused
             prop.update(options[0])
-
-
-class PatchModel(RequestModel):
-    """A PATCH body: at least one field, and null only where the field itself may be null."""
-
-    model_config = ConfigDict(json_schema_extra=document_patch)
-    nullable: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="after")
-    def _some_change(self) -> PatchModel:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        for field in self.model_fields_set - self.nullable:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return {field: getattr(self, field) for field in self.model_fields_set}
