@@ -4,9 +4,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
 from shop.api.access import ACCOUNT_HOLDERS
-from shop.api.auth_models import UserResponse
 from shop.api.callers import caller
 from shop.api.responses import errors, success
+from shop.api.user_models import UserResponse
 from shop.bootstrap import build_accounts
 
 accounts = build_accounts()

@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from shop.api import lambda_entry, make_app
 from shop.api.access import USERS
 from shop.api.cart_models import CartResponse, cart_owner
-from shop.api.catalog_models import Ref, success
+from shop.api.models import Ref
+from shop.api.responses import success
 from shop.bootstrap import build_cart_service
 
 carts = build_cart_service()

@@ -11,9 +11,10 @@ from shop.api.access import ANYONE
 from shop.api.callers import viewer
 from shop.api.catalog_caching import cacheable_read, catalog_answer
 from shop.api.catalog_models import ProductPage, ProductResponse
+from shop.api.models import ID_MAX
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from shop.bootstrap import build_product_service
-from shop.domain.catalog import ID_MAX, QUERY_MAX
+from shop.domain.catalog import QUERY_MAX
 
 products = build_product_service()
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated

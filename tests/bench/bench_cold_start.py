@@ -177,7 +177,8 @@ def targets(ctx: Any) -> list[Target]:
         )
     )
     for spec in stack.functions():
-        if ctx.quick and spec.logical_id not in QUICK_FUNCTIONS:
+        quick_skip = ctx.quick and not ctx.functions and spec.logical_id not in QUICK_FUNCTIONS
+        if quick_skip or not ctx.wants(spec.logical_id):
             continue
         event = sample_event(ctx.root, spec.code_uri, spec.handler)
         policies = json.dumps(spec.policies)
@@ -200,6 +201,8 @@ def targets(ctx: Any) -> list[Target]:
 def peer_targets(ctx: Any) -> list[Target]:
     """The peer's cart handlers with their template's environment (Globals and each function's own),
     its table being the shop's carts table and its product service an unreachable address."""
+    if not ctx.wants("peer"):
+        return []
     stack = ctx.shop.stack
     base = dict(ctx.shop.environment)
     queue = stack.client("sqs").create_queue(QueueName="bench-peer-cart-deletes")["QueueUrl"]
@@ -295,7 +298,7 @@ def run(ctx: Any) -> str:
     """Rounds of one probe per function, the baseline probed again before every BARE_EVERY of them:
     a function's ratio in a round is against that round's baseline (the median of its probes), and
     its ratio is the median over the rounds, so that the shared machine's drift cancels out."""
-    rounds = ctx.pick(full=15, quick=2)
+    rounds = ctx.rounds or ctx.pick(full=15, quick=2)
     found = targets(ctx)
     bare, functions = found[0], found[1:]
     runs = {t.name: Runs([], [], []) for t in found}

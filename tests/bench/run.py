@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench/run.py            # full run, writes BENCHMARKS.md at the repo root
     .venv/bin/python tests/bench/run.py --quick    # smoke run (small counts), writes to a temp file
     .venv/bin/python tests/bench/run.py --only aws_calls --only cost   # rewrites those sections only
+    .venv/bin/python tests/bench/run.py --only cold_start --functions Me,Checkout,peer  # a probe, to a temp file
 
 Benchmark modules are the files `tests/bench/bench_*.py`; each exposes `run(ctx) -> str`, returning
 one Markdown section (starting with `## Title`). Figures are printed, never asserted: a benchmark
@@ -11,6 +12,12 @@ blocks that other tools write into the report (between `<!-- name:start -->` and
 `<!-- name:end -->`, such as `make console-bench`'s) are always kept. `ctx` is a BenchContext:
 
 - `ctx.quick` (bool): smoke run; use `ctx.pick(full=..., quick=...)` for every count.
+- `ctx.functions` (frozenset of logical ids, the `Function` suffix dropped; "peer" for a benchmark's
+  peer): `--functions`, the functions a benchmark that measures each function measures; empty for all.
+  Such a run's report goes to a temp file unless `--output` says otherwise (a section measured on a
+  few functions must not replace the full one).
+- `ctx.rounds` (int or None): `--rounds`, for a benchmark made of rounds (cold start) on a machine too
+  busy for its own count; the section says how many rounds it ran.
 - `ctx.shop` (local_shop.LocalShop): the whole local shop started in this process (emulator,
   template provisioned, function containers, gateway with the real authorizers, SQS/stream/
   schedule pollers). `ctx.shop.request(method, path, body, token, headers)` goes through the
@@ -75,11 +82,19 @@ class BenchContext:
     work_dir: Path
     log_path: Path
     console: IO[str]
+    functions: frozenset[str] = frozenset()  # --functions: only these (logical ids without "Function")
+    rounds: int | None = (
+        None  # --rounds: how many rounds a benchmark made of rounds runs, if not its own count
+    )
     headline: dict[str, str] = field(default_factory=dict)  # HEADLINE figures the modules measured
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def pick(self, full: int, quick: int) -> int:
         return quick if self.quick else full
+
+    def wants(self, name: str) -> bool:
+        """Whether a per-function benchmark measures this function (a logical id, or "peer")."""
+        return not self.functions or name.removesuffix("Function") in self.functions
 
     def progress(self, message: str) -> None:
         print(f"[bench] {message}", file=self.console, flush=True)
@@ -212,9 +227,10 @@ def merged_report(header_text: str, sections: list[str], previous: str, keep_oth
 def _kept_from(previous: str) -> str:
     """Where the sections a `--only` run keeps come from: the last full run's command line."""
     lines = previous.splitlines()
-    for line in lines:  # a report of an earlier --only run already names it
-        if line.startswith("- This run:") and "; the other sections are from: " in line:
-            return line.split("; ", 1)[1]
+    marker = "the other sections are from: "
+    for line in lines:  # a report of an earlier --only run already names it (after its own details)
+        if line.startswith("- This run:") and f"; {marker}" in line:
+            return marker + line.split(f"; {marker}", 1)[1]
     full = next((line[2:] for line in lines if line.startswith("- Command:")), "")
     return f"the other sections are from: {full}" if full else "the other sections are from an earlier run."
 
@@ -256,11 +272,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="run only this benchmark (repeatable)")
     parser.add_argument("--output", type=Path, help="where to write the report")
     parser.add_argument("--engine", choices=["auto", "dynamodb-local", "moto"], default="auto")
+    parser.add_argument(
+        "--functions",
+        type=_function_names,
+        default=frozenset(),
+        help="comma-separated logical ids (Me,Checkout,...; 'peer' for the peer): only these functions "
+        "(and the baseline) in per-function benchmarks; the report goes to a temp file",
+    )
+    parser.add_argument("--rounds", type=int, help="rounds of a benchmark made of rounds (cold start: 15)")
     args = parser.parse_args(argv)
     reexec_in_private_network(args)
     names = modules(args.only)
     default_output = (
-        Path(tempfile.gettempdir()) / "BENCHMARKS.quick.md" if args.quick else ROOT / "BENCHMARKS.md"
+        Path(tempfile.gettempdir()) / "BENCHMARKS.quick.md"
+        if args.quick or args.functions
+        else ROOT / "BENCHMARKS.md"
     )
     output = args.output or default_output
     command = os.environ.get(COMMAND_VARIABLE) or shlex.join(
@@ -278,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
             shop = start_local_shop(log_path, engine_url)
             ctx = BenchContext(
                 quick=args.quick,
+                functions=args.functions,
+                rounds=args.rounds,
                 shop=shop,
                 engine=shop.engine,
                 dynamodb_local_url=engine_url,
@@ -302,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     output.write_text(merged_report(heading, sections, previous, keep_others=bool(args.only)))
     print(f"[bench] wrote {output}" + (f"; FAILED: {', '.join(failures)}" if failures else ""), flush=True)
     return 1 if failures else 0
+
+
+def _function_names(text: str) -> frozenset[str]:
+    return frozenset(name.strip().removesuffix("Function") for name in text.split(",") if name.strip())
 
 
 def run_one(name: str, ctx: BenchContext, failures: list[str]) -> str:

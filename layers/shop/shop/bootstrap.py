@@ -62,8 +62,9 @@ if TYPE_CHECKING:
     from shop.adapters.secrets import SecretsManagerStore
     from shop.adapters.token_signer import JwtAccessTokens
     from shop.adapters.users_dynamo import DynamoUsers
+    from shop.services.accounts import Accounts
     from shop.services.audit import AuditTrail
-    from shop.services.auth import Accounts, AuthService, GuestTokens
+    from shop.services.auth import AuthService, GuestTokens
     from shop.services.auth_ports import RefreshTokenStore
     from shop.services.auth_sessions import Logouts, Sessions
     from shop.services.client_limits import ClientLimits
@@ -219,7 +220,7 @@ def build_logouts() -> Logouts:
 @cache
 def build_accounts() -> Accounts:
     """GET /auth/me: the user store alone."""
-    from shop.services.auth import Accounts
+    from shop.services.accounts import Accounts
 
     return Accounts(build_users())
 

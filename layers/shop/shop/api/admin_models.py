@@ -10,9 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, StringConstraints, model_validator
 
-from shop.api.auth_models import UserResponse
-from shop.api.catalog_models import document_patch
-from shop.api.models import RequestModel, ResponseModel
+from shop.api.models import RequestModel, ResponseModel, document_patch
+from shop.api.user_models import UserResponse
 from shop.domain.users import User
 
 UserRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]

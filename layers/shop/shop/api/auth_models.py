@@ -6,15 +6,14 @@ created_at}, never with its password hash, ciphertexts or blind index.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
 from shop.api.models import RequestModel, ResponseModel
+from shop.api.user_models import UserResponse as UserResponse  # re-exported: a session holds one
 from shop.domain import users as rules
 from shop.domain.tokens import IssuedAccessToken
-from shop.domain.users import User
 from shop.services.auth_sessions import MAX_REFRESH_TOKEN_LENGTH, Session
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=rules.MAX_EMAIL_LENGTH + 64)]
@@ -54,18 +53,6 @@ class LoginRequest(_EmailBody):
 
 class RefreshRequest(RequestModel):
     refresh_token: RefreshTokenText
-
-
-class UserResponse(ResponseModel):
-    id: str
-    email: str
-    name: str
-    role: Literal["customer", "admin"]
-    created_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserResponse:
-        return cls(id=user.id, email=user.email, name=user.name, role=user.role, created_at=user.created_at)
 
 
 class AccessTokenResponse(ResponseModel):

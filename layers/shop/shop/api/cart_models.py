@@ -12,8 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from pydantic import Field
 
 from shop.api.callers import caller
-from shop.api.catalog_models import Ref
-from shop.api.models import RequestModel, ResponseModel
+from shop.api.models import Ref, RequestModel, ResponseModel
 from shop.domain.cart import MAX_QUANTITY, CartOwner
 from shop.domain.cart_pricing import PricedCart, PricedLine
 

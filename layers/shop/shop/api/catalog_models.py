@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from shop.api.models import RequestModel, ResponseModel
+from shop.api.models import Ref as Ref  # re-exported: the catalog and inventory routes take it from here
+from shop.api.models import RequestModel, ResponseModel, document_patch
 from shop.api.responses import errors as errors  # re-exported: routes took them from here
 from shop.api.responses import no_content as no_content
 from shop.api.responses import success as success
@@ -16,23 +17,10 @@ from shop.domain.catalog import Category, Product
 Name = Annotated[str, StringConstraints(min_length=1, max_length=rules.NAME_MAX)]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=rules.SLUG_MAX, pattern=rules.SLUG_PATTERN)]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=rules.SKU_MAX, pattern=rules.SKU_PATTERN)]
-Ref = Annotated[str, StringConstraints(min_length=1, max_length=rules.ID_MAX)]
 Description = Annotated[str, StringConstraints(max_length=rules.DESCRIPTION_MAX)]
 Price = Annotated[int, Field(gt=0, le=rules.PRICE_MAX_CENTS)]
 Currency = Annotated[str, StringConstraints(pattern=rules.CURRENCY_PATTERN)]
 Status = Literal["DRAFT", "ACTIVE", "ARCHIVED"]
-
-
-def document_patch(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """The published schema says what `_some_change` enforces: at least one field, null only where allowed."""
-    schema["minProperties"] = 1
-    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
-    for name, prop in (schema.get("properties") or {}).items():
-        options = [o for o in prop.get("anyOf", []) if o.get("type") != "null"]
-        if name not in nullable and len(options) == 1 and len(prop["anyOf"]) == 2:
-            del prop["anyOf"]
-            prop.pop("default", None)  # absent means unchanged; null is refused
-            prop.update(options[0])
 
 
 class PatchModel(RequestModel):

@@ -1,13 +1,16 @@
-"""Base classes of request and response models, and the order id that several routes' paths share
-(the shipment routes name an order without loading the order models)."""
+"""Base classes of request and response models, the ids that routes of several modules take (the
+cart names a product and the shipment routes an order without loading the catalog's or the orders'
+models), and how a PATCH body's schema is published."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-OrderId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ID_MAX = 64  # the longest id a route takes: a product's, a category's or an order's
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX)]
+OrderId = Ref
 
 
 class RequestModel(BaseModel):
@@ -20,3 +23,15 @@ class ResponseModel(BaseModel):
     """What leaves the system: only the fields a model names."""
 
     model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+def document_patch(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The published schema says what `_some_change` enforces: at least one field, null only where allowed."""
+    schema["minProperties"] = 1
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, prop in (schema.get("properties") or {}).items():
+        options = [o for o in prop.get("anyOf", []) if o.get("type") != "null"]
+        if name not in nullable and len(options) == 1 and len(prop["anyOf"]) == 2:
+            del prop["anyOf"]
+            prop.pop("default", None)  # absent means unchanged; null is refused
+            prop.update(options[0])

@@ -20,7 +20,6 @@ PUBLIC_STATUSES: tuple[ProductStatus, ...] = ("ACTIVE",)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
-ID_MAX = 64
 SLUG_MAX = 80
 SKU_MAX = 64
 NAME_MAX = 200

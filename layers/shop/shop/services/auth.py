@@ -19,8 +19,9 @@ from shop.domain import passwords
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.tokens import IssuedAccessToken, new_guest_id
 from shop.domain.users import User, check_new_password, clean_name, new_user_id, normalise_email
-from shop.errors import AccountDisabled, InvalidCredentials, NotFound, ShopError, ValidationFailed
+from shop.errors import AccountDisabled, InvalidCredentials, ShopError, ValidationFailed
 from shop.observability import count
+from shop.services.accounts import Accounts
 from shop.services.auth_ports import (
     AccessTokens,
     EmailIndexer,
@@ -51,21 +52,6 @@ class GuestTokens:
     def issue(self, source_ip: str = "") -> IssuedAccessToken:
         self._limits.take_guest_token(source_ip)
         return self._tokens.issue(new_guest_id(), "guest")
-
-
-class Accounts:
-    """GET /auth/me: the user store alone (no signer, no limits, no password hashing)."""
-
-    def __init__(self, users: UserAccounts) -> None:
-        self._users = users
-
-    def me(self, user_id: str) -> User:
-        user = self._users.get(user_id)
-        if user is None:
-            raise NotFound()
-        if user.disabled:
-            raise AccountDisabled()
-        return user
 
 
 @dataclass(frozen=True)
