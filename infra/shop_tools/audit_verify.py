@@ -77,8 +77,8 @@ def _trail(args: argparse.Namespace) -> tuple[TrailReader, CheckpointVerifier]:
     from shop_tools.admin import deployed_environment, local_environment
 
     if args.table:  # checkpoints name their key; verifying needs only its public key
-        from shop.adapters.audit_dynamo import DynamoTrail
-        from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+        from shop.adapters.audit.audit_dynamo import DynamoTrail
+        from shop.adapters.audit.audit_signing_kms import KmsCheckpointSigner
         from shop.adapters.aws import client
 
         return DynamoTrail(client("dynamodb"), args.table), KmsCheckpointSigner(client("kms"), "")

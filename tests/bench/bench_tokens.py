@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from shop.adapters.access_states_dynamo import DynamoAccessStates
 from shop.adapters.aws import client
 from shop.adapters.token_signer import JwtAccessTokenVerifier, public_keys
+from shop.adapters.users.access_states_dynamo import DynamoAccessStates
 from shop.bootstrap import build_access_tokens, build_public_key_ring, build_token_admission
 from shop.config import settings
 from shop.services.token_admission import TokenAdmission

@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from shop.adapters.stock_shards_dynamo import shard_item
+from shop.adapters.catalog.stock_shards_dynamo import shard_item
 from shop.config import settings
 from shop.domain.callers import Caller
 from shop.domain.orders import MAX_OPEN_ORDERS, fold
@@ -69,8 +69,8 @@ def a_product(stock: int) -> str:
 
 def services(product_id: str) -> Any:
     from shop.adapters.aws import client
+    from shop.adapters.catalog.stock_dynamo import DynamoCheckoutProducts
     from shop.adapters.payment_gateway_mock import MockPaymentGateway
-    from shop.adapters.stock_dynamo import DynamoCheckoutProducts
     from shop.bootstrap import build_audit_trail, build_order_store_with_addresses
     from shop.services.checkout import CheckoutService
     from shop.services.orders_cancel import CancelService

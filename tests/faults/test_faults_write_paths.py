@@ -62,7 +62,7 @@ def user_by_email(email: str) -> Any:
 
 def families(shop, user_id: str) -> int:
     from shop.adapters.aws import client
-    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
+    from shop.adapters.users.refresh_tokens_dynamo import DynamoRefreshTokens
 
     return len(
         DynamoRefreshTokens(client("dynamodb"), shop.stack.physical_id("UsersTable")).live_families(user_id)
@@ -71,7 +71,7 @@ def families(shop, user_id: str) -> int:
 
 def refresh_status(shop, presented: str) -> str | None:
     from shop.adapters.aws import client
-    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
+    from shop.adapters.users.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.domain.tokens import hash_refresh_token
 
     store = DynamoRefreshTokens(client("dynamodb"), shop.stack.physical_id("UsersTable"))

@@ -17,8 +17,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shop.adapters.admin_listings_dynamo import DynamoAuditListing
-from shop.adapters.audit_dynamo import AuditChains, DynamoTrail, put_entry
-from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+from shop.adapters.audit.audit_dynamo import AuditChains, DynamoTrail, put_entry
+from shop.adapters.audit.audit_signing_kms import KmsCheckpointSigner
 from shop.adapters.aws import client
 from shop.domain.audit_chain import AuditEntry, sealed
 from shop.services.audit import AuditCheckpoints, AuditTrail, verify_trail

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from shop.adapters.processed_events_dynamo import DynamoProcessedEvents, marker_key
+from shop.adapters.processed_events.processed_events_dynamo import DynamoProcessedEvents, marker_key
 from shop.services.event_consumer import claim_once
 from shop_local.provisioning.provision import Stack
 
@@ -117,7 +117,7 @@ def test_an_effect_whose_own_condition_fails_is_an_error_not_a_duplicate(stack, 
 
 
 def test_transaction_conflicts_are_retried_a_few_times_then_raised(stack, processed):
-    from shop.adapters.processed_events_dynamo import CONFLICT_ATTEMPTS
+    from shop.adapters.processed_events.processed_events_dynamo import CONFLICT_ATTEMPTS
     from shop_local.engines.transaction_conflicts import transaction_conflicts
 
     key = uuid.uuid4().hex

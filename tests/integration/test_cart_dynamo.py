@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shop.adapters.aws import client
-from shop.adapters.carts_dynamo import cart_key
+from shop.adapters.carts.carts_dynamo import cart_key
 from shop.bootstrap import (
     build_cart_service,
     build_cart_store,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from shop.adapters.aws import client
-from shop.adapters.inventory_dynamo import DynamoStockStore
+from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
 from shop.config import settings
 from shop_local.lambda_runtime.containers import FunctionPool
 

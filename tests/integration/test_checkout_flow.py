@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from shop.adapters.aws import client
-from shop.adapters.inventory_dynamo import DynamoStockStore
-from shop.adapters.orders_dynamo import DynamoOrderStore
+from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
+from shop.adapters.orders.orders_dynamo import DynamoOrderStore
 from shop.config import settings
 from shop.domain.orders import fold
 from shop_local.lambda_runtime.containers import FunctionPool

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from shop.adapters.aws import client
-from shop.adapters.inventory_dynamo import DynamoStockStore
+from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
 from shop.bootstrap import build_category_service, build_inventory_service, build_product_service
 from shop.config import settings
 from shop.domain.callers import Caller

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shop.adapters.aws import client
-from shop.adapters.inventory_dynamo import DynamoStockStore
+from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
 from shop.config import settings
 from shop.domain.callers import Caller
 from shop.domain.orders import MAX_OPEN_ORDERS
@@ -137,7 +137,7 @@ class CartsOfTheirOwn:
 
 
 def test_ten_simultaneous_checkouts_of_one_customer_open_exactly_five_orders(stack, product):
-    from shop.adapters.stock_dynamo import DynamoCheckoutProducts
+    from shop.adapters.catalog.stock_dynamo import DynamoCheckoutProducts
     from shop.bootstrap import build_order_store_with_addresses
     from shop.services.checkout import CheckoutService
 

@@ -150,7 +150,7 @@ class FlakySns:
 
 def run_publisher(stack, source, sns: FlakySns, write) -> list[int]:
     """`write()` commits, then the poller drives the publisher as Lambda would (raising = failed)."""
-    from shop.adapters.orders_paid_listing import DynamoPaidListing
+    from shop.adapters.orders.orders_paid_listing import DynamoPaidListing
     from shop.adapters.sns_publisher import SnsBusPublisher
     from shop.config import settings
     from shop.services.event_publishing import OrderEventPublisher

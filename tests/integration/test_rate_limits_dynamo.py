@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from shop.adapters.aws import client
-from shop.adapters.rate_limits_dynamo import DynamoRateLimiter
+from shop.adapters.rate_limits.rate_limits_dynamo import DynamoRateLimiter
 from shop.config import settings
 from shop.domain.rate_limits import Limit
 from shop.errors import RateLimited

@@ -10,12 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shop.adapters.audit_dynamo import DynamoTrail
+from shop.adapters.audit.audit_dynamo import DynamoTrail
 from shop.adapters.aws import client
 from shop.adapters.dynamo_paging import every_item
-from shop.adapters.orders_dynamo import DynamoOrderStore
-from shop.adapters.orders_dynamo_items import status_partition
-from shop.adapters.orders_paid_listing import DynamoPaidListing
+from shop.adapters.orders.orders_dynamo import DynamoOrderStore
+from shop.adapters.orders.orders_dynamo_items import status_partition
+from shop.adapters.orders.orders_paid_listing import DynamoPaidListing
 from shop.config import settings
 from shop.domain.orders import fold
 from shop_local.lambda_runtime.containers import FunctionPool

@@ -17,7 +17,7 @@ import pytest
 from shop.adapters.admin_listings_dynamo import DynamoUserDirectory
 from shop.adapters.aws import client
 from shop.adapters.pii_crypto import EnvelopeCipher
-from shop.adapters.users_dynamo import DynamoUsers
+from shop.adapters.users.users_dynamo import DynamoUsers
 from shop.config import settings
 from shop.domain.callers import Caller
 from shop.domain.users import User
@@ -57,7 +57,7 @@ def raw_user_item(user_id: str, sk: str) -> dict[str, Any]:
 
 
 def family_of(refresh_token: str) -> str:
-    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
+    from shop.adapters.users.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.domain.tokens import hash_refresh_token
 
     store = DynamoRefreshTokens(client("dynamodb"), settings().users_table)

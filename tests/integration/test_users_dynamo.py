@@ -10,7 +10,7 @@ import pytest
 
 from shop.adapters.aws import client
 from shop.adapters.pii_crypto import EnvelopeCipher
-from shop.adapters.users_dynamo import DynamoUsers, user_key
+from shop.adapters.users.users_dynamo import DynamoUsers, user_key
 from shop.config import settings
 from shop.domain.users import User, new_user_id
 from shop.errors import EmailTaken, NotFound

@@ -26,7 +26,7 @@ def build_catalog_audit_trail() -> AuditPort:
 @cache
 def build_category_service() -> CategoryService:
     from shop.adapters.aws import client
-    from shop.adapters.catalog_dynamo_categories import DynamoCategoryStore
+    from shop.adapters.catalog.catalog_dynamo_categories import DynamoCategoryStore
     from shop.config import settings
     from shop.services.catalog_categories import CategoryService
 
@@ -37,7 +37,7 @@ def build_category_service() -> CategoryService:
 @cache
 def build_product_service() -> ProductService:
     from shop.adapters.aws import client
-    from shop.adapters.catalog_dynamo_products import DynamoProductStore
+    from shop.adapters.catalog.catalog_dynamo_products import DynamoProductStore
     from shop.config import settings
     from shop.services.catalog_products import ProductService
 
@@ -48,7 +48,7 @@ def build_product_service() -> ProductService:
 @cache
 def build_inventory_service() -> InventoryService:
     from shop.adapters.aws import client
-    from shop.adapters.inventory_dynamo import DynamoStockStore
+    from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
     from shop.config import settings
     from shop.services.inventory import InventoryService
 
@@ -58,10 +58,10 @@ def build_inventory_service() -> InventoryService:
 
 # ---------------------------------------------------------------- auth and audit
 if TYPE_CHECKING:
-    from shop.adapters.audit_dynamo import AuditChains, DynamoTrail
+    from shop.adapters.audit.audit_dynamo import AuditChains, DynamoTrail
     from shop.adapters.secrets import SecretsManagerStore
     from shop.adapters.token_signer import JwtAccessTokens
-    from shop.adapters.users_dynamo import DynamoUsers
+    from shop.adapters.users.users_dynamo import DynamoUsers
     from shop.services.accounts import Accounts
     from shop.services.audit import AuditTrail
     from shop.services.auth import AuthService, GuestTokens
@@ -121,9 +121,9 @@ def build_access_tokens() -> JwtAccessTokens:
 def build_token_admission() -> TokenAdmission:
     """The authorizer's check: the token's signature (public keys only) and the user's access state.
     Light on purpose: no cipher, no pydantic."""
-    from shop.adapters.access_states_dynamo import DynamoAccessStates
     from shop.adapters.aws import client
     from shop.adapters.token_signer import JwtAccessTokenVerifier, public_keys
+    from shop.adapters.users.access_states_dynamo import DynamoAccessStates
     from shop.config import settings
     from shop.services.token_admission import TokenAdmission
 
@@ -137,7 +137,7 @@ def build_token_admission() -> TokenAdmission:
 @cache
 def build_audit_chains() -> AuditChains:
     """Appends to the audit chains: the stores put entries into the transactions of their changes."""
-    from shop.adapters.audit_dynamo import AuditChains
+    from shop.adapters.audit.audit_dynamo import AuditChains
     from shop.adapters.aws import client
     from shop.config import settings
 
@@ -147,7 +147,7 @@ def build_audit_chains() -> AuditChains:
 @cache
 def build_audit_store() -> DynamoTrail:
     """The whole trail (chains and checkpoints), for the checkpoint function and the verifier."""
-    from shop.adapters.audit_dynamo import DynamoTrail
+    from shop.adapters.audit.audit_dynamo import DynamoTrail
     from shop.adapters.aws import client
     from shop.config import settings
 
@@ -168,7 +168,7 @@ def build_users() -> DynamoUsers:
     """The user repository (PII sealed with KMS data keys); admin user routes use it too."""
     from shop.adapters.aws import client, lazy_client
     from shop.adapters.pii_crypto import EnvelopeCipher
-    from shop.adapters.users_dynamo import DynamoUsers
+    from shop.adapters.users.users_dynamo import DynamoUsers
     from shop.config import settings
 
     config = settings()
@@ -193,7 +193,7 @@ def build_auth_service() -> AuthService:
 @cache
 def build_refresh_tokens() -> RefreshTokenStore:
     from shop.adapters.aws import client
-    from shop.adapters.refresh_tokens_dynamo import DynamoRefreshTokens
+    from shop.adapters.users.refresh_tokens_dynamo import DynamoRefreshTokens
     from shop.config import settings
 
     return DynamoRefreshTokens(client("dynamodb"), settings().users_table, build_audit_chains())
@@ -229,7 +229,7 @@ def build_accounts() -> Accounts:
 def build_client_limits() -> ClientLimits:
     """Per-client-IP limits on registrations, guest tokens and failed logins (RateLimitsTable)."""
     from shop.adapters.aws import client
-    from shop.adapters.rate_limits_dynamo import DynamoRateLimiter
+    from shop.adapters.rate_limits.rate_limits_dynamo import DynamoRateLimiter
     from shop.config import settings
     from shop.services.client_limits import ClientLimits
 
@@ -247,7 +247,7 @@ def build_guest_tokens() -> GuestTokens:
 
 # ---------------------------------------------------------------- event bus
 if TYPE_CHECKING:
-    from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
+    from shop.adapters.processed_events.processed_events_dynamo import DynamoProcessedEvents
     from shop.services.event_publishing import OrderEventPublisher
 
 
@@ -255,7 +255,7 @@ if TYPE_CHECKING:
 def build_order_event_publisher() -> OrderEventPublisher:
     """OrdersTable stream -> order events topic (the publisher function's only dependency)."""
     from shop.adapters.aws import client
-    from shop.adapters.orders_paid_listing import DynamoPaidListing
+    from shop.adapters.orders.orders_paid_listing import DynamoPaidListing
     from shop.adapters.sns_publisher import SnsBusPublisher
     from shop.config import settings
     from shop.services.event_publishing import OrderEventPublisher
@@ -268,7 +268,7 @@ def build_order_event_publisher() -> OrderEventPublisher:
 def build_processed_events() -> DynamoProcessedEvents:
     """Consumers' dedup markers: claim_once for effects outside DynamoDB, processed_marker/write_once in it."""
     from shop.adapters.aws import client
-    from shop.adapters.processed_events_dynamo import DynamoProcessedEvents
+    from shop.adapters.processed_events.processed_events_dynamo import DynamoProcessedEvents
     from shop.config import settings
 
     return DynamoProcessedEvents(client("dynamodb"), settings().processed_events_table)
@@ -276,7 +276,7 @@ def build_processed_events() -> DynamoProcessedEvents:
 
 # ---------------------------------------------------------------- cart
 if TYPE_CHECKING:
-    from shop.adapters.carts_dynamo_lines import DynamoCartStore
+    from shop.adapters.carts.carts_dynamo_lines import DynamoCartStore
     from shop.services.cart import CartService
     from shop.services.cart_merge import GuestCartMerge
 
@@ -285,7 +285,7 @@ if TYPE_CHECKING:
 def build_cart_store() -> DynamoCartStore:
     """The carts on CartsTable; checkout uses its get_cart_for_checkout and cart_delete_item."""
     from shop.adapters.aws import client
-    from shop.adapters.carts_dynamo_lines import DynamoCartStore
+    from shop.adapters.carts.carts_dynamo_lines import DynamoCartStore
     from shop.config import settings
 
     return DynamoCartStore(client("dynamodb"), settings().carts_table)
@@ -294,7 +294,7 @@ def build_cart_store() -> DynamoCartStore:
 @cache
 def build_cart_service() -> CartService:
     from shop.adapters.aws import client
-    from shop.adapters.product_prices_dynamo import DynamoProductCatalog
+    from shop.adapters.catalog.product_prices_dynamo import DynamoProductCatalog
     from shop.config import settings
     from shop.services.cart import CartService
 
@@ -311,8 +311,8 @@ def build_guest_cart_merge() -> GuestCartMerge:
 
 # ---------------------------------------------------------------- checkout, payments, orders
 if TYPE_CHECKING:
-    from shop.adapters.order_addresses import SealedAddresses
-    from shop.adapters.orders_dynamo import DynamoOrderStore
+    from shop.adapters.orders.order_addresses import SealedAddresses
+    from shop.adapters.orders.orders_dynamo import DynamoOrderStore
     from shop.adapters.payment_gateway_mock import MockPaymentGateway
     from shop.adapters.pii_crypto import EnvelopeCipher
     from shop.api.idempotency import Idempotency
@@ -329,7 +329,7 @@ def build_order_store() -> DynamoOrderStore:
     """Orders, their events and payments; commits stock moves on CatalogTable in the same transaction.
     This one never opens a shipping address (orders read with an empty one): no KMS grant needed."""
     from shop.adapters.aws import client
-    from shop.adapters.orders_dynamo import DynamoOrderStore
+    from shop.adapters.orders.orders_dynamo import DynamoOrderStore
     from shop.config import settings
 
     config = settings()
@@ -342,7 +342,7 @@ def build_order_store() -> DynamoOrderStore:
 def build_order_data_cipher() -> EnvelopeCipher:
     """Envelope encryption of order data (addresses, stored order responses) under its own KMS purpose."""
     from shop.adapters.aws import lazy_client
-    from shop.adapters.order_addresses import KMS_PURPOSE
+    from shop.adapters.orders.order_addresses import KMS_PURPOSE
     from shop.adapters.pii_crypto import EnvelopeCipher
     from shop.config import settings
 
@@ -351,7 +351,7 @@ def build_order_data_cipher() -> EnvelopeCipher:
 
 @cache
 def build_order_addresses() -> SealedAddresses:
-    from shop.adapters.order_addresses import SealedAddresses
+    from shop.adapters.orders.order_addresses import SealedAddresses
 
     return SealedAddresses(build_order_data_cipher())
 
@@ -360,7 +360,7 @@ def build_order_addresses() -> SealedAddresses:
 def build_order_store_with_addresses() -> DynamoOrderStore:
     """The order store for functions that create orders or show them: seals and opens addresses."""
     from shop.adapters.aws import client
-    from shop.adapters.orders_dynamo import DynamoOrderStore
+    from shop.adapters.orders.orders_dynamo import DynamoOrderStore
     from shop.config import settings
 
     config = settings()
@@ -386,7 +386,7 @@ def build_idempotency() -> Idempotency:
     """Idempotency-Key records on IdempotencyTable, for POST /checkout and POST /orders/{id}/payments:
     request fingerprints keyed by the idempotency secret, stored responses sealed as order data."""
     from shop.adapters.aws import client
-    from shop.adapters.idempotency_dynamo import DynamoIdempotencyStore
+    from shop.adapters.idempotency.idempotency_dynamo import DynamoIdempotencyStore
     from shop.api.idempotency import Idempotency
     from shop.config import settings
 
@@ -400,7 +400,7 @@ def build_idempotency() -> Idempotency:
 @cache
 def build_checkout_service() -> CheckoutService:
     from shop.adapters.aws import client
-    from shop.adapters.stock_dynamo import DynamoCheckoutProducts
+    from shop.adapters.catalog.stock_dynamo import DynamoCheckoutProducts
     from shop.config import settings
     from shop.services.checkout import CheckoutService
 
@@ -505,7 +505,7 @@ def build_audit_listing() -> AuditListing:
 
 # ---------------------------------------------------------------- notifications and sales statistics
 if TYPE_CHECKING:
-    from shop.adapters.sales_stats_dynamo import DynamoSalesStats
+    from shop.adapters.stats.sales_stats_dynamo import DynamoSalesStats
     from shop.domain.bus_messages import BusMessage
     from shop.services.event_consumer import EventConsumer
     from shop.services.notifications import OrderNotifications
@@ -539,7 +539,7 @@ def build_notifications_consumer() -> EventConsumer:
 def build_sales_stats_store() -> DynamoSalesStats:
     """Tallies and day aggregates on StatsTable; each tally is its order's processed marker (exactly once)."""
     from shop.adapters.aws import client
-    from shop.adapters.sales_stats_dynamo import DynamoSalesStats
+    from shop.adapters.stats.sales_stats_dynamo import DynamoSalesStats
     from shop.config import settings
 
     return DynamoSalesStats(client("dynamodb"), settings().stats_table)
@@ -570,7 +570,7 @@ def build_sales_stats_consumer() -> EventConsumer:
 def build_sales_reports() -> SalesReports:
     """GET /admin/stats/sales: reads StatsTable's day items only."""
     from shop.adapters.aws import client
-    from shop.adapters.sales_stats_dynamo_days import DynamoSalesDays
+    from shop.adapters.stats.sales_stats_dynamo_days import DynamoSalesDays
     from shop.config import settings
     from shop.services.sales_stats_report import SalesReports
 
@@ -587,7 +587,7 @@ if TYPE_CHECKING:
 def build_shipping_service() -> ShippingService:
     """Shipments commit through the order store, with the shipment items as foreign elements."""
     from shop.adapters.aws import client
-    from shop.adapters.shipments_dynamo import DynamoShipmentStore
+    from shop.adapters.orders.shipments_dynamo import DynamoShipmentStore
     from shop.config import settings
     from shop.services.shipments import ShippingService
 
@@ -598,8 +598,8 @@ def build_shipping_service() -> ShippingService:
 @cache
 def build_admin_order_queries() -> AdminOrderQueries:
     """GET /admin/orders: gsi2 (status filter) or gsi4 (every order), then the orders; read-only."""
-    from shop.adapters.admin_orders_dynamo import DynamoAllOrders
     from shop.adapters.aws import client
+    from shop.adapters.orders.admin_orders_dynamo import DynamoAllOrders
     from shop.config import settings
     from shop.services.admin_orders import AdminOrderQueries
 
@@ -609,14 +609,14 @@ def build_admin_order_queries() -> AdminOrderQueries:
 
 # ---------------------------------------------------------------- audit checkpoints
 if TYPE_CHECKING:
-    from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+    from shop.adapters.audit.audit_signing_kms import KmsCheckpointSigner
     from shop.services.audit import AuditCheckpoints
 
 
 @cache
 def build_checkpoint_signer() -> KmsCheckpointSigner:
     """Signs with the audit key (the checkpoint function); verifies with its public key (the verifier)."""
-    from shop.adapters.audit_signing_kms import KmsCheckpointSigner
+    from shop.adapters.audit.audit_signing_kms import KmsCheckpointSigner
     from shop.adapters.aws import client
     from shop.config import settings
 

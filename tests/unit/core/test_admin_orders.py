@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from shop.adapters.admin_orders_dynamo import DynamoAllOrders
 from shop.adapters.dynamo_codec import to_item
-from shop.adapters.orders_dynamo_items import fulfilment_values, order_item
+from shop.adapters.orders.admin_orders_dynamo import DynamoAllOrders
+from shop.adapters.orders.orders_dynamo_items import fulfilment_values, order_item
 from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.errors import ValidationFailed

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from shop.adapters.idempotency_dynamo import DynamoIdempotencyStore
+from shop.adapters.idempotency.idempotency_dynamo import DynamoIdempotencyStore
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.services.idempotency_ports import Claim, Existing, StoredResponse
 

@@ -10,7 +10,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shop.adapters.order_addresses import KMS_PURPOSE, SEALED_ADDRESS, SealedAddresses
+from shop.adapters.orders.order_addresses import KMS_PURPOSE, SEALED_ADDRESS, SealedAddresses
 from shop.adapters.pii_crypto import EnvelopeCipher, PiiDecryptionError
 
 ADDRESS = {

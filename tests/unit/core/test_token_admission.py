@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shop.adapters.access_states_dynamo import CACHE_SECONDS, DynamoAccessStates
+from shop.adapters.users.access_states_dynamo import CACHE_SECONDS, DynamoAccessStates
 from shop.domain.tokens import AccessClaims, AccessState
 from shop.errors import InvalidToken
 from shop.services.token_admission import TokenAdmission

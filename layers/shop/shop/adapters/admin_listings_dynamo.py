@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shop.adapters.audit_dynamo import (
+from shop.adapters.audit.audit_dynamo import (
     ALL_ENTRIES,
     CHAIN_PREFIX,
     ONE_PER_ORDER,
@@ -31,7 +31,7 @@ from shop.domain.paging import Page
 from shop.domain.users import User
 
 if TYPE_CHECKING:  # an annotation only: GET /admin/audit must not import the PII cipher (cryptography)
-    from shop.adapters.users_dynamo import DynamoUsers
+    from shop.adapters.users.users_dynamo import DynamoUsers
 
 
 class DynamoUserDirectory:

@@ -23,7 +23,7 @@ AUDIT_RACE_ATTEMPTS = 8
 
 
 class AuditPuts(Protocol):
-    """Audit entries that ride in a change's transaction (shop.adapters.audit_dynamo.SealedEntries)."""
+    """Audit entries that ride in a change's transaction (shop.adapters.audit.audit_dynamo.SealedEntries)."""
 
     def puts(self) -> list[AttrMap]:
         """The entries' Put elements, sealed after their chains' heads as they are now."""

@@ -2,7 +2,7 @@
 
 A change and its entry commit together: a service drafts the entry (`AuditTrail.draft`) and hands
 it to the store that writes the change, which puts the entry into the same transaction
-(`shop.adapters.audit_dynamo.AuditChains`). An event that changes nothing else (a failed login, a
+(`shop.adapters.audit.audit_dynamo.AuditChains`). An event that changes nothing else (a failed login, a
 refused promotion, a voided charge) is appended on its own (`AuditTrail.record`). Chains are per
 user, or sharded for callers who are nobody in particular (`shop.domain.audit_chain.chain_of`), so
 appends of unrelated principals never meet; there is no head item: an entry is put only if its

@@ -1,6 +1,6 @@
 """The ports the cart use cases talk to: the carts' storage and the catalog's current products.
 
-Adapters implement them on DynamoDB (shop.adapters.carts_dynamo, shop.adapters.product_prices_dynamo);
+Adapters implement them on DynamoDB (shop.adapters.carts.carts_dynamo, shop.adapters.catalog.product_prices_dynamo);
 unit tests implement them in memory.
 """
 

@@ -1,7 +1,7 @@
 """The idempotency store's port: what a request under an Idempotency-Key claims, finds or leaves.
 
 The HTTP side (shop.api.idempotency) decides when to claim, replay or refuse; the store
-(shop.adapters.idempotency_dynamo) keeps the records.
+(shop.adapters.idempotency.idempotency_dynamo) keeps the records.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ CheckoutLine = tuple[str, int]
 
 
 class CartSource(Protocol):
-    """The cart as checkout sees it (shop.adapters.carts_dynamo.DynamoCarts implements it)."""
+    """The cart as checkout sees it (shop.adapters.carts.carts_dynamo.DynamoCarts implements it)."""
 
     def get_cart_for_checkout(self, owner_id: str) -> tuple[Sequence[CheckoutLine], str | None]:
         """The cart's lines oldest first and its version (None: no cart, no lines)."""

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
-from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import only_busy, transact_write
 from shop.adapters.dynamo_codec import from_item, to_item, to_value
 from shop.adapters.pii_crypto import EnvelopeCipher

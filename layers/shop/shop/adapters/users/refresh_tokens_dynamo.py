@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
-from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.busy_transactions import cancellation_reasons, only_busy, transact_write
 from shop.adapters.dynamo_codec import from_item, to_item
 from shop.adapters.dynamo_paging import every_item

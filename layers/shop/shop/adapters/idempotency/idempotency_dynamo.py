@@ -5,7 +5,7 @@ an in-progress one whose lease ran out because its Lambda died); on failure the 
 comes back with the same call (ReturnValuesOnConditionCheckFailure), so a replay costs one call.
 Completing is conditioned on our claim token, so a stale request never overwrites a newer one.
 With a cipher, the stored response (an order, with its shipping address) is sealed like the order
-itself (shop.adapters.order_addresses): a replay opens it, a copy of the table does not.
+itself (shop.adapters.orders.order_addresses): a replay opens it, a copy of the table does not.
 
 A request that runs without a claim (shop.api.idempotency, `lock=False`) writes its record once,
 completed, with a Put conditioned on the key being free (`record_element` inside the command's

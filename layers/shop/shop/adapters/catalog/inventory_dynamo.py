@@ -16,17 +16,17 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shop.adapters.audit_dynamo import AuditChains, sealing
-from shop.adapters.catalog_dynamo import product_key, stale, stock_key, transact
-from shop.adapters.catalog_dynamo_products import product_from_item
-from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
-from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
-from shop.adapters.stock_shards_dynamo import (
+from shop.adapters.audit.audit_dynamo import AuditChains, sealing
+from shop.adapters.catalog.catalog_dynamo import product_key, stale, stock_key, transact
+from shop.adapters.catalog.catalog_dynamo_products import product_from_item
+from shop.adapters.catalog.stock_shards_dynamo import (
     product_with_shards,
     products_with_shards,
     shard_item,
     shard_number,
 )
+from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
+from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import StaleWrite
 from shop.domain.inventory import StockedProduct, StockLevels, summed

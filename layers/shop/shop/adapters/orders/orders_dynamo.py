@@ -4,8 +4,8 @@ An order's new state is written on condition that its stored `version` is still 
 new events, and each event on condition that its seq is free: two writers that read the same
 version cannot both append. Stock moves, payments and foreign elements (cart, idempotency record)
 join the same transaction, and so does the owner's open-orders item when the order enters or
-leaves PENDING_PAYMENT (shop.adapters.orders_dynamo_transaction builds it). Item layouts:
-shop.adapters.orders_dynamo_items. With `addresses`, the store seals a new order's address and
+leaves PENDING_PAYMENT (shop.adapters.orders.orders_dynamo_transaction builds it). Item layouts:
+shop.adapters.orders.orders_dynamo_items. With `addresses`, the store seals a new order's address and
 opens it on reads; without, it reads orders with an empty address and cannot create one (a
 function with no KMS grant for order data).
 """
@@ -19,22 +19,22 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shop.adapters import orders_dynamo_items as items
-from shop.adapters.audit_dynamo import AuditChains, sealing
+from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.batch_reads import get_items
 from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
 from shop.adapters.dynamo_codec import AttrMap, to_item
 from shop.adapters.dynamo_paging import every_item, scope_of
-from shop.adapters.order_addresses import SealedAddresses
-from shop.adapters.orders_dynamo_items import (
+from shop.adapters.orders import orders_dynamo_items as items
+from shop.adapters.orders.order_addresses import SealedAddresses
+from shop.adapters.orders.orders_dynamo_items import (
     STATUS_INDEX,
     USER_INDEX,
     order_pk,
     status_partition,
     user_partition,
 )
-from shop.adapters.orders_dynamo_paging import index_partition, orders_page
-from shop.adapters.orders_dynamo_transaction import OrderTransaction, refusal
+from shop.adapters.orders.orders_dynamo_paging import index_partition, orders_page
+from shop.adapters.orders.orders_dynamo_transaction import OrderTransaction, refusal
 from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.services.order_ports import OrderChange, OrderHistory

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shop.adapters.audit_dynamo import AuditChains, sealing
-from shop.adapters.catalog_dynamo import (
+from shop.adapters.audit.audit_dynamo import AuditChains, sealing
+from shop.adapters.catalog.catalog_dynamo import (
     Failure,
     category_key,
     name_order,
@@ -21,9 +21,14 @@ from shop.adapters.catalog_dynamo import (
     stock_key,
     transact,
 )
+from shop.adapters.catalog.stock_shards_dynamo import (
+    product_with_shards,
+    shard_count_of,
+    shard_item,
+    with_stock,
+)
 from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item, to_item
 from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
-from shop.adapters.stock_shards_dynamo import product_with_shards, shard_count_of, shard_item, with_stock
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Product, ProductStatus, sku_key, unknown_reference, uses_category
 from shop.domain.inventory import summed

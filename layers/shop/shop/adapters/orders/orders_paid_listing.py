@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shop.adapters.dynamo_codec import to_item
-from shop.adapters.orders_dynamo_items import ORDER_SK, order_pk, status_partition
+from shop.adapters.orders.orders_dynamo_items import ORDER_SK, order_pk, status_partition
 
 
 class DynamoPaidListing:

@@ -1,6 +1,6 @@
 """Newest-first pages of orders: one keys-only index partition read backwards, then the orders.
 
-OrdersTable's indexes hold keys only (shop.adapters.orders_dynamo_items), so creating an order
+OrdersTable's indexes hold keys only (shop.adapters.orders.orders_dynamo_items), so creating an order
 writes one small entry per index and later moves rewrite none but gsi2's. A page is one Query of
 the index (one more only if DynamoDB stops a Query short) and one BatchGetItem of its orders and their
 shipments (two BatchGetItems for a page of more than 50). gsi1 USER#<user> serves a user's own orders, gsi2 STATUS#<status> the
@@ -15,7 +15,7 @@ from typing import Any
 from shop.adapters.batch_reads import get_items
 from shop.adapters.dynamo_codec import AttrMap
 from shop.adapters.dynamo_paging import PagedQuery, query_page
-from shop.adapters.orders_dynamo_items import FULFILMENT_SK, INDEX_SORT, ORDER_SK
+from shop.adapters.orders.orders_dynamo_items import FULFILMENT_SK, INDEX_SORT, ORDER_SK
 from shop.domain.paging import Page
 
 

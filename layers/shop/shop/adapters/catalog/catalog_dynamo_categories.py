@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shop.adapters.audit_dynamo import AuditChains, sealing
-from shop.adapters.catalog_dynamo import Failure, category_key, name_order, slug_key, stale, transact
+from shop.adapters.audit.audit_dynamo import AuditChains, sealing
+from shop.adapters.catalog.catalog_dynamo import Failure, category_key, name_order, slug_key, stale, transact
 from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item, to_item
 from shop.adapters.dynamo_paging import every_item
 from shop.domain.audit_chain import AuditDraft

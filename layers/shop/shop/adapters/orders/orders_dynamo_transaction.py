@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shop.adapters import orders_dynamo_items as items
+from shop.adapters.catalog.stock_dynamo import shortage_of, stock_move_element
 from shop.adapters.dynamo_codec import AttrMap, to_item
-from shop.adapters.order_addresses import SealedAddresses
-from shop.adapters.orders_dynamo_items import ADDRESS
-from shop.adapters.stock_dynamo import shortage_of, stock_move_element
+from shop.adapters.orders import orders_dynamo_items as items
+from shop.adapters.orders.order_addresses import SealedAddresses
+from shop.adapters.orders.orders_dynamo_items import ADDRESS
 from shop.domain.orders import MAX_OPEN_ORDERS, OrderEvent, moves_status
 from shop.domain.payments import REFUND_STEPS
 from shop.services.order_ports import CommitRefused, OrderChange, Shortage, StockMove

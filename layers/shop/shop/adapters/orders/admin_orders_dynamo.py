@@ -2,7 +2,7 @@
 
 The unfiltered list reads gsi4's one partition of every order, a status filter gsi2's STATUS#<status>
 partition; either way a page is one Query and one BatchGetItem of its orders and their shipments
-(shop.adapters.orders_dynamo_paging). An order's status is that of its order item or, once shipped,
+(shop.adapters.orders.orders_dynamo_paging). An order's status is that of its order item or, once shipped,
 of its shipment item (orders_dynamo_items.compose), and STATUS#PAID keeps the entries of orders that
 have shipped since (only the admin's shipment item says so): a page leaves out every order not in the
 status asked for, as it does an order that has just left it (the index lags its table by a moment).
@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from shop.adapters.dynamo_paging import scope_of
-from shop.adapters.order_addresses import SealedAddresses
-from shop.adapters.orders_dynamo_items import (
+from shop.adapters.orders.order_addresses import SealedAddresses
+from shop.adapters.orders.orders_dynamo_items import (
     ALL_INDEX,
     ALL_ORDERS,
     STATUS_INDEX,
@@ -22,7 +22,7 @@ from shop.adapters.orders_dynamo_items import (
     order_from_item,
     status_partition,
 )
-from shop.adapters.orders_dynamo_paging import index_partition, orders_page
+from shop.adapters.orders.orders_dynamo_paging import index_partition, orders_page
 from shop.domain.orders import Order
 from shop.domain.paging import Page
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shop.adapters.catalog_dynamo import stock_key
+from shop.adapters.catalog.catalog_dynamo import stock_key
+from shop.adapters.catalog.stock_shards_dynamo import products_with_shards
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
-from shop.adapters.stock_shards_dynamo import products_with_shards
 from shop.services.order_ports import ProductSnapshot, Shortage, StockMove
 
 _MOVES = {  # kind -> (level taken from, level given to)

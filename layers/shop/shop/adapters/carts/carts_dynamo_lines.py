@@ -15,7 +15,7 @@ from datetime import datetime
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from shop.adapters.carts_dynamo import (
+from shop.adapters.carts.carts_dynamo import (
     ADDED,
     QTY,
     AttrMap,

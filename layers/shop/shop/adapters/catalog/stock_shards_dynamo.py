@@ -1,4 +1,4 @@
-"""Reading products with their stock shards from CatalogTable (layout: shop.adapters.catalog_dynamo).
+"""Reading products with their stock shards from CatalogTable (layout: shop.adapters.catalog.catalog_dynamo).
 
 A product item names its shard count, so the shards of a page of products are one more
 BatchGetItem of known keys; products by id are read with their shard 0 (all an ordinary product
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from shop.adapters.batch_reads import get_items
-from shop.adapters.catalog_dynamo import STOCK_PREFIX, product_key, stock_key
+from shop.adapters.catalog.catalog_dynamo import STOCK_PREFIX, product_key, stock_key
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.adapters.dynamo_paging import every_item
 from shop.domain.inventory import StockLevels, summed

@@ -1,6 +1,6 @@
 """What the authorizer checks of a user on every token it has not cached: role, disabled flag and
 access version, read as one small projected Query of the user's partition (their ACCESS item, which
-admins write, over their PROFILE's: shop.adapters.users_dynamo) and kept in memory for a few seconds.
+admins write, over their PROFILE's: shop.adapters.users.users_dynamo) and kept in memory for a few seconds.
 
 Light on purpose (no cipher, no pydantic): the authorizer imports it at cold start. The memory
 cache and API Gateway's authorizer cache together bound how long a change takes to bite.

@@ -2,11 +2,11 @@
 
 One partition per order, `ORDER#<id>`:
   ORDER                       the current state (a snapshot of the fold) with `version` = last seq,
-                              its shipping address sealed (shop.adapters.order_addresses). Its id
+                              its shipping address sealed (shop.adapters.orders.order_addresses). Its id
                               and owner are read back from its keys (no copy of them is stored).
                               Indexes, each sorted by `created_at` (newest first when read
                               backwards) and holding keys only, so a listing reads them and then
-                              the orders (shop.adapters.orders_dynamo_paging):
+                              the orders (shop.adapters.orders.orders_dynamo_paging):
                               gsi1 USER#<user> (a user's orders),
                               gsi2 STATUS#<status> (the admin's filter; it also holds
                               `reservation_expires_at`, so the expiry sweep reads PENDING_PAYMENT
@@ -16,14 +16,14 @@ One partition per order, `ORDER#<id>`:
   EVENT#<seq, 8 digits>       the append-only history; the stream publishes these (order_created's
                               address is sealed beside its `data`, never in it).
   PAYMENT#<created_at>#<id>   one item per payment attempt (oldest first by key).
-  SHIPMENT                    the shipment (shop.adapters.shipments_dynamo), which admins write
+  SHIPMENT                    the shipment (shop.adapters.orders.shipments_dynamo), which admins write
                               and which also carries the order's fulfilment: its status after the
                               last shipping event (`order_status`: SHIPPED, DELIVERED), that event's
                               seq (`order_version`) and time, and gsi2's key for that status with
                               the order's `created_at`. Shipping never writes ORDER (the
                               customer's item): the order is the later of the two (`compose`);
                               the system's stream publisher then takes ORDER out of gsi2's PAID
-                              partition (shop.adapters.orders_paid_listing).
+                              partition (shop.adapters.orders.orders_paid_listing).
 And one item per customer, `USER#<user id>` / `OPEN_ORDERS`: the set of their orders in
 PENDING_PAYMENT, which checkout's transaction grows (on condition it holds fewer than
 MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
-from shop.adapters.orders_dynamo_items import FULFILMENT_SK, fulfilment_key, fulfilment_values
+from shop.adapters.orders.orders_dynamo_items import FULFILMENT_SK, fulfilment_key, fulfilment_values
 from shop.domain.orders import Order
 from shop.domain.shipments import Shipment, TrackingEvent
 

@@ -1,9 +1,9 @@
 """The catalog's current products for pricing carts: one BatchGetItem for every line's product, one
 for their stock shards.
 
-Items are read exactly as the catalog stores them (shop.adapters.catalog_dynamo_products), with
+Items are read exactly as the catalog stores them (shop.adapters.catalog.catalog_dynamo_products), with
 strongly consistent reads, so a price, status or stock change shows in the very next cart answer
-(but for a sharded product's shards past the first: shop.adapters.stock_shards_dynamo).
+(but for a sharded product's shards past the first: shop.adapters.catalog.stock_shards_dynamo).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from shop.adapters.catalog_dynamo_products import product_from_item
-from shop.adapters.stock_shards_dynamo import products_with_stock
+from shop.adapters.catalog.catalog_dynamo_products import product_from_item
+from shop.adapters.catalog.stock_shards_dynamo import products_with_stock
 from shop.domain.catalog import Product
 
 

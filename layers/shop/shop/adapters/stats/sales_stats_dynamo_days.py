@@ -11,7 +11,7 @@ from typing import Any
 
 from shop.adapters.dynamo_codec import from_item
 from shop.adapters.dynamo_paging import every_item
-from shop.adapters.sales_stats_dynamo import SALES_PK, STATUS_PREFIX
+from shop.adapters.stats.sales_stats_dynamo import SALES_PK, STATUS_PREFIX
 from shop.services.sales_stats_report import DayTotals, ProductDayTotals
 
 

@@ -1,0 +1,1 @@
+"""Adapters of AuditTable: the hash-chained trail and its signed checkpoints."""

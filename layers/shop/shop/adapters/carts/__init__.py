@@ -1,0 +1,1 @@
+"""Adapters of CartsTable: carts and their lines."""

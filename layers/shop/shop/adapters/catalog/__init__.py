@@ -1,0 +1,1 @@
+"""Adapters of CatalogTable: categories, products, stock shards, inventory."""

@@ -1,0 +1,1 @@
+"""Adapters of IdempotencyTable: Idempotency-Key records."""

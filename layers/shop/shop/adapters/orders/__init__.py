@@ -1,0 +1,1 @@
+"""Adapters of OrdersTable: orders, their events, payments, shipments and sealed addresses."""

@@ -1,0 +1,1 @@
+"""Adapters of ProcessedEventsTable: consumers' processed-event markers."""

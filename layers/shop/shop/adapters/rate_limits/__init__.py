@@ -1,0 +1,1 @@
+"""Adapters of RateLimitsTable: per-client-IP limits."""

@@ -1,0 +1,1 @@
+"""Adapters of StatsTable: sales tallies and day aggregates."""

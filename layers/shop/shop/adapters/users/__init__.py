@@ -1,0 +1,1 @@
+"""Adapters of UsersTable: users, email guards, access states, refresh-token families."""
