@@ -198,3 +198,15 @@ def test_a_product_in_an_unknown_category_is_400_naming_category_id(call):
     assert status == 400 and answer["error"]["details"] == [
         {"field": "body.category_id", "message": "no such category"}
     ]
+
+
+def test_a_category_is_created_under_a_parent_and_refused_under_an_unknown_one(call, shelf):
+    """Creating a child reads its ancestors: the function's own grants must allow that read."""
+    parent, _ = shelf
+    tag = uuid.uuid4().hex[:8]
+    body = {"name": "Tea mugs", "slug": f"tea-mugs-{tag}", "parent_id": parent["id"]}
+    status, child = call("CreateCategoryFunction", "catalog/create_category.json", body=body)
+    assert status == 201 and child["parent_id"] == parent["id"]
+    body = {"name": "Orphans", "slug": f"orphans-{tag}", "parent_id": "no-such-category"}
+    status, refused = call("CreateCategoryFunction", "catalog/create_category.json", body=body)
+    assert status in (400, 422) and refused["error"]["code"] == "VALIDATION_ERROR"
