@@ -93,6 +93,7 @@ AWS_ONLY_PARAMETERS = frozenset(
         "AuthThrottlingBurstLimit",
         "EnableWaf",
         "WafRequestsPerIpPer5Minutes",
+        "OriginShieldRegion",
         "AuthorizerReservedConcurrency",
         "LoginConcurrencyLimit",
         "RegisterConcurrencyLimit",

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shop_local.provisioning.intrinsics import NO_VALUE
 from shop_local.provisioning.stack import Stack
 from shop_local.provisioning.template import find_template, load_template
 
@@ -344,6 +345,20 @@ def test_error_answers_are_never_cached(resources):
     errors = {e["ErrorCode"]: e for e in config["CustomErrorResponses"]}
     assert {400, 403, 404, 500, 502, 503, 504} <= set(errors)
     assert all(e["ErrorCachingMinTTL"] == 0 and "ResponsePagePath" not in e for e in errors.values())
+
+
+def _api_origin_shield(template: dict[str, Any], **parameters: str) -> Any:
+    config = template["Resources"]["ConsoleDistribution"]["Properties"]["DistributionConfig"]
+    (api,) = [origin for origin in config["Origins"] if origin["Id"] == "api"]
+    return stack(template, **parameters).resolve(api.get("OriginShield"))
+
+
+def test_the_api_origin_has_an_origin_shield_in_the_stacks_region_by_default(template):
+    built = stack(template)
+    assert _api_origin_shield(template) == {"Enabled": True, "OriginShieldRegion": built.region}
+    chosen = _api_origin_shield(template, OriginShieldRegion="eu-central-1")
+    assert chosen == {"Enabled": True, "OriginShieldRegion": "eu-central-1"}
+    assert _api_origin_shield(template, OriginShieldRegion="off") in (None, NO_VALUE)
 
 
 def test_the_operations_doc_explains_the_caching_choice(runbook):
