@@ -13,6 +13,7 @@ from shop.adapters.dynamo_paging import (
     decode_cursor,
     encode_cursor,
     every_item,
+    merged_page,
     query_page,
     scope_of,
 )
@@ -217,3 +218,96 @@ def test_every_item_follows_the_pages_without_changing_the_request():
     assert [int(item["n"]["N"]) for item in found] == list(range(8))
     assert len(client.calls) == 3
     assert "ExclusiveStartKey" not in request
+
+
+class Timelines:
+    """Partitions of items stamped `at` (a string), each answered newest first, a few at a time."""
+
+    def __init__(self, stamps: dict[str, list[str]]):
+        self.rows = {
+            partition: [
+                {
+                    "pk": {"S": f"E#{partition}.{at}"},
+                    "sk": {"S": "X"},
+                    "ipk": {"S": partition},
+                    "at": {"S": at},
+                }
+                for at in sorted(ats, reverse=True)
+            ]
+            for partition, ats in stamps.items()
+        }
+        self.calls: list[dict] = []
+
+    def query(self, **params):
+        self.calls.append(params)
+        rows = self.rows[params["ExpressionAttributeValues"][":partition"]["S"]]
+        start = params.get("ExclusiveStartKey")
+        if start is not None:
+            rows = rows[next(i for i, row in enumerate(rows) if row["pk"] == start["pk"]) + 1 :]
+        items = rows[: min(params["Limit"], 3)]
+        if len(rows) > len(items):
+            return {"Items": items, "LastEvaluatedKey": {k: items[-1][k] for k in ("pk", "sk", "ipk", "at")}}
+        return {"Items": items}
+
+
+def _timeline(partition: str) -> PagedQuery:
+    return PagedQuery(
+        table="t",
+        partitions=[partition],
+        scope=f"s-{partition}",
+        index="i",
+        partition_attr="ipk",
+        sort_attr="at",
+        newest_first=True,
+        item_pk_prefix="E#",
+    )
+
+
+MERGED = {"own": _timeline("OWN"), "index": _timeline("IDX")}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4, 5, 20])
+def test_a_merged_listing_interleaves_its_queries_newest_first_each_item_once(limit):
+    client = Timelines(
+        {"OWN": ["01", "04", "05", "09", "10", "12"], "IDX": ["02", "03", "06", "07", "08", "11", "13"]}
+    )
+    seen, sizes, cursor = [], [], None
+    for _ in range(20):  # more pages than 13 items can make: a cursor that does not advance fails
+        page = merged_page(client, MERGED, "merged", "at", limit, cursor)
+        sizes.append(len(page.items))
+        seen += [item["at"]["S"] for item in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    else:
+        pytest.fail("the listing never ended")
+    assert seen == [f"{n:02d}" for n in range(13, 0, -1)]
+    assert all(size == limit for size in sizes[:-1]) and 0 < sizes[-1] <= limit
+
+
+def test_a_merged_listing_ends_when_one_query_is_empty_and_the_other_runs_out():
+    client = Timelines({"OWN": [], "IDX": ["1", "2", "3"]})
+    first = merged_page(client, MERGED, "merged", "at", 2, None)
+    assert [item["at"]["S"] for item in first.items] == ["3", "2"] and first.next_cursor
+    last = merged_page(client, MERGED, "merged", "at", 2, first.next_cursor)
+    assert [item["at"]["S"] for item in last.items] == ["1"] and last.next_cursor is None
+
+
+@pytest.mark.parametrize(
+    "resume",
+    [
+        {"own": None},  # a query missing
+        {"own": None, "index": None, "other": None},  # a query it does not have
+        {"own": 3, "index": None},  # a position of the wrong type
+    ],
+)
+def test_a_forged_merged_cursor_is_refused_before_any_read(resume):
+    client = Timelines({"OWN": ["1"], "IDX": ["2"]})
+    values = {name: ("" if value is None else value) for name, value in resume.items()}
+    with pytest.raises(ValidationFailed):
+        merged_page(client, MERGED, "merged", "at", 2, encode_cursor(Position(0, values), "merged"))
+    with pytest.raises(ValidationFailed):  # a cursor of another listing
+        merged_page(
+            client, MERGED, "merged", "at", 2, encode_cursor(Position(0, {"own": "", "index": ""}), "other")
+        )
+    assert client.calls == []
