@@ -236,7 +236,7 @@ class Timelines:
             ]
             for partition, ats in stamps.items()
         }
-        self.calls: list[dict] = []
+        self.calls: list[dict[str, object]] = []
 
     def query(self, **params):
         self.calls.append(params)
