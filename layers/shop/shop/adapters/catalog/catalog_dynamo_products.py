@@ -22,12 +22,12 @@ from shop.adapters.catalog.catalog_dynamo import (
     transact,
 )
 from shop.adapters.catalog.stock_shards_dynamo import (
+    product_from_item,
     product_with_shards,
-    shard_count_of,
     shard_item,
     with_stock,
 )
-from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item, to_item
+from shop.adapters.dynamo_codec import AttrMap, expression_values, to_item
 from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import Product, ProductStatus, sku_key, unknown_reference, uses_category
@@ -36,26 +36,6 @@ from shop.domain.paging import Page
 from shop.errors import Conflict, SkuTaken
 
 _CATALOG_FIELDS = ("sku", "name", "description", "price_cents", "currency", "category_id", "status")
-
-
-def product_from_item(item: AttrMap, stock_available: int) -> Product:
-    """A product item and the units its shards hold available (the sum: shop.domain.inventory.summed)."""
-    data = from_item(item)
-    return Product(
-        id=data["id"],
-        sku=data["sku"],
-        name=data["name"],
-        description=data.get("description"),
-        price_cents=data["price_cents"],
-        currency=data["currency"],
-        category_id=data["category_id"],
-        status=data["status"],
-        stock_available=stock_available,
-        created_at=data["created_at"],
-        updated_at=data["updated_at"],
-        version=data["version"],
-        stock_shards=shard_count_of(item),
-    )
 
 
 def _index_keys(p: Product) -> dict[str, str]:

@@ -18,8 +18,8 @@ from typing import Any
 
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.catalog.catalog_dynamo import product_key, stale, stock_key, transact
-from shop.adapters.catalog.catalog_dynamo_products import product_from_item
 from shop.adapters.catalog.stock_shards_dynamo import (
+    product_from_item,
     product_with_shards,
     products_with_shards,
     shard_item,

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from shop.adapters.catalog.catalog_dynamo_products import product_from_item
-from shop.adapters.catalog.stock_shards_dynamo import products_with_stock
+from shop.adapters.catalog.stock_shards_dynamo import product_from_item, products_with_stock
 from shop.domain.catalog import Product
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from shop.adapters.batch_reads import get_items
 from shop.adapters.catalog.catalog_dynamo import STOCK_PREFIX, product_key, stock_key
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
-from shop.adapters.dynamo_paging import every_item
+from shop.domain.catalog import Product
 from shop.domain.inventory import StockLevels, summed
 
 
@@ -47,6 +47,26 @@ def read_shards(
     for item in get_items(client, table, keys, consistent):
         shards.setdefault(item["product_id"]["S"], {})[shard_number(item)] = shard_levels(item)
     return shards
+
+
+def product_from_item(item: AttrMap, stock_available: int) -> Product:
+    """A product item and the units its shards hold available (the sum: shop.domain.inventory.summed)."""
+    data = from_item(item)
+    return Product(
+        id=data["id"],
+        sku=data["sku"],
+        name=data["name"],
+        description=data.get("description"),
+        price_cents=data["price_cents"],
+        currency=data["currency"],
+        category_id=data["category_id"],
+        status=data["status"],
+        stock_available=stock_available,
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        version=data["version"],
+        stock_shards=shard_count_of(item),
+    )
 
 
 def products_with_shards(
@@ -99,6 +119,8 @@ def product_with_shards(
     client: Any, table: str, product_id: str
 ) -> tuple[AttrMap | None, dict[int, StockLevels]]:
     """A product item and its shards, read together (one strongly consistent Query on its pk)."""
+    from shop.adapters.dynamo_paging import every_item  # here: the cart's functions never page
+
     query: dict[str, Any] = {
         "TableName": table,
         "KeyConditionExpression": "pk = :pk",
