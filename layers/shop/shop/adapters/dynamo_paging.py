@@ -164,8 +164,13 @@ def query_page(client: Any, spec: PagedQuery, limit: int, cursor: str | None) ->
     if len(found) <= limit:
         return Page([item for _, item in found], None)
     last_part, last_item = found[limit - 1]
-    last_key = from_item({name: last_item[name] for name in spec.key_attrs})
-    return Page([item for _, item in found[:limit]], encode_cursor(Position(last_part, last_key), spec.scope))
+    return Page([item for _, item in found[:limit]], cursor_after(spec, last_item, last_part))
+
+
+def cursor_after(spec: PagedQuery, item: AttrMap, part: int = 0) -> str:
+    """The cursor of the page that starts after `item`, read from `spec.partitions[part]`: for a
+    listing that stops part-way through a page it read (one row from several items)."""
+    return encode_cursor(Position(part, from_item({name: item[name] for name in spec.key_attrs})), spec.scope)
 
 
 def every_item(read: Callable[..., Mapping[str, Any]], request: Mapping[str, Any]) -> Iterator[AttrMap]:
@@ -225,5 +230,4 @@ def _resume_after(spec: PagedQuery, page: Page[AttrMap] | None, taken: int, befo
         return page.next_cursor or _DONE
     if taken == 0:
         return before
-    last = page.items[taken - 1]
-    return encode_cursor(Position(0, from_item({name: last[name] for name in spec.key_attrs})), spec.scope)
+    return cursor_after(spec, page.items[taken - 1])

@@ -26,16 +26,17 @@ from shop.adapters.catalog.stock_shards_dynamo import (
     shard_number,
 )
 from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
-from shop.adapters.dynamo_paging import PagedQuery, query_page, scope_of
+from shop.adapters.dynamo_paging import PagedQuery, cursor_after, query_page, scope_of
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import StaleWrite
 from shop.domain.inventory import StockedProduct, StockLevels, summed
 from shop.domain.paging import Page
-from shop.domain.stock_shards import shard_count, spread_adjustment
+from shop.domain.stock_shards import MAX_SHARDS, shard_count, spread_adjustment
 from shop.errors import Conflict, InsufficientStock, NotFound
 from shop.services.orders_retry import backoff_delay
 
 ADJUST_ATTEMPTS = 8
+_MOST_ENTRIES = 1000  # index entries read by one Query of the low-stock listing (keys only: ~100 KB)
 
 
 class DynamoStockStore:
@@ -122,7 +123,12 @@ class DynamoStockStore:
     def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
         """By ascending available units of each product's emptiest shard (the index holds shards, and a
         sum below `threshold` needs every shard below it): exact for a product of one shard; a
-        product of several is listed once, at its emptiest shard, if its sum is below `threshold`."""
+        product of several is listed once, at its emptiest shard, if its sum is below `threshold`.
+
+        A product has up to MAX_SHARDS entries, so one Query reads that many entries per row wanted
+        (at most _MOST_ENTRIES; they are keys only). Products are read as the entries reach them, no
+        more at a time than rows are still wanted, and once per request; a page ends at the entry
+        of its last row, where the next one resumes."""
         spec = PagedQuery(
             table=self._table,
             partitions=["STOCK"],
@@ -136,29 +142,41 @@ class DynamoStockStore:
             sort_is_number=True,
         )
         rows: list[StockedProduct] = []
+        known: dict[str, tuple[AttrMap, dict[int, StockLevels]] | None] = {}  # None: no such product
         while True:
-            page = query_page(self._client, spec, limit - len(rows), cursor)
-            rows += self._first_rows(page.items, threshold)
+            page = query_page(self._client, spec, min(_MOST_ENTRIES, limit * MAX_SHARDS), cursor)
+            ids = [entry["pk"]["S"].removeprefix("PRODUCT#") for entry in page.items]
+            for place, (entry, pid) in enumerate(zip(page.items, ids, strict=True)):
+                if pid not in known:
+                    unread = [other for other in dict.fromkeys(ids[place:]) if other not in known]
+                    chunk = unread[: limit - len(rows)]
+                    known |= dict.fromkeys(chunk) | self._read(chunk)
+                row = self._row(entry, known.get(pid), threshold)
+                rows += [row] if row else []
+                if len(rows) == limit:
+                    more = place + 1 < len(page.items) or page.next_cursor is not None
+                    return Page(rows, cursor_after(spec, entry) if more else None)
             cursor = page.next_cursor
-            if cursor is None or len(rows) >= limit:
-                return Page(rows, cursor)
+            if cursor is None:
+                return Page(rows, None)
 
-    def _first_rows(self, keys: Sequence[AttrMap], threshold: int | None) -> list[StockedProduct]:
-        """The products of index entries (shard keys), each at the entry of its emptiest shard only."""
-        ids = [key["pk"]["S"].removeprefix("PRODUCT#") for key in keys]
-        found = products_with_shards(self._client, self._table, ids, consistent=False)
-        products = {item["id"]["S"]: item for item, _ in found}
-        shards = {item["id"]["S"]: mine for item, mine in found}
-        rows: list[StockedProduct] = []
-        for key in keys:
-            pid = key["pk"]["S"].removeprefix("PRODUCT#")
-            mine = shards.get(pid)
-            if not mine or shard_number(key) != min(mine, key=lambda s: (mine[s].available, s)):
-                continue
-            levels = summed(pid, mine.values())
-            if threshold is None or levels.available < threshold:
-                rows.append(StockedProduct(product_from_item(products[pid], levels.available), levels))
-        return rows
+    @staticmethod
+    def _row(
+        entry: AttrMap, product: tuple[AttrMap, dict[int, StockLevels]] | None, threshold: int | None
+    ) -> StockedProduct | None:
+        """The product's row, if `entry` (a shard's key) is its emptiest shard and its sum is below."""
+        if product is None or not product[1]:
+            return None
+        item, shards = product
+        if shard_number(entry) != min(shards, key=lambda s: (shards[s].available, s)):
+            return None
+        levels = summed(item["id"]["S"], shards.values())
+        below = threshold is None or levels.available < threshold
+        return StockedProduct(product_from_item(item, levels.available), levels) if below else None
+
+    def _read(self, product_ids: Sequence[str]) -> dict[str, tuple[AttrMap, dict[int, StockLevels]]]:
+        found = products_with_shards(self._client, self._table, product_ids, consistent=False)
+        return {item["id"]["S"]: (item, shards) for item, shards in found}
 
 
 def _absent() -> AttrMap:
