@@ -36,7 +36,7 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 )
 def checkout(body: Annotated[CheckoutRequest, Body()], idempotency_key: IdempotencyKey) -> Response[str]:
     buyer = caller(router)
-    address = body.shipping_address.model_dump()
+    address = body.shipping_address.postal()
     return idempotency.respond(
         user_id=buyer.id,
         operation="checkout",

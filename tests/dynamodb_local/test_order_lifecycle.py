@@ -19,11 +19,12 @@ import boto3
 from shop.adapters.catalog.stock_shards_dynamo import shard_item
 from shop.config import settings
 from shop.domain.callers import Caller
+from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import MAX_OPEN_ORDERS, fold
 from shop.domain.payments import Card
 from shop.errors import TooManyOpenOrders
 
-ADDRESS = {"name": "Ada", "line1": "1 Loop Road", "city": "Leeds", "postal_code": "LS1", "country": "GB"}
+ADDRESS = PostalAddress(name="Ada", line1="1 Loop Road", city="Leeds", postal_code="LS1", country="GB")
 
 
 class CartsOfTheirOwn:
@@ -108,7 +109,7 @@ def test_checkout_pay_cancel_and_refund_commit_on_the_real_engine(local_cloud):
         occurred_at=cancelled.occurred_at,
         order_id=order.id,
         seq=cancelled.seq,
-        data=dict(cancelled.data),
+        data=cancelled.data.plain(),
     )
     assert shop.refunds.settle(message) is True and shop.refunds.settle(message) is False
     history = shop.store.order_history(order.id)

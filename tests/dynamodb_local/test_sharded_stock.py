@@ -22,14 +22,15 @@ import boto3
 from shop.config import settings
 from shop.domain.callers import Caller
 from shop.domain.cart import CartOwner
+from shop.domain.order_lines import PostalAddress
 from shop.domain.payments import Card
-from shop.domain.stock_shards import UNITS_PER_SHARD, line_shards
+from shop.domain.stock_shards import UNITS_PER_SHARD
 from shop.errors import OutOfStock
 
 BUYERS, STOCK = 200, 6 * UNITS_PER_SHARD - 3
 CONTAINERS = 40  # checkouts in flight at once, as warm Lambda containers: 200 threads on 2 CPUs time out
 ADMIN = Caller("admin-shards", "admin", request_id="shards")
-ADDRESS = {"name": "Ada", "line1": "1 Shard Road", "city": "Leeds", "postal_code": "LS1", "country": "GB"}
+ADDRESS = PostalAddress(name="Ada", line1="1 Shard Road", city="Leeds", postal_code="LS1", country="GB")
 CARD = Card("4242424242424242", 12, 2035, "123")
 
 
@@ -65,8 +66,8 @@ def held(orders: list[Any], product_id: str) -> Counter[int]:
     units: Counter[int] = Counter()
     for order in orders:
         for line in order.items:
-            if line["product_id"] == product_id:
-                for shard, quantity in line_shards(line):
+            if line.product_id == product_id:
+                for shard, quantity in line.reserved_shards():
                     units[shard] += quantity
     return units
 
@@ -130,7 +131,7 @@ def test_a_line_larger_than_any_shard_reserves_from_several_in_one_order(local_c
     buyer = Caller(f"u_{uuid.uuid4().hex}", "customer")
     build_cart_service().add_item(CartOwner(buyer.id, False), product_id, quantity)
     order = build_checkout_service().checkout(buyer, ADDRESS)
-    takes = line_shards(order.items[0])
+    takes = order.items[0].reserved_shards()
     assert len(takes) > 1 and sum(units for _, units in takes) == quantity
     assert {k: r for k, (_, r, _) in shards(product_id).items() if r} == dict(takes)
     levels = build_inventory_service().stock_levels(product_id)

@@ -152,7 +152,7 @@ def test_the_same_event_delivered_three_times_refunds_once(shop, refunds_poller)
     assert shop.audit_count("payment.refunded", ctx["order"]) == 1
     history = shop.order_history(ctx["order"])
     assert (
-        history.events[-1].data["amount_cents"]
+        history.events[-1].data.amount_cents
         == history.payments[0].amount_cents
         == gateway().refunded[ctx["charge"]]
     )

@@ -72,7 +72,7 @@ def test_a_cancellation_whose_answer_is_lost_answers_200_and_owes_the_refund(sho
     assert status == 200 and cancelled["status"] == "CANCELLED", cancelled
     history = shop.order_history(order_id)
     assert [p.status for p in history.payments] == ["REFUND_PENDING"] and charge not in gateway().refunded
-    assert history.events[-1].data["refund_payment_id"] == history.payments[0].id  # the consumer's cue
+    assert history.events[-1].data.refund_payment_id == history.payments[0].id  # the consumer's cue
     assert shop.levels(product) == (5, 0, 0)
     assert [e.seq for e in history.events] == [1, 2, 3]
 

@@ -260,7 +260,7 @@ PATHS = [
         ),
         lambda shop, ctx: shop.checkout(ctx["user"], ctx["key"]),
         lambda shop, ctx: (
-            [(o.status, o.items[0]["quantity"]) for o in shop.orders_of(ctx["user"])],
+            [(o.status, o.items[0].quantity) for o in shop.orders_of(ctx["user"])],
             shop.levels(ctx["product"]),
             shop.cart_lines(ctx["user"]),
         ),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from shop.bootstrap import build_order_store_with_addresses
+from shop.domain.order_event_data import OrderCreated, event_data_of_plain
 from shop.domain.orders import EventActor, OrderAggregate
 from shop.services.order_ports import OrderChange
 from shop_local.lambda_runtime.containers import FunctionPool
@@ -74,9 +75,13 @@ def place(created_at, paid=False):
         "shipping_address": ADDRESS,
         "reservation_expires_at": created_at,
     }
-    aggregate = OrderAggregate.create(uuid.uuid4().hex, created_at, buyer, data)
+    created = event_data_of_plain("order_created", data)
+    assert isinstance(created, OrderCreated)
+    aggregate = OrderAggregate.create(uuid.uuid4().hex, created_at, buyer, created)
     if paid:
-        aggregate.record("payment_succeeded", created_at, buyer, {"user_id": buyer.id})
+        payment = {"payment_id": "pay1", "amount_cents": 1399, "currency": "USD", "card_brand": "visa"}
+        owner = {"card_last4": "4242", "user_id": buyer.id, "items": [ITEM], "total_cents": 1399}
+        aggregate.record(event_data_of_plain("payment_succeeded", payment | owner), created_at, buyer)
     store().commit(OrderChange(aggregate.state, aggregate.pending, 0))
     return aggregate.state.id
 

@@ -118,7 +118,7 @@ def refunds_queue_delivers(stack, order_id):
         "occurred_at": cancelled.occurred_at,
         "order_id": order_id,
         "seq": cancelled.seq,
-        "data": dict(cancelled.data),
+        "data": cancelled.data.plain(),
     }
     record |= {"messageId": str(uuid.uuid4()), "body": json.dumps(body)}
     return FunctionPool(stack.function("RefundsFunction")).invoke({"Records": [record]})

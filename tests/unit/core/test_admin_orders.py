@@ -21,7 +21,7 @@ from shop.services.admin_orders import AdminOrderQueries
 
 
 def order(oid: str, created_at: str, status: str) -> Order:
-    return Order(oid, "u1", status, (), 100, 0, 100, "EUR", {}, created_at, created_at, created_at, 1)  # type: ignore[arg-type]
+    return Order(oid, "u1", status, (), 100, 0, 100, "EUR", None, created_at, created_at, created_at, 1)  # type: ignore[arg-type]
 
 
 class FakeOrdersTable:

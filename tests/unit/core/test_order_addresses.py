@@ -12,15 +12,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shop.adapters.orders.order_addresses import KMS_PURPOSE, SEALED_ADDRESS, SealedAddresses
 from shop.adapters.pii_crypto import EnvelopeCipher, PiiDecryptionError
+from shop.domain.order_lines import PostalAddress
 
-ADDRESS = {
-    "name": "Ada",
-    "line1": "1 Road",
-    "line2": None,
-    "city": "London",
-    "postal_code": "N1",
-    "country": "GB",
-}
+ADDRESS = PostalAddress(name="Ada", line1="1 Road", city="London", postal_code="N1", country="GB")
 
 
 class ContextBoundKms:

@@ -6,6 +6,16 @@ from itertools import product
 import pytest
 
 from shop.domain.money import shipping_cents, single_currency
+from shop.domain.order_event_data import (
+    EventData,
+    OrderCancelled,
+    OrderCreated,
+    OrderDelivered,
+    PaymentRefunded,
+    ShipmentCreated,
+    ShipmentUpdated,
+    event_data_of_plain,
+)
 from shop.domain.orders import (
     ISO_COUNTRIES,
     SYSTEM,
@@ -65,8 +75,27 @@ CREATED = {
 }
 
 
+SHIPPING: dict[str, EventData] = {
+    "shipment_created": ShipmentCreated(
+        shipment_id="s1",
+        carrier="UPS",
+        tracking_number="1Z",
+        status="LABEL_CREATED",
+        user_id="u1",
+        total_cents=2499,
+        currency="USD",
+    ),
+    "shipment_updated": ShipmentUpdated(
+        shipment_id="s1", status="DELIVERED", location=None, note=None, user_id="u1"
+    ),
+    "order_delivered": OrderDelivered(shipment_id="s1", tracking_number="1Z", user_id="u1"),
+}
+
+
 def new_order() -> OrderAggregate:
-    return OrderAggregate.create("o1", "2030-01-01T00:00:00.000Z", BUYER, CREATED)
+    data = event_data_of_plain("order_created", CREATED)
+    assert isinstance(data, OrderCreated)
+    return OrderAggregate.create("o1", "2030-01-01T00:00:00.000Z", BUYER, data)
 
 
 def payment(status: str = "SUCCEEDED") -> Payment:
@@ -95,7 +124,7 @@ def drive(aggregate: OrderAggregate, path: list[str]) -> None:
         elif step == "refund":
             record_refund(aggregate, payment("REFUND_PENDING"), at, SYSTEM)
         else:
-            aggregate.record(step, at, SYSTEM, {})
+            aggregate.record(SHIPPING[step], at, SYSTEM)
 
 
 @pytest.mark.parametrize(
@@ -159,9 +188,10 @@ def test_cancelling_records_the_reason_previous_status_and_the_refund_owed():
     aggregate = new_order()
     drive(aggregate, ["pay"])
     event = aggregate.cancel("ADMIN", "2030-01-02T00:00:00.000Z", EventActor("a1", "admin"), 2499, "pay1")
-    assert event.data["reason"] == "ADMIN" and event.data["previous_status"] == "PAID"
-    assert event.data["refund_pending"] is True and event.data["refund_amount_cents"] == 2499
-    assert event.data["refund_payment_id"] == "pay1"
+    assert isinstance(event.data, OrderCancelled)
+    assert event.data.reason == "ADMIN" and event.data.previous_status == "PAID"
+    assert event.data.refund_pending is True and event.data.refund_amount_cents == 2499
+    assert event.data.refund_payment_id == "pay1"
     assert aggregate.state.updated_at == "2030-01-02T00:00:00.000Z" and aggregate.state.version == 3
 
 
@@ -170,15 +200,17 @@ def test_a_refund_is_recorded_on_the_cancelled_order_with_what_statistics_take_b
     drive(aggregate, ["pay", "cancel", "refund"])
     refunded = aggregate.pending[-1]
     assert (refunded.seq, refunded.type, aggregate.state.status) == (4, "payment_refunded", "CANCELLED")
-    assert refunded.data["payment_id"] == "pay1" and refunded.data["amount_cents"] == 2499
-    assert refunded.data["items"] == ITEMS
+    assert isinstance(refunded.data, PaymentRefunded)
+    assert refunded.data.payment_id == "pay1" and refunded.data.amount_cents == 2499
+    assert refunded.data.plain()["items"] == ITEMS
 
 
 def test_payment_events_carry_no_card_number():
     aggregate = new_order()
     drive(aggregate, ["fail", "pay"])
     for event in aggregate.pending[1:]:
-        assert event.data["card_last4"] == "4242" and "card_number" not in event.data
+        data = event.data.plain()
+        assert data["card_last4"] == "4242" and "card_number" not in data
 
 
 def test_shipping_is_flat_below_the_threshold_and_free_from_it():

@@ -20,10 +20,10 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 from shop.adapters.payment_gateway_mock import MockPaymentGateway
 from shop.domain.bus_messages import BusMessage
 from shop.domain.callers import Caller
+from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent, fold
 from shop.domain.paging import Page
 from shop.domain.payments import REFUND_STEPS, Card, Payment
-from shop.domain.stock_shards import line_shards
 from shop.errors import (
     CartEmpty,
     Conflict,
@@ -51,7 +51,7 @@ from tests.fakes import RecordingAudit, land
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ALICE, BOB = Caller("alice", "customer"), Caller("bob", "customer")
 ADMIN, GUEST = Caller("root", "admin"), Caller("g_1", "guest")
-ADDRESS = {"name": "A", "line1": "1 Road", "line2": None, "city": "X", "postal_code": "1", "country": "DE"}
+ADDRESS = PostalAddress(name="A", line1="1 Road", city="X", postal_code="1", country="DE")
 GOOD, DECLINED, BROKE = "4242424242424242", "4000000000000002", "4000000000009995"
 
 
@@ -285,7 +285,7 @@ def assert_folds(shop, order_id):
 def test_checkout_reserves_every_line_freezes_prices_and_empties_the_cart(shop):
     order = shop.buy(mug=2, pen=1)
     assert order.status == "PENDING_PAYMENT" and order.user_id == "alice"
-    assert [(i["product_id"], i["unit_price_cents"], i["line_total_cents"]) for i in order.items] == [
+    assert [(i.product_id, i.unit_price_cents, i.line_total_cents) for i in order.items] == [
         ("mug", 1000, 2000),
         ("pen", 250, 250),
     ]
@@ -340,7 +340,7 @@ def sharded(shop, *units):
 def test_a_line_reserves_from_one_shard_holding_enough_and_the_order_records_it(shop):
     lamp = sharded(shop, 1, 5, 2, 4)
     order = shop.buy(lamp=3)
-    [(shard, units)] = line_shards(order.items[0])
+    [(shard, units)] = order.items[0].reserved_shards()
     assert shard in (1, 3) and units == 3
     assert [(s.available, s.reserved) for s in lamp.shards][shard] == ((5, 4)[shard == 3] - 3, 3)
     shop.payments.pay(ALICE, order.id, card())
@@ -359,7 +359,7 @@ def test_buyers_of_a_sharded_product_spread_over_its_shards(shop):
 def test_a_line_larger_than_any_shard_takes_several_in_one_order(shop):
     lamp = sharded(shop, 2, 3, 1)
     order = shop.buy(lamp=5)
-    assert sorted(line_shards(order.items[0])) == [(0, 2), (1, 3)]
+    assert sorted(order.items[0].reserved_shards()) == [(0, 2), (1, 3)]
     assert [(s.available, s.reserved) for s in lamp.shards] == [(0, 2), (0, 3), (1, 0)]
     with pytest.raises(OutOfStock) as refused:
         shop.buy(caller=BOB, lamp=2)
@@ -374,20 +374,20 @@ def test_a_shard_emptied_before_the_commit_sends_the_line_to_another_shard(shop)
 
     shop.orders.before_commit.append(someone_empties_both_but_one_unit)
     order = shop.buy(lamp=1)
-    assert line_shards(order.items[0]) == [(1, 1)] and lamp.shards[1].reserved == 1
+    assert order.items[0].reserved_shards() == [(1, 1)] and lamp.shards[1].reserved == 1
 
 
 def test_conflicts_and_price_changes_are_retried_then_the_new_price_is_frozen(shop):
     shop.orders.busy = 2
     shop.orders.before_commit.append(lambda: setattr(shop.catalog.shelves["mug"], "price", 1200))
     order = shop.buy(mug=1)
-    assert order.items[0]["unit_price_cents"] == 1200 and levels(shop, "mug") == (9, 1, 0)
+    assert order.items[0].unit_price_cents == 1200 and levels(shop, "mug") == (9, 1, 0)
 
 
 def test_a_cart_changed_during_checkout_is_read_again(shop):
     shop.carts.carts["alice"] = ([("mug", 1)], "v1")
     shop.orders.before_commit.append(lambda: shop.carts.carts.update(alice=([("mug", 3)], "v2")))
-    assert shop.checkout.checkout(ALICE, ADDRESS).items[0]["quantity"] == 3
+    assert shop.checkout.checkout(ALICE, ADDRESS).items[0].quantity == 3
 
 
 def test_endless_conflicts_end_in_a_409_conflict_with_nothing_reserved(shop):
@@ -481,8 +481,8 @@ def test_cancelling_a_pending_order_releases_its_stock(shop):
     event = shop.orders.events[order.id][-1]
     assert (
         event.type == "order_cancelled"
-        and event.data["reason"] == "CUSTOMER"
-        and event.data["refund_pending"] is False
+        and event.data.reason == "CUSTOMER"
+        and event.data.refund_pending is False
     )
     with pytest.raises(InvalidTransition):
         shop.cancels.cancel(ALICE, order.id)
@@ -490,7 +490,7 @@ def test_cancelling_a_pending_order_releases_its_stock(shop):
 
 
 def bus_message(event: OrderEvent) -> BusMessage:
-    data = dict(event.data)
+    data = event.data.plain()
     return BusMessage(
         id=event.event_id,
         type=event.type,
@@ -524,8 +524,8 @@ def test_cancelling_a_paid_order_restocks_at_once_and_leaves_the_refund_owed(sho
     assert [p.status for p in shop.queries.payments(ALICE, order.id)] == ["REFUND_PENDING"]
     assert shop.gateway.refunds == [], "the request path refunded"
     event = shop.orders.events[order.id][-1]
-    assert event.data["reason"] == "ADMIN" and event.data["refund_amount_cents"] == 2499
-    assert event.data["refund_pending"] is True and event.data["refund_payment_id"] == paid.payment.id
+    assert event.data.reason == "ADMIN" and event.data.refund_amount_cents == 2499
+    assert event.data.refund_pending is True and event.data.refund_payment_id == paid.payment.id
     assert [e["action"] for e in shop.audit.entries][-2:] == ["payment.refund_requested", "order.cancelled"]
     assert_folds(shop, order.id)
 
@@ -537,7 +537,7 @@ def test_the_refunds_consumer_refunds_at_the_gateway_then_records_payment_refund
     assert shop.gateway.refunded == {paid.charge_id: 2499}
     events = shop.orders.events[paid.order_id]
     assert [(e.seq, e.type) for e in events][-2:] == [(3, "order_cancelled"), (4, "payment_refunded")]
-    assert events[-1].data["amount_cents"] == 2499 and events[-1].actor.role == "system"
+    assert events[-1].data.amount_cents == 2499 and events[-1].actor.role == "system"
     assert [e["action"] for e in shop.audit.entries][-1] == "payment.refunded"
     assert_folds(shop, paid.order_id)
 
@@ -643,7 +643,7 @@ def test_the_sweep_cancels_only_expired_unpaid_orders(shop):
         "PAID",
         "PENDING_PAYMENT",
     ]
-    assert shop.orders.events[old.id][-1].data["reason"] == "RESERVATION_EXPIRED"
+    assert shop.orders.events[old.id][-1].data.reason == "RESERVATION_EXPIRED"
     assert shop.orders.events[old.id][-1].actor.role == "system"
     assert levels(shop, "mug") == (8, 0, 2) and shop.conserved() == before
 
@@ -756,8 +756,8 @@ class OrderLifecycle(RuleBasedStateMachine):
     def stock_is_conserved_and_never_negative(self) -> None:
         def held(status: str, pid: str, shard: int) -> int:
             orders = [o for o in self.orders.orders.values() if o.status == status]
-            lines = [i for o in orders for i in o.items if i["product_id"] == pid]
-            return sum(units for i in lines for number, units in line_shards(i) if number == shard)
+            lines = [i for o in orders for i in o.items if i.product_id == pid]
+            return sum(units for i in lines for number, units in i.reserved_shards() if number == shard)
 
         for pid, shelf in self.catalog.shelves.items():
             assert self.catalog.total(pid) == self.totals[pid]

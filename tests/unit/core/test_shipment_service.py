@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from shop.domain.callers import Caller
+from shop.domain.order_event_data import OrderCreated, PaymentSucceeded
+from shop.domain.order_lines import OrderLine, PostalAddress
 from shop.domain.orders import EventActor, Order, OrderAggregate, OrderEvent, fold, timestamp
 from shop.domain.shipments import Shipment
 from shop.errors import InvalidTransition, NotFound
@@ -89,19 +91,33 @@ class FakeShipments:
         return {"check": lambda: self.by_order.get(before.order_id) == before, "apply": apply}
 
 
+def paid_for(order: OrderCreated) -> PaymentSucceeded:
+    return PaymentSucceeded(
+        payment_id="pay1",
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        card_brand="visa",
+        card_last4="4242",
+        user_id=order.user_id,
+        items=order.items,
+        total_cents=order.total_cents,
+    )
+
+
 def paid_order(orders: FakeOrders, owner: str = "alice", order_id: str = "o1") -> Order:
-    data = {
-        "user_id": owner,
-        "items": [{"product_id": "p1", "quantity": 1}],
-        "subtotal_cents": 1000,
-        "shipping_cents": 499,
-        "total_cents": 1499,
-        "currency": "USD",
-        "shipping_address": {"name": "A"},
-        "reservation_expires_at": timestamp(NOW),
-    }
-    aggregate = OrderAggregate.create(order_id, timestamp(NOW), EventActor(owner, "customer"), data)
-    aggregate.record("payment_succeeded", timestamp(NOW), EventActor(owner, "customer"), {"user_id": owner})
+    data = OrderCreated(
+        user_id=owner,
+        items=(OrderLine("p1", "S1", "Mug", 1000, 1, 1000),),
+        subtotal_cents=1000,
+        shipping_cents=499,
+        total_cents=1499,
+        currency="USD",
+        shipping_address=PostalAddress(name="A", line1="1 Road", city="X", postal_code="1", country="DE"),
+        reservation_expires_at=timestamp(NOW),
+    )
+    buyer = EventActor(owner, "customer")
+    aggregate = OrderAggregate.create(order_id, timestamp(NOW), buyer, data)
+    aggregate.record(paid_for(data), timestamp(NOW), buyer)
     orders.orders[order_id], orders.events[order_id] = aggregate.state, list(aggregate.pending)
     return aggregate.state
 
@@ -132,7 +148,7 @@ def test_shipping_a_paid_order_makes_it_shipped_with_one_event_and_an_audit_entr
     assert shipments.fulfilment["o1"] == orders.get_order("o1")
     event = orders.events["o1"][-1]
     assert (event.type, event.seq, event.actor) == ("shipment_created", 3, EventActor("root", "admin"))
-    assert event.data == {
+    assert event.data.plain() == {
         "shipment_id": shipment.id,
         "carrier": "DHL",
         "tracking_number": shipment.tracking_number,
@@ -215,14 +231,14 @@ def test_tracking_to_delivered_delivers_the_order_with_consecutive_events(world)
         (6, "shipment_updated"),
         (7, "order_delivered"),
     ]
-    assert events[4].data == {
+    assert events[4].data.plain() == {
         "shipment_id": shipment.id,
         "status": "OUT_FOR_DELIVERY",
         "location": None,
         "note": "van 7",
         "user_id": "alice",
     }
-    assert events[6].data == {
+    assert events[6].data.plain() == {
         "shipment_id": shipment.id,
         "tracking_number": shipment.tracking_number,
         "user_id": "alice",

@@ -5,10 +5,10 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shop.domain.order_lines import OrderLine
 from shop.domain.stock_shards import (
     MAX_SHARDS,
     UNITS_PER_SHARD,
-    line_shards,
     pick_shards,
     shard_count,
     shards_record,
@@ -78,8 +78,14 @@ def test_shards_grow_with_the_stock_up_to_the_cap_and_never_shrink():
 
 
 def test_an_order_line_records_its_shards_unless_all_came_from_shard_zero():
-    assert shards_record([(0, 3)], 3) is None
-    assert line_shards({"product_id": "p", "quantity": 3}) == [(0, 3)]
-    line = {"product_id": "p", "quantity": 3, "shards": shards_record([(2, 1), (0, 2)], 3)}
-    assert line["shards"] == [[2, 1], [0, 2]] and line_shards(line) == [(2, 1), (0, 2)]
-    assert line_shards({"product_id": "p", "quantity": 3, "shards": shards_record([(4, 3)], 3)}) == [(4, 3)]
+    assert shards_record([(0, 3)], 3) == ()
+    plain = line(()).plain()
+    assert "shards" not in plain and OrderLine.of_plain(plain).reserved_shards() == [(0, 3)]
+    split = line(shards_record([(2, 1), (0, 2)], 3))
+    assert split.plain()["shards"] == [[2, 1], [0, 2]] and split.reserved_shards() == [(2, 1), (0, 2)]
+    assert OrderLine.of_plain(split.plain()) == split
+    assert line(shards_record([(4, 3)], 3)).reserved_shards() == [(4, 3)]
+
+
+def line(shards: tuple[tuple[int, int], ...]) -> OrderLine:
+    return OrderLine("p", "S", "Lamp", 100, 3, 300, shards)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from shop.api.models import RequestModel, ResponseModel
+from shop.domain.order_lines import OrderLine, PostalAddress
 from shop.domain.orders import ISO_COUNTRIES, Order, OrderEvent
 from shop.domain.payments import (
     CARD_NUMBER_PATTERN,
@@ -49,6 +50,16 @@ class ShippingAddress(RequestModel):
         if value not in ISO_COUNTRIES:
             raise ValueError("must be an ISO 3166-1 alpha-2 country code such as US or DE")
         return value
+
+    def postal(self) -> PostalAddress:
+        return PostalAddress(
+            name=self.name,
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            postal_code=self.postal_code,
+            country=self.country,
+        )
 
 
 class CheckoutRequest(RequestModel):
@@ -91,6 +102,18 @@ class OrderItem(ResponseModel):
     quantity: int
     line_total_cents: int
 
+    @classmethod
+    def of(cls, line: OrderLine) -> OrderItem:
+        """The line without the stock shards it reserved (the shop's business, not the buyer's)."""
+        return cls(
+            product_id=line.product_id,
+            sku=line.sku,
+            name=line.name,
+            unit_price_cents=line.unit_price_cents,
+            quantity=line.quantity,
+            line_total_cents=line.line_total_cents,
+        )
+
 
 class AddressResponse(ResponseModel):
     name: str
@@ -99,6 +122,19 @@ class AddressResponse(ResponseModel):
     city: str
     postal_code: str
     country: str
+
+    @classmethod
+    def of(cls, address: PostalAddress | None) -> AddressResponse:
+        if address is None:
+            raise ValueError("the order was read by a function that may not open its address")
+        return cls(
+            name=address.name,
+            line1=address.line1,
+            line2=address.line2,
+            city=address.city,
+            postal_code=address.postal_code,
+            country=address.country,
+        )
 
 
 class OrderResponse(ResponseModel):
@@ -121,12 +157,12 @@ class OrderResponse(ResponseModel):
             id=o.id,
             user_id=o.user_id,
             status=o.status,
-            items=[OrderItem(**dict(i)) for i in o.items],
+            items=[OrderItem.of(line) for line in o.items],
             subtotal_cents=o.subtotal_cents,
             shipping_cents=o.shipping_cents,
             total_cents=o.total_cents,
             currency=o.currency,
-            shipping_address=AddressResponse(**dict(o.shipping_address)),
+            shipping_address=AddressResponse.of(o.shipping_address),
             reservation_expires_at=o.reservation_expires_at,
             created_at=o.created_at,
             updated_at=o.updated_at,
@@ -187,7 +223,7 @@ class EventResponse(ResponseModel):
     @classmethod
     def of(cls, e: OrderEvent) -> EventResponse:
         actor = EventActorResponse(id=e.actor.id, role=e.actor.role)
-        return cls(seq=e.seq, type=e.type, occurred_at=e.occurred_at, actor=actor, data=dict(e.data))
+        return cls(seq=e.seq, type=e.type, occurred_at=e.occurred_at, actor=actor, data=e.data.plain())
 
 
 class EventList(ResponseModel):

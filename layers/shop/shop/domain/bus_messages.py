@@ -14,19 +14,10 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from shop.domain.order_event_data import EVENT_KINDS, EventData, event_data_of_plain
+
 ORDER_EVENT_ENTITY = "order_event"
-ORDER_EVENT_TYPES = frozenset(
-    {
-        "order_created",
-        "payment_failed",
-        "payment_succeeded",
-        "order_cancelled",
-        "payment_refunded",
-        "shipment_created",
-        "shipment_updated",
-        "order_delivered",
-    }
-)
+ORDER_EVENT_TYPES = EVENT_KINDS
 PRIVATE_DATA_FIELDS = frozenset({"shipping_address"})
 _TEXT_FIELDS = ("id", "type", "occurred_at", "order_id")
 
@@ -91,6 +82,10 @@ class BusMessage:
         except (ValueError, RecursionError) as exc:
             raise InvalidBusMessage("the body is not JSON") from exc
         return cls.parse(payload)
+
+    def event_data(self) -> EventData:
+        """The typed data of the event; MalformedOrderData (a ValueError: poison) if it is not one."""
+        return event_data_of_plain(self.type, self.data)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

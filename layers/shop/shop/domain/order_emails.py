@@ -7,14 +7,21 @@ read of the order, and a redelivered event renders the same email.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from string import Template
-from typing import Any
 
 from shop.domain.bus_messages import BusMessage
 from shop.domain.email_templates import Markup, format_money, render_html, render_text
+from shop.domain.order_event_data import (
+    EventData,
+    OrderCreated,
+    OrderDelivered,
+    PaymentSucceeded,
+    ShipmentCreated,
+)
+from shop.domain.order_lines import OrderLine
 
 SUBJECTS = {
     "order_created": "We received your order $order_id",
@@ -41,66 +48,51 @@ def readable_time(stamp: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment.tzinfo else stamp
 
 
-def _lines(items: Iterable[Mapping[str, Any]], currency: str) -> tuple[str, Markup]:
+def _lines(items: Iterable[OrderLine], currency: str, total_cents: int) -> dict[str, object]:
+    """The lines as text and as an HTML table, and the order's total."""
     text_lines, rows = [], []
     for line in items:
         values = {
-            "name": line["name"],
-            "quantity": line["quantity"],
-            "unit_price": format_money(int(line["unit_price_cents"]), currency),
-            "line_total": format_money(int(line["line_total_cents"]), currency),
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_price": format_money(line.unit_price_cents, currency),
+            "line_total": format_money(line.line_total_cents, currency),
         }
         text_lines.append(render_text("line.txt", values).rstrip("\n"))
         rows.append(render_html("line.html", values))
-    return "\n".join(text_lines), render_html("lines.html", {"rows": Markup("".join(rows))})
-
-
-def _order_created(data: Mapping[str, Any]) -> dict[str, object]:
-    currency = str(data["currency"])
-    text, table = _lines(data.get("items") or [], currency)
     return {
-        "lines_text": text,
-        "lines_html": table,
-        "subtotal": format_money(int(data["subtotal_cents"]), currency),
-        "shipping": format_money(int(data["shipping_cents"]), currency),
-        "total": format_money(int(data["total_cents"]), currency),
-        "pay_by": readable_time(str(data.get("reservation_expires_at", ""))),
+        "lines_text": "\n".join(text_lines),
+        "lines_html": render_html("lines.html", {"rows": Markup("".join(rows))}),
+        "total": format_money(total_cents, currency),
     }
 
 
-def _payment_succeeded(data: Mapping[str, Any]) -> dict[str, object]:
-    currency = str(data["currency"])
-    text, table = _lines(data.get("items") or [], currency)
-    return {
-        "lines_text": text,
-        "lines_html": table,
-        "amount": format_money(int(data["amount_cents"]), currency),
-        "total": format_money(int(data.get("total_cents", data["amount_cents"])), currency),
-        "card": f"{str(data.get('card_brand', 'card')).upper()} ending {data.get('card_last4', '****')}",
-    }
-
-
-def _shipment_created(data: Mapping[str, Any]) -> dict[str, object]:
-    total = format_money(int(data["total_cents"]), str(data["currency"]))
-    return {"carrier": data["carrier"], "tracking_number": data["tracking_number"], "total": total}
-
-
-def _order_delivered(data: Mapping[str, Any]) -> dict[str, object]:
-    return {"tracking_number": data.get("tracking_number", "")}
-
-
-_VALUES: Mapping[str, Callable[[Mapping[str, Any]], dict[str, object]]] = {
-    "order_created": _order_created,
-    "payment_succeeded": _payment_succeeded,
-    "shipment_created": _shipment_created,
-    "order_delivered": _order_delivered,
-}
+def _values(data: EventData) -> dict[str, object]:
+    """What the email of this event fills in; KeyError for an event that sends none."""
+    if isinstance(data, OrderCreated):
+        return _lines(data.items, data.currency, data.total_cents) | {
+            "subtotal": format_money(data.subtotal_cents, data.currency),
+            "shipping": format_money(data.shipping_cents, data.currency),
+            "pay_by": readable_time(data.reservation_expires_at),
+        }
+    if isinstance(data, PaymentSucceeded):
+        return _lines(data.items, data.currency, data.total_cents) | {
+            "amount": format_money(data.amount_cents, data.currency),
+            "card": f"{data.card_brand.upper()} ending {data.card_last4}",
+        }
+    if isinstance(data, ShipmentCreated):
+        total = format_money(data.total_cents, data.currency)
+        return {"carrier": data.carrier, "tracking_number": data.tracking_number, "total": total}
+    if isinstance(data, OrderDelivered):
+        return {"tracking_number": data.tracking_number}
+    raise KeyError(data.KIND)
 
 
 def order_email(message: BusMessage, customer_name: str) -> OrderEmail:
-    """The email for one event; KeyError for a type that sends none or data that lacks a field."""
+    """The email for one event; KeyError for a type that sends none, MalformedOrderData (a
+    ValueError) for data that is not its type's."""
     values: dict[str, object] = {"name": customer_name, "order_id": message.order_id}
-    values |= _VALUES[message.type](message.data)
+    values |= _values(message.event_data())
     subject = render_subject(message.type, message.order_id)
     body = render_html(f"{message.type}.html", values)
     page = render_html("layout.html", {"subject": subject, "body": body})

@@ -11,12 +11,13 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
 
+from shop.domain.order_event_data import CancelReason as CancelReason
+from shop.domain.order_event_data import EventData, OrderCancelled, OrderCreated
+from shop.domain.order_event_data import OrderStatus as OrderStatus
+from shop.domain.order_lines import OrderLine, PostalAddress
 from shop.errors import InvalidTransition
 
-OrderStatus = Literal["PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"]
-CancelReason = Literal["CUSTOMER", "ADMIN", "RESERVATION_EXPIRED"]
 MAX_ORDER_LINES = 50
 MAX_OPEN_ORDERS = 5
 """Orders one customer may hold in PENDING_PAYMENT at once: nobody can hold a shop's stock hostage."""
@@ -63,28 +64,35 @@ class EventActor:
 SYSTEM = EventActor(id="system", role="system")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrderEvent:
+    """`type` is always its data's KIND (checked): readers may switch on either."""
+
     event_id: str
     order_id: str
     seq: int
     type: str
     occurred_at: str
     actor: EventActor
-    data: Mapping[str, Any]
+    data: EventData
+
+    def __post_init__(self) -> None:
+        if self.type != self.data.KIND:
+            raise ValueError(f"a {self.type} event holds {self.data.KIND}'s data")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Order:
     id: str
     user_id: str
     status: OrderStatus
-    items: tuple[Mapping[str, Any], ...]
+    items: tuple[OrderLine, ...]
     subtotal_cents: int
     shipping_cents: int
     total_cents: int
     currency: str
-    shipping_address: Mapping[str, Any]  # {} when read by a function that may not decrypt it
+    shipping_address: PostalAddress | None
+    """None when read by a function that may not decrypt it (it holds no key for order data)."""
     reservation_expires_at: str
     created_at: str
     updated_at: str
@@ -93,17 +101,19 @@ class Order:
 
 def _created(event: OrderEvent) -> Order:
     d = event.data
+    if not isinstance(d, OrderCreated):
+        raise ValueError("an order's history starts with order_created")
     return Order(
         id=event.order_id,
-        user_id=d["user_id"],
+        user_id=d.user_id,
         status="PENDING_PAYMENT",
-        items=tuple(d["items"]),
-        subtotal_cents=d["subtotal_cents"],
-        shipping_cents=d["shipping_cents"],
-        total_cents=d["total_cents"],
-        currency=d["currency"],
-        shipping_address=d.get("shipping_address", {}),
-        reservation_expires_at=d["reservation_expires_at"],
+        items=d.items,
+        subtotal_cents=d.subtotal_cents,
+        shipping_cents=d.shipping_cents,
+        total_cents=d.total_cents,
+        currency=d.currency,
+        shipping_address=d.shipping_address,
+        reservation_expires_at=d.reservation_expires_at,
         created_at=event.occurred_at,
         updated_at=event.occurred_at,
         version=event.seq,
@@ -137,10 +147,8 @@ def fold(events: Iterable[OrderEvent]) -> Order:
     return state
 
 
-def _event(
-    order_id: str, seq: int, kind: str, at: str, actor: EventActor, data: Mapping[str, Any]
-) -> OrderEvent:
-    return OrderEvent(str(uuid.uuid4()), order_id, seq, kind, at, actor, dict(data))
+def _event(order_id: str, seq: int, at: str, actor: EventActor, data: EventData) -> OrderEvent:
+    return OrderEvent(str(uuid.uuid4()), order_id, seq, data.KIND, at, actor, data)
 
 
 @dataclass
@@ -151,13 +159,13 @@ class OrderAggregate:
     pending: list[OrderEvent] = field(default_factory=list)
 
     @classmethod
-    def create(cls, order_id: str, at: str, actor: EventActor, data: Mapping[str, Any]) -> OrderAggregate:
-        event = _event(order_id, 1, "order_created", at, actor, data)
+    def create(cls, order_id: str, at: str, actor: EventActor, data: OrderCreated) -> OrderAggregate:
+        event = _event(order_id, 1, at, actor, data)
         return cls(apply(None, event), [event])
 
-    def record(self, kind: str, at: str, actor: EventActor, data: Mapping[str, Any]) -> OrderEvent:
-        """Append an event of any known type if the move is allowed."""
-        event = _event(self.state.id, self.state.version + 1, kind, at, actor, data)
+    def record(self, data: EventData, at: str, actor: EventActor) -> OrderEvent:
+        """Append an event of any known type (its data's KIND) if the move is allowed."""
+        event = _event(self.state.id, self.state.version + 1, at, actor, data)
         self.state = apply(self.state, event)
         self.pending.append(event)
         return event
@@ -179,19 +187,18 @@ class OrderAggregate:
         moves later, and `payment_refunded` records it when the gateway confirms."""
         s = self.state
         check_transition(s.status, "CANCELLED")
-        data: dict[str, Any] = {
-            "reason": reason,
-            "previous_status": s.status,
-            "refund_pending": refund_cents > 0,
-            "refund_amount_cents": refund_cents,
-            "user_id": s.user_id,
-            "items": list(s.items),
-            "total_cents": s.total_cents,
-            "currency": s.currency,
-        }
-        if refund_payment_id is not None:
-            data["refund_payment_id"] = refund_payment_id
-        return self.record("order_cancelled", at, actor, data)
+        data = OrderCancelled(
+            reason=reason,
+            previous_status=s.status,
+            refund_pending=refund_cents > 0,
+            refund_amount_cents=refund_cents,
+            user_id=s.user_id,
+            items=s.items,
+            total_cents=s.total_cents,
+            currency=s.currency,
+            refund_payment_id=refund_payment_id,
+        )
+        return self.record(data, at, actor)
 
 
 ISO_COUNTRIES = frozenset(

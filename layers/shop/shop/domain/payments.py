@@ -10,9 +10,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
-from shop.domain.orders import EventActor, OrderAggregate
+from shop.domain.order_event_data import PaymentFailed, PaymentRefunded, PaymentSucceeded
+from shop.domain.orders import EventActor, Order, OrderAggregate
 
 PaymentStatus = Literal["SUCCEEDED", "FAILED", "REFUND_PENDING", "REFUNDED"]
 REFUND_STEPS: Mapping[str, str] = {"REFUND_PENDING": "SUCCEEDED", "REFUNDED": "REFUND_PENDING"}
@@ -97,15 +98,18 @@ class Payment:
 
 def record_payment(order: OrderAggregate, payment: Payment, at: str, actor: EventActor) -> None:
     """payment_succeeded (order becomes PAID) or payment_failed (stays payable) on the order."""
-    s = order.state
-    data: Mapping[str, Any]
-    card = {"card_brand": payment.card_brand, "card_last4": payment.card_last4}
-    money = {"payment_id": payment.id, "amount_cents": payment.amount_cents, "currency": payment.currency}
     if payment.status == "SUCCEEDED":
-        data = money | card | {"user_id": s.user_id, "items": list(s.items), "total_cents": s.total_cents}
-        order.record("payment_succeeded", at, actor, data)
-    else:
-        order.record("payment_failed", at, actor, money | card | {"failure_reason": payment.failure_reason})
+        order.record(_settled(PaymentSucceeded, order.state, payment), at, actor)
+        return
+    failed = PaymentFailed(
+        payment_id=payment.id,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        card_brand=payment.card_brand,
+        card_last4=payment.card_last4,
+        failure_reason=payment.failure_reason,
+    )
+    order.record(failed, at, actor)
 
 
 def record_refund(order: OrderAggregate, payment: Payment, at: str, actor: EventActor) -> None:
@@ -113,15 +117,20 @@ def record_refund(order: OrderAggregate, payment: Payment, at: str, actor: Event
 
     Its data is what the sales statistics take off the day of payment: the amount and the lines.
     """
-    s = order.state
-    data = {
-        "payment_id": payment.id,
-        "amount_cents": payment.amount_cents,
-        "currency": payment.currency,
-        "card_brand": payment.card_brand,
-        "card_last4": payment.card_last4,
-        "user_id": s.user_id,
-        "items": list(s.items),
-        "total_cents": s.total_cents,
-    }
-    order.record("payment_refunded", at, actor, data)
+    order.record(_settled(PaymentRefunded, order.state, payment), at, actor)
+
+
+Settled = TypeVar("Settled", PaymentSucceeded, PaymentRefunded)
+
+
+def _settled(kind: type[Settled], s: Order, payment: Payment) -> Settled:
+    return kind(
+        payment_id=payment.id,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        card_brand=payment.card_brand,
+        card_last4=payment.card_last4,
+        user_id=s.user_id,
+        items=s.items,
+        total_cents=s.total_cents,
+    )

@@ -22,7 +22,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+
+from shop.domain.order_event_data import (
+    EventData,
+    OrderCancelled,
+    OrderCreated,
+    PaymentRefunded,
+    PaymentSucceeded,
+)
+from shop.domain.order_lines import OrderLine
 
 STATUSES = ("PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
 STATUS_AFTER = {
@@ -86,12 +94,12 @@ class Sale:
         )
 
 
-def sale_of(amount_cents: int, items: Iterable[Mapping[str, Any]]) -> Sale:
+def sale_of(amount_cents: int, items: Iterable[OrderLine]) -> Sale:
     """One order's sale: its amount, and its lines summed per product (names as the order froze them)."""
-    sale = Sale(orders=1, revenue_cents=int(amount_cents))
+    sale = Sale(orders=1, revenue_cents=amount_cents)
     for line in items:
-        product = ProductSale(str(line["name"]), int(line["quantity"]), int(line["line_total_cents"]))
-        sale = sale + Sale(products={str(line["product_id"]): product})
+        product = ProductSale(line.name, line.quantity, line.line_total_cents)
+        sale = sale + Sale(products={line.product_id: product})
     return sale
 
 
@@ -134,29 +142,26 @@ class Projection:
     days: Mapping[str, DayChange]
 
 
-def apply_event(
-    tally: OrderTally, kind: str, seq: int, occurred_at: str, data: Mapping[str, Any]
-) -> OrderTally:
+def apply_event(tally: OrderTally, seq: int, occurred_at: str, data: EventData) -> OrderTally:
     """The tally after one event (any order of arrival); types outside PROJECTED_TYPES change nothing."""
     after = replace(tally, version=tally.version + 1, applied=tally.applied | {seq})
-    if kind == "order_created":
+    if isinstance(data, OrderCreated):
         after = replace(after, created_day=day_of(occurred_at))
-    elif kind == "payment_succeeded":
-        amount = data.get("amount_cents", data.get("total_cents", 0))
-        after = replace(after, paid_day=day_of(occurred_at), payment=sale_of(amount, data.get("items") or []))
-    elif kind == "payment_refunded":
-        after = replace(after, refund=sale_of(data.get("amount_cents", 0), data.get("items") or []))
-    elif kind == "order_cancelled" and data.get("refunded"):
+    elif isinstance(data, PaymentSucceeded):
+        after = replace(after, paid_day=day_of(occurred_at), payment=sale_of(data.amount_cents, data.items))
+    elif isinstance(data, PaymentRefunded):
+        after = replace(after, refund=sale_of(data.amount_cents, data.items))
+    elif isinstance(data, OrderCancelled) and data.refunded:
         # committed before refunds went through their own queue: the cancellation itself refunded
-        after = replace(after, refund=sale_of(data.get("refund_amount_cents", 0), data.get("items") or []))
-    if kind in STATUS_AFTER and seq > tally.status_seq:
-        after = replace(after, status=STATUS_AFTER[kind], status_seq=seq)
+        after = replace(after, refund=sale_of(data.refund_amount_cents, data.items))
+    if data.KIND in STATUS_AFTER and seq > tally.status_seq:
+        after = replace(after, status=STATUS_AFTER[data.KIND], status_seq=seq)
     return after
 
 
-def project(tally: OrderTally, kind: str, seq: int, occurred_at: str, data: Mapping[str, Any]) -> Projection:
+def project(tally: OrderTally, seq: int, occurred_at: str, data: EventData) -> Projection:
     """The new tally and how each day's aggregates move: contribution after less contribution before."""
-    after = apply_event(tally, kind, seq, occurred_at, data)
+    after = apply_event(tally, seq, occurred_at, data)
     sales: dict[str, Sale] = {day: -sale for day, sale in tally.sales().items()}
     for day, sale in after.sales().items():
         sales[day] = sales.get(day, Sale()) + sale

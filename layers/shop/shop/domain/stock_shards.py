@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 UNITS_PER_SHARD = 20
 MAX_SHARDS = 16
@@ -46,21 +45,10 @@ def pick_shards(available: Mapping[int, int], quantity: int, rng: random.Random)
     return takes
 
 
-def line_shards(line: Mapping[str, Any]) -> list[ShardTake]:
-    """The shards an order line reserved: its `shards` pairs, or all of it from shard 0 (an
-    ordinary product's line, and any line from before shards, records none)."""
-    recorded: Sequence[Sequence[Any]] = line.get("shards") or []
-    if not recorded:
-        return [(0, int(line["quantity"]))]
-    return [(int(shard), int(units)) for shard, units in recorded]
-
-
-def shards_record(takes: Sequence[ShardTake], quantity: int) -> list[list[int]] | None:
-    """What an order line records of `takes` (compact [shard, units] pairs: the line is stored with
-    the order and its events); None when it is all from shard 0, which is what no record means."""
-    if list(takes) == [(0, quantity)]:
-        return None
-    return [[shard, units] for shard, units in takes]
+def shards_record(takes: Sequence[ShardTake], quantity: int) -> tuple[ShardTake, ...]:
+    """What an order line records of `takes` (shop.domain.order_lines.OrderLine.shards): nothing when
+    it is all from shard 0, which is what no record means."""
+    return () if list(takes) == [(0, quantity)] else tuple(takes)
 
 
 def spread_adjustment(available: Mapping[int, int], shards: int, delta: int) -> dict[int, int] | None:

@@ -21,10 +21,11 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from shop.domain.callers import Caller
 from shop.domain.money import line_total_cents, shipping_cents, single_currency
+from shop.domain.order_event_data import OrderCreated
+from shop.domain.order_lines import OrderLine, PostalAddress
 from shop.domain.orders import MAX_ORDER_LINES, EventActor, Order, OrderAggregate, timestamp
 from shop.domain.stock_shards import ShardTake, pick_shards, shards_record
 from shop.errors import CartEmpty, Conflict, OutOfStock, TooManyOpenOrders
@@ -63,6 +64,19 @@ def _out_of_stock(lines: Sequence[CheckoutLine], shortages: Sequence[Shortage]) 
     return OutOfStock(details=details)
 
 
+def _line(p: ProductSnapshot, quantity: int, takes: Sequence[ShardTake]) -> OrderLine:
+    """The line at the price read now, frozen into the order; it records the shards it reserves."""
+    return OrderLine(
+        product_id=p.id,
+        sku=p.sku,
+        name=p.name,
+        unit_price_cents=p.price_cents,
+        quantity=quantity,
+        line_total_cents=line_total_cents(p.price_cents, quantity),
+        shards=shards_record(takes, quantity),
+    )
+
+
 class CheckoutService:
     def __init__(
         self,
@@ -79,7 +93,7 @@ class CheckoutService:
         self._clock, self._sleep = clock, sleep
         self._rng = rng or random.Random()  # noqa: S311 - spreads buyers over shards, not a secret
 
-    def checkout(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None = None) -> Order:
+    def checkout(self, caller: Caller, address: PostalAddress, seal: Seal[Order] | None = None) -> Order:
         """Reserve every line and create the order, or reserve nothing (409 OUT_OF_STOCK listing
         every short line, 409 TOO_MANY_OPEN_ORDERS). Concurrency refusals are retried with backoff,
         then a 409 CONFLICT."""
@@ -91,7 +105,7 @@ class CheckoutService:
         count("OrdersCreated")
         return order
 
-    def _attempt(self, caller: Caller, address: Mapping[str, Any], seal: Seal[Order] | None) -> Order:
+    def _attempt(self, caller: Caller, address: PostalAddress, seal: Seal[Order] | None) -> Order:
         lines, cart_version = self._carts.get_cart_for_checkout(caller.id)
         if not lines or cart_version is None:
             raise CartEmpty()
@@ -123,39 +137,24 @@ class CheckoutService:
     def _new_order(
         self,
         caller: Caller,
-        address: Mapping[str, Any],
+        address: PostalAddress,
         lines: Sequence[CheckoutLine],
         products: Mapping[str, ProductSnapshot],
         takes: Mapping[str, Sequence[ShardTake] | None],
     ) -> OrderAggregate:
         now = self._clock()
-        items: list[dict[str, Any]] = []
-        for product_id, quantity in lines:
-            p = products[product_id]
-            items.append(
-                {
-                    "product_id": p.id,
-                    "sku": p.sku,
-                    "name": p.name,
-                    "unit_price_cents": p.price_cents,
-                    "quantity": quantity,
-                    "line_total_cents": line_total_cents(p.price_cents, quantity),
-                }
-            )
-            record = shards_record(takes[product_id] or (), quantity)
-            if record is not None:
-                items[-1]["shards"] = record
-        subtotal = sum(i["line_total_cents"] for i in items)
+        items = tuple(_line(products[pid], quantity, takes[pid] or ()) for pid, quantity in lines)
+        subtotal = sum(line.line_total_cents for line in items)
         shipping = shipping_cents(subtotal)
-        data = {
-            "user_id": caller.id,
-            "items": items,
-            "subtotal_cents": subtotal,
-            "shipping_cents": shipping,
-            "total_cents": subtotal + shipping,
-            "currency": single_currency(products[product_id].currency for product_id, _ in lines),
-            "reservation_expires_at": timestamp(now + self._ttl),
-            "shipping_address": dict(address),
-        }
+        data = OrderCreated(
+            user_id=caller.id,
+            items=items,
+            subtotal_cents=subtotal,
+            shipping_cents=shipping,
+            total_cents=subtotal + shipping,
+            currency=single_currency(products[product_id].currency for product_id, _ in lines),
+            reservation_expires_at=timestamp(now + self._ttl),
+            shipping_address=address,
+        )
         actor = EventActor(caller.id, caller.role)
         return OrderAggregate.create(uuid.uuid4().hex, timestamp(now), actor, data)

@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 
 from shop.domain.bus_messages import BusMessage
 from shop.domain.order_emails import EMAIL_TYPES, OrderEmail, order_email
+from shop.domain.order_event_data import owner_of
 from shop.domain.users import User
 from shop.observability import count
 from shop.services.event_consumer import ProcessedEvents, claim_once
@@ -52,7 +53,7 @@ class OrderNotifications:
 
     def _send(self, message: BusMessage) -> None:
         fields = {"event_id": message.id, "type": message.type, "order_id": message.order_id}
-        user_id = str(message.data.get("user_id") or "")
+        user_id = owner_of(message.event_data()) or ""
         customer = self._customers.get(user_id) if user_id else None
         if customer is None:
             # Nobody to write to, now or on any retry: acknowledged, so it does not clog the queue.

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from shop.domain.audit_chain import AuditDraft
+from shop.domain.order_lines import OrderLine
 from shop.domain.orders import Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import Card, Charge, Payment
-from shop.domain.stock_shards import line_shards
 
 TxItem = dict[str, Any]
 R = TypeVar("R")
@@ -75,12 +75,12 @@ class StockMove:
     shard: int = 0
 
 
-def stock_moves(lines: Sequence[Mapping[str, Any]], kind: StockMoveKind) -> list[StockMove]:
+def stock_moves(lines: Sequence[OrderLine], kind: StockMoveKind) -> list[StockMove]:
     """The moves of an order's lines, each on the shard(s) the line reserved at checkout."""
     return [
-        StockMove(line["product_id"], quantity, kind, line.get("unit_price_cents"), shard)
+        StockMove(line.product_id, quantity, kind, line.unit_price_cents, shard)
         for line in lines
-        for shard, quantity in line_shards(line)
+        for shard, quantity in line.reserved_shards()
     ]
 
 

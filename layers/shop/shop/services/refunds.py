@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from aws_lambda_powertools import Logger
 
 from shop.domain.bus_messages import BusMessage
+from shop.domain.order_event_data import OrderCancelled
 from shop.domain.orders import SYSTEM, OrderAggregate, timestamp
 from shop.domain.payments import Payment, record_refund
 from shop.observability import count
@@ -59,9 +60,10 @@ class RefundPayments:
 
     def settle(self, message: BusMessage) -> bool:
         """Refund what this cancellation owes; True if the refund was recorded by this delivery."""
-        payment_id = str(message.data.get("refund_payment_id") or "")
-        if message.type not in REFUND_TYPES or not message.data.get("refund_pending") or not payment_id:
+        data = message.event_data() if message.type in REFUND_TYPES else None
+        if not isinstance(data, OrderCancelled) or not data.refund_pending or not data.refund_payment_id:
             return False
+        payment_id = data.refund_payment_id
         fields = {"event_id": message.id, "order_id": message.order_id, "payment_id": payment_id}
         first_read = self._orders.order_history(message.order_id)
         payment = _owed(first_read, payment_id)

@@ -47,12 +47,13 @@ class SalesStatsProjector:
         """Project one event; True if it changed the statistics now, False if it was already applied."""
         if message.type not in PROJECTED_TYPES:
             return False
+        data = message.event_data()
         for attempt in range(1, STALE_ATTEMPTS + 1):
             tally = self._store.tally(message.order_id)
             if message.seq in tally.applied:
                 logger.info("event already projected", extra={"event_id": message.id})
                 return False
-            projection = project(tally, message.type, message.seq, message.occurred_at, message.data)
+            projection = project(tally, message.seq, message.occurred_at, data)
             try:
                 self._store.commit(projection)
             except StaleTally:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
+from shop.domain.order_event_data import OrderDelivered, ShipmentCreated, ShipmentUpdated
 from shop.domain.orders import EventActor, Order, OrderAggregate, timestamp
 from shop.domain.shipments import Shipment, ShipmentStatus, new_tracking_number
 from shop.errors import InvalidTransition, NotFound
@@ -81,16 +82,16 @@ class ShippingService:
             now = timestamp(self._clock())
             shipment = Shipment.label(uuid.uuid4().hex, order.id, carrier, self._tracking_numbers(), now)
             aggregate = OrderAggregate(order)
-            data = {
-                "shipment_id": shipment.id,
-                "carrier": carrier,
-                "tracking_number": shipment.tracking_number,
-                "status": shipment.status,
-                "user_id": order.user_id,
-                "total_cents": order.total_cents,
-                "currency": order.currency,
-            }
-            aggregate.record("shipment_created", now, _actor(admin), data)
+            data = ShipmentCreated(
+                shipment_id=shipment.id,
+                carrier=carrier,
+                tracking_number=shipment.tracking_number,
+                status=shipment.status,
+                user_id=order.user_id,
+                total_cents=order.total_cents,
+                currency=order.currency,
+            )
+            aggregate.record(data, now, _actor(admin))
             foreign = self._shipments.creation_elements(shipment, aggregate.state)
             details = {"order_id": order_id, "carrier": carrier, "tracking_number": shipment.tracking_number}
             entry = self._entry(admin, "shipment.created", shipment.id, details)
@@ -131,11 +132,15 @@ class ShippingService:
         if order is None:
             raise NotFound("No such shipment.")
         aggregate, actor = OrderAggregate(order), _actor(admin)
-        update = {"shipment_id": before.id, "status": status, "location": location, "note": note}
-        aggregate.record("shipment_updated", now, actor, update | {"user_id": order.user_id})
+        update = ShipmentUpdated(
+            shipment_id=before.id, status=status, location=location, note=note, user_id=order.user_id
+        )
+        aggregate.record(update, now, actor)
         if status == "DELIVERED":
-            delivered = {"shipment_id": before.id, "tracking_number": before.tracking_number}
-            aggregate.record("order_delivered", now, actor, delivered | {"user_id": order.user_id})
+            delivered = OrderDelivered(
+                shipment_id=before.id, tracking_number=before.tracking_number, user_id=order.user_id
+            )
+            aggregate.record(delivered, now, actor)
         foreign = [self._shipments.update_element(before, after, aggregate.state)]
         details = {"order_id": after.order_id, "status": status, "previous_status": before.status}
         entry = self._entry(admin, "shipment.tracking_updated", after.id, details)

@@ -7,7 +7,7 @@ seals it on the order item and on its order_created event item (the history must
 order), and an event's `data` never holds it, so the table's stream and the bus never carry it.
 
 Functions that never show an address hold no KMS grant for it and get a store without
-`SealedAddresses`: they read orders with an empty address and never write one, since an order item
+`SealedAddresses`: they read orders with no address (None) and never write one, since an order item
 is updated attribute by attribute after its creation and its sealed address is left as it is.
 """
 
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shop.adapters.pii_crypto import EnvelopeCipher
+from shop.domain.order_lines import PostalAddress
 
 AAD_TABLE = "orders"  # the table's role, not its physical name: a restored copy must still decrypt
 ADDRESS = "shipping_address"
@@ -36,13 +37,13 @@ class SealedAddresses:
     def __init__(self, cipher: EnvelopeCipher) -> None:
         self._cipher = cipher
 
-    def seal(self, item: Mapping[str, Any], address: Mapping[str, Any]) -> AttrMap:
+    def seal(self, item: Mapping[str, Any], address: PostalAddress) -> AttrMap:
         """The attributes that hold `address` sealed for this item (raw attribute values with pk/sk)."""
-        plain = json.dumps(dict(address), sort_keys=True, separators=(",", ":"))
+        plain = json.dumps(address.plain(), sort_keys=True, separators=(",", ":"))
         sealed = self._cipher.seal(AAD_TABLE, _item_key(item), {ADDRESS: plain})
         return {SEALED_ADDRESS: {"B": sealed.values[ADDRESS]}, DATA_KEY: {"B": sealed.encrypted_key}}
 
-    def open(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+    def open(self, item: Mapping[str, Any]) -> PostalAddress | None:
         """The item's address; None if it holds none sealed. Raises PiiDecryptionError if altered."""
         if SEALED_ADDRESS not in item:
             return None
@@ -52,4 +53,4 @@ class SealedAddresses:
             bytes(item[DATA_KEY]["B"]),
             {ADDRESS: bytes(item[SEALED_ADDRESS]["B"])},
         )
-        return dict(json.loads(opened[ADDRESS]))
+        return PostalAddress.of_plain(json.loads(opened[ADDRESS]))

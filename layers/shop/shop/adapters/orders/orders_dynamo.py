@@ -6,7 +6,7 @@ version cannot both append. Stock moves, payments and foreign elements (cart, id
 join the same transaction, and so does the owner's open-orders item when the order enters or
 leaves PENDING_PAYMENT (shop.adapters.orders.orders_dynamo_transaction builds it). Item layouts:
 shop.adapters.orders.orders_dynamo_items. With `addresses`, the store seals a new order's address and
-opens it on reads; without, it reads orders with an empty address and cannot create one (a
+opens it on reads; without, it reads orders with no address (None) and cannot create one (a
 function with no KMS grant for order data).
 """
 
@@ -35,6 +35,7 @@ from shop.adapters.orders.orders_dynamo_items import (
 )
 from shop.adapters.orders.orders_dynamo_paging import index_partition, orders_page
 from shop.adapters.orders.orders_dynamo_transaction import OrderTransaction, refusal
+from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.services.order_ports import OrderChange, OrderHistory
@@ -66,7 +67,7 @@ class DynamoOrderStore:
         """An order item as read, its address opened if this store may, and its fulfilment applied."""
         return items.compose(items.order_from_item(raw, self._address_of(raw)), fulfilment)
 
-    def _address_of(self, raw: AttrMap) -> dict[str, Any] | None:
+    def _address_of(self, raw: AttrMap) -> PostalAddress | None:
         return self._addresses.open(raw) if self._addresses is not None else None
 
     def order_history(self, order_id: str) -> OrderHistory | None:

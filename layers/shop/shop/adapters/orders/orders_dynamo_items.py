@@ -31,11 +31,12 @@ MAX_OPEN_ORDERS) and every move out of PENDING_PAYMENT shrinks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
+from shop.domain.order_event_data import EventData, OrderCreated, event_data_of_plain
+from shop.domain.order_lines import PostalAddress, lines_of_plain, lines_plain
 from shop.domain.orders import EventActor, Order, OrderEvent
 from shop.domain.payments import Payment
 
@@ -76,7 +77,7 @@ def order_item(order: Order) -> AttrMap:
         "pk": order_pk(order.id),
         "sk": ORDER_SK,
         "status": order.status,
-        "items": [dict(i) for i in order.items],
+        "items": lines_plain(order.items),
         "subtotal_cents": order.subtotal_cents,
         "shipping_cents": order.shipping_cents,
         "total_cents": order.total_cents,
@@ -112,24 +113,30 @@ def order_update(order: Order, status_changed: bool) -> AttrMap:
     }
 
 
-def order_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = None) -> Order:
-    """The order of a raw item; `shipping_address` is its opened address (None: not opened here)."""
+def order_from_item(item: AttrMap, shipping_address: PostalAddress | None = None) -> Order:
+    """The order of a raw item; `shipping_address` is its opened address (None: not opened here; an
+    order from before sealing holds it in clear)."""
     d = from_item(item)
     return Order(
         id=d["pk"].removeprefix("ORDER#"),
         user_id=d["gsi1pk"].removeprefix("USER#"),
         status=d["status"],
-        items=tuple(d["items"]),
+        items=lines_of_plain(d["items"]),
         subtotal_cents=d["subtotal_cents"],
         shipping_cents=d["shipping_cents"],
         total_cents=d["total_cents"],
         currency=d["currency"],
-        shipping_address=dict(shipping_address) if shipping_address is not None else d.get(ADDRESS, {}),
+        shipping_address=shipping_address if shipping_address is not None else _address_in_clear(d),
         reservation_expires_at=d["reservation_expires_at"],
         created_at=d["created_at"],
         updated_at=d["updated_at"],
         version=d["version"],
     )
+
+
+def _address_in_clear(d: dict[str, Any]) -> PostalAddress | None:
+    """An order item from before sealing holds its address in clear."""
+    return PostalAddress.of_plain(d[ADDRESS]) if ADDRESS in d else None
 
 
 def fulfilment_values(order: Order) -> dict[str, Any]:
@@ -169,16 +176,22 @@ def event_item(event: OrderEvent) -> AttrMap:
             "type": event.type,
             "occurred_at": event.occurred_at,
             "actor": {"id": event.actor.id, "role": event.actor.role},
-            "data": {k: v for k, v in event.data.items() if k != ADDRESS},
+            "data": _without_address(event.data).plain(),
         }
     )
 
 
-def event_from_item(item: AttrMap, shipping_address: Mapping[str, Any] | None = None) -> OrderEvent:
+def _without_address(data: EventData) -> EventData:
+    return replace(data, shipping_address=None) if isinstance(data, OrderCreated) else data
+
+
+def event_from_item(item: AttrMap, shipping_address: PostalAddress | None = None) -> OrderEvent:
     """The event of a raw item, with its opened address put back into its data (if given)."""
     d = from_item(item)
     actor = EventActor(id=d["actor"]["id"], role=d["actor"]["role"])
-    data = d["data"] if shipping_address is None else d["data"] | {ADDRESS: dict(shipping_address)}
+    data = event_data_of_plain(d["type"], d["data"])
+    if shipping_address is not None and isinstance(data, OrderCreated):
+        data = replace(data, shipping_address=shipping_address)
     return OrderEvent(d["event_id"], d["order_id"], d["seq"], d["type"], d["occurred_at"], actor, data)
 
 

@@ -16,7 +16,8 @@ from shop.adapters.catalog.stock_dynamo import shortage_of, stock_move_element
 from shop.adapters.dynamo_codec import AttrMap, to_item
 from shop.adapters.orders import orders_dynamo_items as items
 from shop.adapters.orders.order_addresses import SealedAddresses
-from shop.adapters.orders.orders_dynamo_items import ADDRESS
+from shop.domain.order_event_data import OrderCancelled, OrderCreated
+from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import MAX_OPEN_ORDERS, OrderEvent, moves_status
 from shop.domain.payments import REFUND_STEPS
 from shop.services.order_ports import CommitRefused, OrderChange, Shortage, StockMove
@@ -99,11 +100,13 @@ class OrderTransaction:
 
     def _event_item(self, event: OrderEvent) -> AttrMap:
         item = items.event_item(event)
-        if ADDRESS in event.data:
-            item |= self._seal(item, event.data[ADDRESS])
+        if isinstance(event.data, OrderCreated) and event.data.shipping_address is not None:
+            item |= self._seal(item, event.data.shipping_address)
         return item
 
-    def _seal(self, item: AttrMap, address: Any) -> AttrMap:
+    def _seal(self, item: AttrMap, address: PostalAddress | None) -> AttrMap:
+        if address is None:
+            raise ValueError("a new order needs its shipping address")
         if self._addresses is None:
             raise RuntimeError("this order store cannot seal a shipping address (no key for order data)")
         return self._addresses.seal(item, address)
@@ -136,7 +139,7 @@ class OrderTransaction:
 
 
 def _cancels_paid(change: OrderChange) -> bool:
-    return any(e.type == "order_cancelled" and e.data.get("previous_status") == "PAID" for e in change.events)
+    return any(isinstance(e.data, OrderCancelled) and e.data.previous_status == "PAID" for e in change.events)
 
 
 def refusal(reasons: list[dict[str, Any]], tags: list[object]) -> CommitRefused:
