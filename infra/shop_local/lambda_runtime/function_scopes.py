@@ -32,8 +32,8 @@ class PerFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         invocation = current_invocation()
-        if invocation is None or not invocation.function_name:
-            return self.shared(*args, **kwargs)
+        if invocation is None or not invocation.function_name or args or kwargs:
+            return self.shared(*args, **kwargs)  # a call with collaborators (fakes) is never cached
         scoped = self._scopes.get(invocation.function_name)
         if scoped is None:
             with self._lock:

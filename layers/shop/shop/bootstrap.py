@@ -18,10 +18,12 @@ class _Builder(Generic[P, T]):
     def __init__(self, make: Callable[P, T]) -> None:
         update_wrapper(self, make)
         self._make, self._once = make, cache(make)
-        self.cache_clear = self._once.cache_clear
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
         return self._make(*args, **kwargs) if args or kwargs else self._once()
+
+    def cache_clear(self) -> None:
+        self._once.cache_clear()
 
 
 def built_once(make: Callable[P, T]) -> _Builder[P, T]:

@@ -77,7 +77,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def clear_caches() -> None:
     for builder in vars(bootstrap).values():
-        if callable(getattr(builder, "cache_clear", None)):
+        if hasattr(builder, "cache_clear") and not isinstance(builder, type):
             builder.cache_clear()
 
 
