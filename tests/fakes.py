@@ -33,6 +33,7 @@ from shop.domain.bus_messages import BusMessage
 from shop.domain.catalog import Category, Product, ProductStatus, StaleWrite, sku_key, uses_category
 from shop.domain.inventory import StockedProduct, StockLevels, needed_available
 from shop.domain.order_emails import OrderEmail
+from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, first_attempt
 from shop.domain.sales_stats import OrderTally, Projection
@@ -50,6 +51,7 @@ from shop.errors import (
     SlugTaken,
     ValidationFailed,
 )
+from shop.services.admin_orders import AllOrders
 from shop.services.audit import AuditChains, AuditTrail, CheckpointSigner, CheckpointVerifier, TrailStore
 from shop.services.audit_listing import AuditIndex
 from shop.services.auth_ports import (
@@ -76,6 +78,7 @@ from shop.services.user_admin import UserDirectory
 _RECORDERS: WeakValueDictionary[str, RecordingAudit] = WeakValueDictionary()
 
 
+# ---------------------------------------------------------------- audit
 class RecordingAudit:
     """What reached the trail, as dicts (`entries`), in commit order."""
 
@@ -189,6 +192,7 @@ class HmacSigner:
         return key_id == self.key_id and signature == self.sign(digest)
 
 
+# ---------------------------------------------------------------- users and auth
 class FakeUsers:
     """Users by id and by email index, with the stores' promises: a taken email index is EmailTaken,
     an unknown user NotFound; `writes` counts access changes, `unsealed` decryptions of personal data."""
@@ -474,6 +478,18 @@ class MemoryStock:
         return Page([], None)
 
 
+# ---------------------------------------------------------------- orders
+class RecordingAllOrders:
+    """The admin's order listing: answers an empty page and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, int, str | None]] = []
+
+    def newest_orders(self, status: str | None, limit: int, cursor: str | None) -> Page[Order]:
+        self.calls.append((status, limit, cursor))
+        return Page([], None)
+
+
 # ---------------------------------------------------------------- idempotency
 class MemoryRecords:
     """Idempotency records with the DynamoDB store's rules: a claim succeeds only on a free key,
@@ -674,4 +690,5 @@ def _fakes_fit_their_ports() -> None:
     tallies: SalesStatsStore = MemorySalesStats()
     days: SalesStatsReader = MemorySalesStats()
     del merges, tokens, states, categories, products, stock, processed, mailer, bus, listing
-    del index, records, tallies, days
+    all_orders: AllOrders = RecordingAllOrders()
+    del index, records, tallies, days, all_orders

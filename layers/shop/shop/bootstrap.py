@@ -1,7 +1,9 @@
 """The composition root: builds adapters from settings and hands them to the services.
 
 Handlers call one builder at module scope (once per cold start). Each builder imports only what
-its service needs, so a function pays at cold start only for what it uses.
+its service needs, so a function pays at cold start only for what it uses. A service's builder
+takes its collaborators (ports) as optional keyword arguments: handlers pass none and get the
+real adapters; unit tests pass in-memory fakes and get the same wiring without AWS.
 """
 
 from __future__ import annotations
@@ -18,12 +20,10 @@ class _Builder(Generic[P, T]):
     def __init__(self, make: Callable[P, T]) -> None:
         update_wrapper(self, make)
         self._make, self._once = make, cache(make)
+        self.cache_clear = self._once.cache_clear
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
         return self._make(*args, **kwargs) if args or kwargs else self._once()
-
-    def cache_clear(self) -> None:
-        self._once.cache_clear()
 
 
 def built_once(make: Callable[P, T]) -> _Builder[P, T]:

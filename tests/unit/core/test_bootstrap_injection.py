@@ -14,7 +14,6 @@ from shop import bootstrap
 from shop.adapters.payment_gateway_mock import MockPaymentGateway
 from shop.config import Settings
 from shop.domain.users import EmailIndex
-from shop.services.admin_orders import AllOrders
 from shop.services.cart_ports import CartStore, ProductCatalog
 from shop.services.order_ports import CartSource, OrderStore, ProductSource
 from shop.services.shipments import ShipmentStore, ShippedOrders
@@ -31,6 +30,7 @@ from tests.fakes import (
     MemorySalesStats,
     MemoryStock,
     MemoryTrail,
+    RecordingAllOrders,
     RecordingAudit,
     RecordingBus,
     RecordingCartMerges,
@@ -77,7 +77,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def clear_caches() -> None:
     for builder in vars(bootstrap).values():
-        if hasattr(builder, "cache_clear") and not isinstance(builder, type):
+        if callable(getattr(builder, "cache_clear", None)):
             builder.cache_clear()
 
 
@@ -170,7 +170,7 @@ INJECTIONS: dict[str, Callable[[], Mapping[str, object]]] = {
         "shipments": cast(ShipmentStore, StandIn()),
         "audit": audit(),
     },
-    "build_admin_order_queries": lambda: {"orders": cast(AllOrders, StandIn())},
+    "build_admin_order_queries": lambda: {"orders": RecordingAllOrders()},
     "build_audit_checkpoints": lambda: {"store": MemoryTrail(), "signer": HmacSigner()},
 }
 
