@@ -1,32 +1,84 @@
-"""Fakes of shared ports for unit tests, checked by mypy against the ports they stand for.
+"""Fakes of the ports for unit tests, checked by mypy against the ports they stand for.
+
+Each fake keeps the promises of the DynamoDB adapter it stands for (conditional writes, counted
+uses, atomic rotation), so that a service test means what it says; `_fakes_fit_their_ports` at the
+end names the port of each. Tests build services with them through the bootstrap's builders:
+`build_inventory_service(store=MemoryStock(mug=5), audit=RecordingAudit())`.
 
 `RecordingAudit` is the services' AuditPort: `draft` makes real drafts, and a fake store that
 commits a change calls `land(drafts)` in the same step, as the DynamoDB stores write them in the
 change's transaction; `record` lands at once. `MemoryTrail` is the trail's storage (chains without
 a head item, checkpoints) for the audit service's own tests. `FakeUsers` is the users table: the
-auth service's UserAccounts and the admin's UserDirectory.
+auth service's UserAccounts, the admin's UserDirectory and the notifications' Customers.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 from weakref import WeakValueDictionary
 
+from botocore.exceptions import ClientError
+
+from shop.adapters.dynamo_paging import Position, decode_cursor, encode_cursor, scope_of
+from shop.adapters.token_signer import JwtAccessTokens
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, sealed
+from shop.domain.bus_messages import BusMessage
+from shop.domain.catalog import Category, Product, ProductStatus, StaleWrite, sku_key, uses_category
+from shop.domain.inventory import StockedProduct, StockLevels, needed_available
+from shop.domain.order_emails import OrderEmail
+from shop.domain.orders import Order
 from shop.domain.paging import Page
+from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, first_attempt
+from shop.domain.sales_stats import OrderTally, Projection
+from shop.domain.tokens import AccessClaims, AccessState, RefreshToken
 from shop.domain.users import User, UserRole
-from shop.errors import EmailTaken, NotFound
+from shop.errors import (
+    CategoryNotEmpty,
+    Conflict,
+    EmailTaken,
+    InsufficientStock,
+    InvalidToken,
+    NotFound,
+    RateLimited,
+    SkuTaken,
+    SlugTaken,
+    ValidationFailed,
+)
+from shop.services.admin_orders import AllOrders
 from shop.services.audit import AuditChains, AuditTrail, CheckpointSigner, CheckpointVerifier, TrailStore
-from shop.services.auth_ports import StoredCredentials, UserAccounts
+from shop.services.audit_listing import AuditIndex
+from shop.services.auth_ports import (
+    GuestCartMerger,
+    RateLimiter,
+    RefreshTokenStore,
+    StoredCredentials,
+    UserAccounts,
+)
 from shop.services.catalog_audit import AuditPort
+from shop.services.catalog_ports import CategoryStore, ProductStore
+from shop.services.event_consumer import ProcessedEvents
+from shop.services.event_publishing import BusPublisher, PaidListing
+from shop.services.idempotency_ports import Claim, Existing, IdempotencyStore, StoredResponse
+from shop.services.inventory import StockStore
+from shop.services.notifications import Customers, Mailer, MailNotSent
+from shop.services.order_ports import TxItem
+from shop.services.sales_stats import SalesStatsStore, StaleTally
+from shop.services.sales_stats_report import DayTotals, ProductDayTotals, SalesStatsReader
+from shop.services.signing_keys import CachedKeyRing, first_key_ring
+from shop.services.token_admission import AccessStates, TokenVerifier
 from shop.services.user_admin import UserDirectory
 
 _RECORDERS: WeakValueDictionary[str, RecordingAudit] = WeakValueDictionary()
 
 
+# ---------------------------------------------------------------- audit
 class RecordingAudit:
     """What reached the trail, as dicts (`entries`), in commit order."""
 
@@ -113,6 +165,17 @@ class MemoryTrail:
         for chain in sorted({c for c, _ in self.items}):
             yield chain, sorted((e for (c, _), e in self.items.items() if c == chain), key=lambda e: e.seq)
 
+    def newest_entries(
+        self, actor_id: str | None, action: str | None, limit: int, cursor: str | None
+    ) -> Page[AuditEntry]:
+        """The admin's listing, in one page (a cursor is refused: this fake makes none)."""
+        if cursor is not None:
+            raise ValidationFailed(details=[{"field": "query.cursor"}])
+        entries = [
+            e for e in self.items.values() if actor_id in (None, e.actor_id) and action in (None, e.action)
+        ]
+        return Page(sorted(entries, key=lambda e: (e.at, e.id), reverse=True)[:limit], None)
+
 
 class HmacSigner:
     """A stand-in for the KMS key: signs and verifies with a secret (the real one is asymmetric)."""
@@ -129,6 +192,7 @@ class HmacSigner:
         return key_id == self.key_id and signature == self.sign(digest)
 
 
+# ---------------------------------------------------------------- users and auth
 class FakeUsers:
     """Users by id and by email index, with the stores' promises: a taken email index is EmailTaken,
     an unknown user NotFound; `writes` counts access changes, `unsealed` decryptions of personal data."""
@@ -189,6 +253,415 @@ class FakeUsers:
         return Page(list(self.by_id.values())[:limit], None)
 
 
+class MemoryRefreshTokens:
+    """Refresh token families; `rotate` spends an active, unexpired token of a live family atomically."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, RefreshToken] = {}
+        self.revoked: dict[str, bool] = {}
+
+    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None:
+        self.revoked[token.family_id] = False
+        self.tokens[token.token_hash] = token
+        land(audit)
+
+    def find(self, token_hash: str) -> RefreshToken | None:
+        return self.tokens.get(token_hash)
+
+    def rotate(self, spent_hash: str, successor: RefreshToken, now: int) -> bool:
+        old = self.tokens.get(spent_hash)
+        if old is None or old.status != "active" or old.expires_at <= now or self.revoked[old.family_id]:
+            return False
+        self.tokens[spent_hash] = replace(old, status="spent")
+        self.tokens[successor.token_hash] = successor
+        return True
+
+    def revoke_family(self, family_id: str, audit: Sequence[AuditDraft] = ()) -> None:
+        self.revoked[family_id] = True
+        land(audit)
+
+
+class MemoryRateLimiter:
+    """The DynamoDB limiter's promises, on a dict, by the same domain rules."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, Bucket] = {}
+
+    def take(self, bucket: str, limit: Limit, now: int) -> Slot:
+        seen = self.buckets.get(bucket)
+        if seen is not None and seen.is_open(now):
+            if seen.hits >= limit.attempts:
+                raise RateLimited(retry_after_seconds=seen.retry_after(now))
+            taken = after_attempt(replace(seen, hits=seen.hits + 1), limit, now)
+        else:
+            taken = first_attempt(seen, limit, now)
+        self.buckets[bucket] = taken
+        return Slot(bucket, taken.window_ends)
+
+    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
+        waits = [
+            seen.retry_after(now)
+            for bucket, limit in buckets
+            if (seen := self.buckets.get(bucket)) is not None
+            and seen.is_open(now)
+            and seen.hits >= limit.attempts
+        ]
+        return max(waits, default=0)
+
+    def give_back(self, slot: Slot) -> None:
+        seen = self.buckets.get(slot.bucket)
+        if seen is not None and seen.window_ends == slot.window_ends and seen.hits > 0:
+            self.buckets[slot.bucket] = replace(seen, hits=seen.hits - 1)
+
+
+class RecordingCartMerges:
+    """The auth service's GuestCartMerger: remembers which guest cart went to which user."""
+
+    def __init__(self) -> None:
+        self.merged: list[tuple[str, str]] = []
+
+    def merge_guest_cart(self, guest_id: str, user_id: str) -> None:
+        self.merged.append((guest_id, user_id))
+
+
+def memory_access_tokens(clock: Callable[[], float] = time.time) -> JwtAccessTokens:
+    """The real token signer on a key ring made in memory (no Secrets Manager)."""
+    ring = first_key_ring(0)
+    keys = CachedKeyRing(lambda: ring, lambda ring, kid: ring.key(kid) is not None)
+    return JwtAccessTokens(keys, "iss", "aud", 900, clock=clock)
+
+
+class FakeTokenVerifier:
+    """Knows the tokens in `claims`; any other is InvalidToken."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, AccessClaims] = {}
+
+    def verify(self, token: str) -> AccessClaims:
+        if token not in self.claims:
+            raise InvalidToken()
+        return self.claims[token]
+
+
+class MemoryAccessStates:
+    def __init__(self) -> None:
+        self.states: dict[str, AccessState] = {}
+        self.reads: list[str] = []
+
+    def current(self, user_id: str) -> AccessState | None:
+        self.reads.append(user_id)
+        return self.states.get(user_id)
+
+
+# ---------------------------------------------------------------- catalog and inventory
+class MemoryCatalog:
+    """Categories and products with guard-item semantics: unique slugs/SKUs, counted category use;
+    `stale_writes` makes that many next writes fail as if someone else wrote first."""
+
+    def __init__(self) -> None:
+        self.categories: dict[str, Category] = {}
+        self.products: dict[str, Product] = {}
+        self.product_count: dict[str, int] = {}
+        self.stale_writes = 0
+
+    def _maybe_stale(self) -> None:
+        if self.stale_writes:
+            self.stale_writes -= 1
+            raise StaleWrite()
+
+    def all_categories(self) -> list[Category]:
+        return sorted(self.categories.values(), key=lambda c: (c.name.casefold(), c.id))
+
+    def get_category(self, category_id: str) -> Category | None:
+        return self.categories.get(category_id)
+
+    def add_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
+        if any(c.slug == category.slug for c in self.categories.values()):
+            raise SlugTaken()
+        if category.parent_id is not None and category.parent_id not in self.categories:
+            raise ValidationFailed(details=[{"field": "body.parent_id"}])
+        self.categories[category.id] = category
+        self.product_count[category.id] = 0
+        land(audit)
+
+    def replace_category(
+        self, old: Category, new: Category, ancestors: Sequence[Category], audit: Sequence[AuditDraft] = ()
+    ) -> None:
+        self._maybe_stale()
+        if self.categories.get(old.id) != old or any(self.categories.get(a.id) != a for a in ancestors):
+            raise StaleWrite()
+        if any(c.slug == new.slug and c.id != new.id for c in self.categories.values()):
+            raise SlugTaken()
+        self.categories[new.id] = new
+        land(audit)
+
+    def remove_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
+        self._maybe_stale()
+        children = [c for c in self.categories.values() if c.parent_id == category.id]
+        if self.product_count[category.id] or children:
+            raise CategoryNotEmpty()
+        del self.categories[category.id]
+        land(audit)
+
+    def get_product(self, product_id: str) -> Product | None:
+        return self.products.get(product_id)
+
+    def _check_sku_and_category(self, product: Product) -> None:
+        if any(sku_key(p.sku) == sku_key(product.sku) and p.id != product.id for p in self.products.values()):
+            raise SkuTaken()
+        if product.category_id not in self.categories:
+            raise ValidationFailed(details=[{"field": "body.category_id"}])
+
+    def add_product(self, product: Product, audit: Sequence[AuditDraft] = ()) -> None:
+        self._check_sku_and_category(product)
+        self.products[product.id] = product
+        self.product_count[product.category_id] += uses_category(product.status)
+        land(audit)
+
+    def replace_product(self, old: Product, new: Product, audit: Sequence[AuditDraft] = ()) -> None:
+        self._maybe_stale()
+        if self.products[old.id].version != old.version:
+            raise StaleWrite()
+        self._check_sku_and_category(new)
+        self.product_count[old.category_id] -= uses_category(old.status)
+        self.product_count[new.category_id] += uses_category(new.status)
+        self.products[new.id] = new
+        land(audit)
+
+    def list_products(
+        self,
+        statuses: Sequence[ProductStatus],
+        category_id: str | None,
+        name_contains: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Product]:
+        scope = scope_of(statuses, category_id, name_contains)
+        after = str(decode_cursor(cursor, scope).key["after"]) if cursor else ""
+        rows = sorted(
+            (p for p in self.products.values() if p.status in statuses),
+            key=lambda p: f"{p.name.casefold()}#{p.id}",
+        )
+        rows = [p for p in rows if category_id in (None, p.category_id)]
+        rows = [p for p in rows if not name_contains or name_contains in p.name.casefold()]
+        rows = [p for p in rows if f"{p.name.casefold()}#{p.id}" > after]
+        if len(rows) <= limit:
+            return Page(rows, None)
+        last = rows[limit - 1]
+        return Page(
+            rows[:limit], encode_cursor(Position(0, {"after": f"{last.name.casefold()}#{last.id}"}), scope)
+        )
+
+
+class MemoryStock:
+    """Applies an adjustment only if the result stays at or above zero, like the conditional UpdateItem."""
+
+    def __init__(self, **available: int) -> None:
+        self.levels = {pid: StockLevels(pid, n, 0, 0) for pid, n in available.items()}
+        self.asked_below: list[tuple[int | None, int, str | None]] = []
+
+    def stock_levels(self, product_id: str) -> StockLevels | None:
+        return self.levels.get(product_id)
+
+    def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
+        old = self.levels.get(product_id)
+        if old is None:
+            raise NotFound()
+        if old.available < needed_available(delta):
+            raise InsufficientStock(details={"available": old.available})
+        self.levels[product_id] = StockLevels(product_id, old.available + delta, old.reserved, old.sold)
+        land(audit)
+        return self.levels[product_id]
+
+    def products_below(self, threshold: int | None, limit: int, cursor: str | None) -> Page[StockedProduct]:
+        self.asked_below.append((threshold, limit, cursor))
+        return Page([], None)
+
+
+# ---------------------------------------------------------------- orders
+class RecordingAllOrders:
+    """The admin's order listing: answers an empty page and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, int, str | None]] = []
+
+    def newest_orders(self, status: str | None, limit: int, cursor: str | None) -> Page[Order]:
+        self.calls.append((status, limit, cursor))
+        return Page([], None)
+
+
+# ---------------------------------------------------------------- idempotency
+class MemoryRecords:
+    """Idempotency records with the DynamoDB store's rules: a claim succeeds only on a free key,
+    completion and release only for the claim's own token; `completions` counts completed records.
+    Its transaction elements are tuples that `commit_seal` applies (a command's transaction)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+        self.completions = 0
+
+    def begin(self, record_id: str, fingerprint: str) -> Claim | Existing:
+        with self.lock:
+            old = self.records.get(record_id)
+            if old is None:
+                token = uuid.uuid4().hex
+                self.records[record_id] = {"fingerprint": fingerprint, "token": token, "response": None}
+                return Claim(record_id, token)
+            return Existing(old["fingerprint"], old["response"])
+
+    def seal_element(self, claim: Claim, response: StoredResponse) -> TxItem:
+        return {"seal": (claim, response)}
+
+    def complete(self, claim: Claim, response: StoredResponse) -> None:
+        with self.lock:
+            record = self.records.get(claim.record_id)
+            if record and record["token"] == claim.token and record["response"] is None:
+                record["response"] = response
+                self.completions += 1
+
+    def release(self, claim: Claim) -> None:
+        with self.lock:
+            if self.records.get(claim.record_id, {}).get("token") == claim.token:
+                del self.records[claim.record_id]
+
+    def find(self, record_id: str) -> Existing | None:
+        with self.lock:
+            old = self.records.get(record_id)
+            return None if old is None else Existing(old["fingerprint"], old["response"])
+
+    def record_element(self, record_id: str, fingerprint: str, response: StoredResponse) -> TxItem:
+        return {"record": (record_id, fingerprint, response)}
+
+    def record(self, record_id: str, fingerprint: str, response: StoredResponse) -> Existing | None:
+        with self.lock:
+            old = self.records.get(record_id)
+            if old is not None:
+                return Existing(old["fingerprint"], old["response"])
+            self.records[record_id] = {"fingerprint": fingerprint, "token": None, "response": response}
+            self.completions += 1
+            return None
+
+    def commit_seal(self, element: TxItem) -> None:
+        """The command's transaction: a record's Put fails, and the whole commit with it, where
+        the key is taken."""
+        if "seal" in element:
+            self.complete(*element["seal"])
+        elif self.record(*element["record"]) is not None:
+            raise Conflict("the transaction was cancelled")
+
+
+# ---------------------------------------------------------------- sales statistics
+class MemorySalesStats:
+    """StatsTable's rules in memory: a versioned tally per order, ADD-only aggregates; the projector's
+    store and the report's reader."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, OrderTally] = {}
+        self.commits = 0
+        self.day_items: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.product_items: dict[tuple[str, str], dict[str, object]] = {}
+        self.interfere = 0  # how many commits a concurrent writer beats
+
+    def tally(self, order_id: str) -> OrderTally:
+        return self.tallies.get(order_id, OrderTally(order_id))
+
+    def commit(self, projection: Projection) -> None:
+        order_id = projection.after.order_id
+        if self.interfere:
+            self.interfere -= 1
+            self.tallies[order_id] = replace(self.tally(order_id), version=self.tally(order_id).version + 1)
+        if self.tally(order_id).version != projection.before.version:
+            raise StaleTally(order_id)
+        self.tallies[order_id] = projection.after
+        for day, change in projection.days.items():
+            self.day_items[day]["orders_count"] += change.sale.orders
+            self.day_items[day]["revenue_cents"] += change.sale.revenue_cents
+            for status, n in change.statuses.items():
+                self.day_items[day]["status_" + status] += n
+            for pid, sold in change.sale.products.items():
+                item = self.product_items.setdefault((day, pid), {"units": 0, "revenue_cents": 0})
+                item.update(name=sold.name, units=int(item["units"]) + sold.units)  # type: ignore[call-overload]
+                item["revenue_cents"] = int(item["revenue_cents"]) + sold.revenue_cents  # type: ignore[call-overload]
+        self.commits += 1
+
+    def days(self, first: str, last: str) -> tuple[list[DayTotals], list[ProductDayTotals]]:
+        days = [
+            DayTotals(
+                day,
+                item["orders_count"],
+                item["revenue_cents"],
+                {k.removeprefix("status_"): v for k, v in item.items() if k.startswith("status_")},
+            )
+            for day, item in sorted(self.day_items.items())
+            if first <= day <= last
+        ]
+        products = [
+            ProductDayTotals(day, pid, str(i["name"]), int(i["units"]), int(i["revenue_cents"]))  # type: ignore[call-overload]
+            for (day, pid), i in sorted(self.product_items.items())
+            if first <= day <= last
+        ]
+        return days, products
+
+
+# ---------------------------------------------------------------- event consumers
+class MemoryProcessedEvents:
+    """The port's rules in memory: a claim that is there skips; a release takes the holder's away."""
+
+    def __init__(self) -> None:
+        self.markers: dict[tuple[str, str], str] = {}
+
+    def claim(self, consumer: str, event_id: str) -> str | None:
+        if (consumer, event_id) in self.markers:
+            return None
+        token = f"t{len(self.markers)}"
+        self.markers[(consumer, event_id)] = token
+        return token
+
+    def release(self, consumer: str, event_id: str, token: str) -> None:
+        if self.markers.get((consumer, event_id)) == token:
+            del self.markers[(consumer, event_id)]
+
+
+class RecordingMailer:
+    """Sends every email except those whose subject contains `fail_subjects_with` (MailNotSent)."""
+
+    def __init__(self, fail_subjects_with: str | None = None) -> None:
+        self.sent: list[tuple[str, OrderEmail]] = []
+        self.fail_subjects_with = fail_subjects_with
+
+    def send(self, to: str, email: OrderEmail) -> str:
+        if self.fail_subjects_with and self.fail_subjects_with in email.subject:
+            raise MailNotSent("SES refused the email (Throttling)")
+        self.sent.append((to, email))
+        return f"m{len(self.sent)}"
+
+
+class RecordingBus:
+    """Accepts every message except the ids in `reject`; remembers what it accepted."""
+
+    def __init__(self, reject: set[str] | None = None) -> None:
+        self.reject = reject or set()
+        self.accepted: list[BusMessage] = []
+
+    def publish(self, messages: Sequence[BusMessage]) -> set[str]:
+        self.accepted += [m for m in messages if m.id not in self.reject]
+        return {m.id for m in messages if m.id in self.reject}
+
+
+class RecordingPaidListing:
+    """Records the orders taken out of the paid list; refuses those in `fail` as DynamoDB would."""
+
+    def __init__(self, fail: set[str] | None = None) -> None:
+        self.fail = fail or set()
+        self.left: list[str] = []
+
+    def leave_paid_listing(self, order_id: str) -> None:
+        if order_id in self.fail:
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "UpdateItem")
+        self.left.append(order_id)
+
+
 def _fakes_fit_their_ports() -> None:
     """Never called: mypy checks here that each fake fits the port it stands for."""
     port: AuditPort = RecordingAudit()
@@ -198,4 +671,24 @@ def _fakes_fit_their_ports() -> None:
     verifier: CheckpointVerifier = HmacSigner()
     accounts: UserAccounts = FakeUsers()
     directory: UserDirectory = FakeUsers()
-    del port, chains, store, signer, verifier, accounts, directory
+    customers: Customers = FakeUsers()
+    refresh_tokens: RefreshTokenStore = MemoryRefreshTokens()
+    limiter: RateLimiter = MemoryRateLimiter()
+    merges: GuestCartMerger = RecordingCartMerges()
+    tokens: TokenVerifier = FakeTokenVerifier()
+    states: AccessStates = MemoryAccessStates()
+    categories: CategoryStore = MemoryCatalog()
+    products: ProductStore = MemoryCatalog()
+    stock: StockStore = MemoryStock()
+    processed: ProcessedEvents = MemoryProcessedEvents()
+    mailer: Mailer = RecordingMailer()
+    bus: BusPublisher = RecordingBus()
+    listing: PaidListing = RecordingPaidListing()
+    del port, chains, store, signer, verifier, accounts, directory, customers, refresh_tokens, limiter
+    index: AuditIndex = MemoryTrail()
+    records: IdempotencyStore = MemoryRecords()
+    tallies: SalesStatsStore = MemorySalesStats()
+    days: SalesStatsReader = MemorySalesStats()
+    del merges, tokens, states, categories, products, stock, processed, mailer, bus, listing
+    all_orders: AllOrders = RecordingAllOrders()
+    del index, records, tallies, days, all_orders

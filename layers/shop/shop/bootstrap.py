@@ -1,59 +1,106 @@
 """The composition root: builds adapters from settings and hands them to the services.
 
 Handlers call one builder at module scope (once per cold start). Each builder imports only what
-its service needs, so a function pays at cold start only for what it uses.
+its service needs, so a function pays at cold start only for what it uses. A service's builder
+takes its collaborators (ports) as optional keyword arguments: handlers pass none and get the
+real adapters; unit tests pass in-memory fakes and get the same wiring without AWS.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import cache, update_wrapper
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _Builder(Generic[P, T]):
+    def __init__(self, make: Callable[P, T]) -> None:
+        update_wrapper(self, make)
+        self._make, self._once = make, cache(make)
+        self.cache_clear = self._once.cache_clear
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._make(*args, **kwargs) if args or kwargs else self._once()
+
+
+def built_once(make: Callable[P, T]) -> _Builder[P, T]:
+    """A service builder whose collaborators are optional keyword arguments (their ports).
+
+    The handlers' call, without arguments, builds the real adapters once per cold start; a call
+    that injects collaborators (tests, with fakes) builds a new service each time and caches
+    nothing, so no fake outlives its test.
+    """
+    return _Builder(make)
+
+
+def _given(injected: T | None, build: Callable[[], T]) -> T:
+    """The injected collaborator, or the real one."""
+    return build() if injected is None else injected
+
 
 if TYPE_CHECKING:
     from shop.services.catalog_audit import AuditPort
     from shop.services.catalog_categories import CategoryService
+    from shop.services.catalog_ports import CategoryStore, ProductStore
     from shop.services.catalog_products import ProductService
-    from shop.services.inventory import InventoryService
+    from shop.services.inventory import InventoryService, StockStore
 
 
 # ---------------------------------------------------------------- catalog and inventory
+def _on_catalog_table(store: Callable[[Any, str, AuditChains], T]) -> T:
+    """A catalog store on CatalogTable, its writes audited in their transactions."""
+    from shop.adapters.aws import client
+    from shop.config import settings
+
+    return store(client("dynamodb"), settings().catalog_table, build_audit_chains())
+
+
 @cache
 def build_catalog_audit_trail() -> AuditPort:
     """The audit trail catalog and inventory writes go to: the shared hash-chained one."""
     return build_audit_trail()
 
 
-@cache
-def build_category_service() -> CategoryService:
-    from shop.adapters.aws import client
-    from shop.adapters.catalog.catalog_dynamo_categories import DynamoCategoryStore
-    from shop.config import settings
+@built_once
+def build_category_service(
+    *, store: CategoryStore | None = None, audit: AuditPort | None = None
+) -> CategoryService:
     from shop.services.catalog_categories import CategoryService
 
-    store = DynamoCategoryStore(client("dynamodb"), settings().catalog_table, build_audit_chains())
-    return CategoryService(store, build_catalog_audit_trail())
+    if store is None:
+        from shop.adapters.catalog.catalog_dynamo_categories import DynamoCategoryStore
+
+        store = _on_catalog_table(DynamoCategoryStore)
+    return CategoryService(store, _given(audit, build_catalog_audit_trail))
 
 
-@cache
-def build_product_service() -> ProductService:
-    from shop.adapters.aws import client
-    from shop.adapters.catalog.catalog_dynamo_products import DynamoProductStore
-    from shop.config import settings
+@built_once
+def build_product_service(
+    *, store: ProductStore | None = None, audit: AuditPort | None = None
+) -> ProductService:
     from shop.services.catalog_products import ProductService
 
-    store = DynamoProductStore(client("dynamodb"), settings().catalog_table, build_audit_chains())
-    return ProductService(store, build_catalog_audit_trail())
+    if store is None:
+        from shop.adapters.catalog.catalog_dynamo_products import DynamoProductStore
+
+        store = _on_catalog_table(DynamoProductStore)
+    return ProductService(store, _given(audit, build_catalog_audit_trail))
 
 
-@cache
-def build_inventory_service() -> InventoryService:
-    from shop.adapters.aws import client
-    from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
-    from shop.config import settings
+@built_once
+def build_inventory_service(
+    *, store: StockStore | None = None, audit: AuditPort | None = None
+) -> InventoryService:
     from shop.services.inventory import InventoryService
 
-    store = DynamoStockStore(client("dynamodb"), settings().catalog_table, build_audit_chains())
-    return InventoryService(store, build_catalog_audit_trail())
+    if store is None:
+        from shop.adapters.catalog.inventory_dynamo import DynamoStockStore
+
+        store = _on_catalog_table(DynamoStockStore)
+    return InventoryService(store, _given(audit, build_catalog_audit_trail))
 
 
 # ---------------------------------------------------------------- auth and audit
@@ -63,13 +110,22 @@ if TYPE_CHECKING:
     from shop.adapters.token_signer import JwtAccessTokens
     from shop.adapters.users.users_dynamo import DynamoUsers
     from shop.services.accounts import Accounts
+    from shop.services.audit import AuditChains as AuditChainsPort
     from shop.services.audit import AuditTrail
     from shop.services.auth import AuthService, GuestTokens
-    from shop.services.auth_ports import RefreshTokenStore
+    from shop.services.auth_ports import (
+        AccessTokens,
+        EmailIndexer,
+        GuestCartMerger,
+        RateLimiter,
+        RefreshTokenStore,
+        UserAccounts,
+        UserRepository,
+    )
     from shop.services.auth_sessions import Logouts, Sessions
     from shop.services.client_limits import ClientLimits
     from shop.services.signing_keys import CachedKeyRing, KeyRing, PublicKeyRing
-    from shop.services.token_admission import TokenAdmission
+    from shop.services.token_admission import AccessStates, TokenAdmission, TokenVerifier
 
 
 @cache
@@ -117,21 +173,28 @@ def build_access_tokens() -> JwtAccessTokens:
     )
 
 
-@cache
-def build_token_admission() -> TokenAdmission:
+@built_once
+def build_token_admission(
+    *, verifier: TokenVerifier | None = None, states: AccessStates | None = None
+) -> TokenAdmission:
     """The authorizer's check: the token's signature (public keys only) and the user's access state.
     Light on purpose: no cipher, no pydantic."""
-    from shop.adapters.aws import client
-    from shop.adapters.token_signer import JwtAccessTokenVerifier, public_keys
-    from shop.adapters.users.access_states_dynamo import DynamoAccessStates
     from shop.config import settings
     from shop.services.token_admission import TokenAdmission
 
-    config = settings()
-    verifier = JwtAccessTokenVerifier(
-        public_keys(build_public_key_ring()), config.token_issuer, config.token_audience
-    )
-    return TokenAdmission(verifier, DynamoAccessStates(client("dynamodb"), config.users_table))
+    if verifier is None:
+        from shop.adapters.token_signer import JwtAccessTokenVerifier, public_keys
+
+        config = settings()
+        verifier = JwtAccessTokenVerifier(
+            public_keys(build_public_key_ring()), config.token_issuer, config.token_audience
+        )
+    if states is None:
+        from shop.adapters.aws import client
+        from shop.adapters.users.access_states_dynamo import DynamoAccessStates
+
+        states = DynamoAccessStates(client("dynamodb"), settings().users_table)
+    return TokenAdmission(verifier, states)
 
 
 @cache
@@ -154,13 +217,13 @@ def build_audit_store() -> DynamoTrail:
     return DynamoTrail(client("dynamodb"), settings().audit_table)
 
 
-@cache
-def build_audit_trail() -> AuditTrail:
+@built_once
+def build_audit_trail(*, chains: AuditChainsPort | None = None) -> AuditTrail:
     """The hash-chained audit trail; every service that must audit a write drafts its entries here."""
     from shop.config import settings
     from shop.services.audit import AuditTrail
 
-    return AuditTrail(build_audit_chains(), settings().audit_chain_shards)
+    return AuditTrail(_given(chains, build_audit_chains), settings().audit_chain_shards)
 
 
 @cache
@@ -176,18 +239,34 @@ def build_users() -> DynamoUsers:
     return DynamoUsers(client("dynamodb"), config.users_table, cipher, build_audit_chains())
 
 
-@cache
-def build_auth_service() -> AuthService:
+@built_once
+def build_auth_service(
+    *,
+    users: UserAccounts | None = None,
+    sessions: Sessions | None = None,
+    tokens: AccessTokens | None = None,
+    email_index: EmailIndexer | None = None,
+    limits: ClientLimits | None = None,
+    audit: AuditPort | None = None,
+    carts: GuestCartMerger | None = None,
+) -> AuthService:
     """Also builds the decoy hash that unknown emails are checked against: at cold start, here."""
-    from shop.adapters.secrets import SecretEmailIndex
-    from shop.config import settings
     from shop.services.auth import AuthService
 
-    config = settings()
-    users, tokens, audit = build_users(), build_access_tokens(), build_audit_trail()
-    email_index = SecretEmailIndex(build_secret_store(), config.blind_index_secret)
-    limits, carts = build_client_limits(), build_guest_cart_merge()
-    return AuthService(users, build_sessions(), tokens, email_index, limits, audit, carts)
+    if email_index is None:
+        from shop.adapters.secrets import SecretEmailIndex
+        from shop.config import settings
+
+        email_index = SecretEmailIndex(build_secret_store(), settings().blind_index_secret)
+    return AuthService(
+        _given(users, build_users),
+        _given(sessions, build_sessions),
+        _given(tokens, build_access_tokens),
+        email_index,
+        _given(limits, build_client_limits),
+        _given(audit, build_audit_trail),
+        _given(carts, build_guest_cart_merge),
+    )
 
 
 @cache
@@ -199,69 +278,94 @@ def build_refresh_tokens() -> RefreshTokenStore:
     return DynamoRefreshTokens(client("dynamodb"), settings().users_table, build_audit_chains())
 
 
-@cache
-def build_sessions() -> Sessions:
+@built_once
+def build_sessions(
+    *,
+    store: RefreshTokenStore | None = None,
+    tokens: AccessTokens | None = None,
+    users: UserRepository | None = None,
+    audit: AuditPort | None = None,
+) -> Sessions:
     """POST /auth/refresh: refresh tokens, the user (its current role), the token signer, the trail."""
     from shop.config import settings
     from shop.services.auth_sessions import Sessions
 
-    ttl = settings().refresh_token_ttl_seconds
-    return Sessions(build_refresh_tokens(), build_access_tokens(), build_users(), build_audit_trail(), ttl)
+    return Sessions(
+        _given(store, build_refresh_tokens),
+        _given(tokens, build_access_tokens),
+        _given(users, build_users),
+        _given(audit, build_audit_trail),
+        settings().refresh_token_ttl_seconds,
+    )
 
 
-@cache
-def build_logouts() -> Logouts:
+@built_once
+def build_logouts(*, store: RefreshTokenStore | None = None) -> Logouts:
     """POST /auth/logout: the refresh tokens alone (no signing keys, no cipher)."""
     from shop.services.auth_sessions import Logouts
 
-    return Logouts(build_refresh_tokens())
+    return Logouts(_given(store, build_refresh_tokens))
 
 
-@cache
-def build_accounts() -> Accounts:
+@built_once
+def build_accounts(*, users: UserAccounts | None = None) -> Accounts:
     """GET /auth/me: the user store alone."""
     from shop.services.accounts import Accounts
 
-    return Accounts(build_users())
+    return Accounts(_given(users, build_users))
 
 
-@cache
-def build_client_limits() -> ClientLimits:
+@built_once
+def build_client_limits(*, limiter: RateLimiter | None = None) -> ClientLimits:
     """Per-client-IP limits on registrations, guest tokens and failed logins (RateLimitsTable)."""
-    from shop.adapters.aws import client
-    from shop.adapters.rate_limits.rate_limits_dynamo import DynamoRateLimiter
     from shop.config import settings
     from shop.services.client_limits import ClientLimits
 
     config = settings()
-    return ClientLimits(DynamoRateLimiter(client("dynamodb"), config.rate_limits_table), config.client_limits)
+    if limiter is None:
+        from shop.adapters.aws import client
+        from shop.adapters.rate_limits.rate_limits_dynamo import DynamoRateLimiter
+
+        limiter = DynamoRateLimiter(client("dynamodb"), config.rate_limits_table)
+    return ClientLimits(limiter, config.client_limits)
 
 
-@cache
-def build_guest_tokens() -> GuestTokens:
+@built_once
+def build_guest_tokens(
+    *, tokens: AccessTokens | None = None, limits: ClientLimits | None = None
+) -> GuestTokens:
     """POST /auth/guest: the token signer and the per-IP limit, nothing else."""
     from shop.services.auth import GuestTokens
 
-    return GuestTokens(build_access_tokens(), build_client_limits())
+    return GuestTokens(_given(tokens, build_access_tokens), _given(limits, build_client_limits))
 
 
 # ---------------------------------------------------------------- event bus
 if TYPE_CHECKING:
     from shop.adapters.processed_events.processed_events_dynamo import DynamoProcessedEvents
-    from shop.services.event_publishing import OrderEventPublisher
+    from shop.services.event_publishing import BusPublisher, OrderEventPublisher, PaidListing
 
 
-@cache
-def build_order_event_publisher() -> OrderEventPublisher:
+@built_once
+def build_order_event_publisher(
+    *, bus: BusPublisher | None = None, paid_listing: PaidListing | None = None
+) -> OrderEventPublisher:
     """OrdersTable stream -> order events topic (the publisher function's only dependency)."""
-    from shop.adapters.aws import client
-    from shop.adapters.orders.orders_paid_listing import DynamoPaidListing
-    from shop.adapters.sns_publisher import SnsBusPublisher
-    from shop.config import settings
     from shop.services.event_publishing import OrderEventPublisher
 
-    bus = SnsBusPublisher(client("sns"), settings().order_events_topic_arn)
-    return OrderEventPublisher(bus, DynamoPaidListing(client("dynamodb"), settings().orders_table))
+    if bus is None:
+        from shop.adapters.aws import client
+        from shop.adapters.sns_publisher import SnsBusPublisher
+        from shop.config import settings
+
+        bus = SnsBusPublisher(client("sns"), settings().order_events_topic_arn)
+    if paid_listing is None:
+        from shop.adapters.aws import client
+        from shop.adapters.orders.orders_paid_listing import DynamoPaidListing
+        from shop.config import settings
+
+        paid_listing = DynamoPaidListing(client("dynamodb"), settings().orders_table)
+    return OrderEventPublisher(bus, paid_listing)
 
 
 @cache
@@ -279,6 +383,7 @@ if TYPE_CHECKING:
     from shop.adapters.carts.carts_dynamo_lines import DynamoCartStore
     from shop.services.cart import CartService
     from shop.services.cart_merge import GuestCartMerge
+    from shop.services.cart_ports import CartStore, ProductCatalog
 
 
 @cache
@@ -291,22 +396,27 @@ def build_cart_store() -> DynamoCartStore:
     return DynamoCartStore(client("dynamodb"), settings().carts_table)
 
 
-@cache
-def build_cart_service() -> CartService:
-    from shop.adapters.aws import client
-    from shop.adapters.catalog.product_prices_dynamo import DynamoProductCatalog
-    from shop.config import settings
+@built_once
+def build_cart_service(
+    *, carts: CartStore | None = None, catalog: ProductCatalog | None = None
+) -> CartService:
     from shop.services.cart import CartService
 
-    return CartService(build_cart_store(), DynamoProductCatalog(client("dynamodb"), settings().catalog_table))
+    if catalog is None:
+        from shop.adapters.aws import client
+        from shop.adapters.catalog.product_prices_dynamo import DynamoProductCatalog
+        from shop.config import settings
+
+        catalog = DynamoProductCatalog(client("dynamodb"), settings().catalog_table)
+    return CartService(_given(carts, build_cart_store), catalog)
 
 
-@cache
-def build_guest_cart_merge() -> GuestCartMerge:
+@built_once
+def build_guest_cart_merge(*, carts: CartStore | None = None) -> GuestCartMerge:
     """The auth service's GuestCartMerger: register and login with a guest_token merge its cart."""
     from shop.services.cart_merge import GuestCartMerge
 
-    return GuestCartMerge(build_cart_store())
+    return GuestCartMerge(_given(carts, build_cart_store))
 
 
 # ---------------------------------------------------------------- checkout, payments, orders
@@ -317,6 +427,8 @@ if TYPE_CHECKING:
     from shop.adapters.pii_crypto import EnvelopeCipher
     from shop.api.idempotency import Idempotency
     from shop.services.checkout import CheckoutService
+    from shop.services.idempotency_ports import IdempotencyStore
+    from shop.services.order_ports import CartSource, OrderStore, PaymentGateway, ProductSource
     from shop.services.orders import OrderQueries
     from shop.services.orders_cancel import CancelService
     from shop.services.payments import PaymentService
@@ -381,91 +493,125 @@ def build_payment_gateway() -> MockPaymentGateway:
     return THE_GATEWAY
 
 
-@cache
-def build_idempotency() -> Idempotency:
+@built_once
+def build_idempotency(
+    *, store: IdempotencyStore | None = None, key: Callable[[], bytes] | None = None
+) -> Idempotency:
     """Idempotency-Key records on IdempotencyTable, for POST /checkout and POST /orders/{id}/payments:
     request fingerprints keyed by the idempotency secret, stored responses sealed as order data."""
-    from shop.adapters.aws import client
-    from shop.adapters.idempotency.idempotency_dynamo import DynamoIdempotencyStore
     from shop.api.idempotency import Idempotency
-    from shop.config import settings
 
-    config, secrets = settings(), build_secret_store()
-    store = DynamoIdempotencyStore(
-        client("dynamodb"), config.idempotency_table, cipher=build_order_data_cipher()
-    )
-    return Idempotency(store, lambda: secrets.read_required(config.idempotency_secret).encode())
+    if store is None:
+        from shop.adapters.aws import client
+        from shop.adapters.idempotency.idempotency_dynamo import DynamoIdempotencyStore
+        from shop.config import settings
+
+        table = settings().idempotency_table
+        store = DynamoIdempotencyStore(client("dynamodb"), table, cipher=build_order_data_cipher())
+    if key is None:
+        from shop.config import settings
+
+        secrets, secret_id = build_secret_store(), settings().idempotency_secret
+
+        def read_key() -> bytes:
+            return secrets.read_required(secret_id).encode()
+
+        key = read_key
+    return Idempotency(store, key)
 
 
-@cache
-def build_checkout_service() -> CheckoutService:
-    from shop.adapters.aws import client
-    from shop.adapters.catalog.stock_dynamo import DynamoCheckoutProducts
+@built_once
+def build_checkout_service(
+    *,
+    carts: CartSource | None = None,
+    products: ProductSource | None = None,
+    orders: OrderStore | None = None,
+) -> CheckoutService:
     from shop.config import settings
     from shop.services.checkout import CheckoutService
 
     config = settings()
-    products = DynamoCheckoutProducts(client("dynamodb"), config.catalog_table)
-    orders = build_order_store_with_addresses()
-    return CheckoutService(build_cart_store(), products, orders, config.reservation_ttl_seconds)
+    if products is None:
+        from shop.adapters.aws import client
+        from shop.adapters.catalog.stock_dynamo import DynamoCheckoutProducts
+
+        products = DynamoCheckoutProducts(client("dynamodb"), config.catalog_table)
+    orders = _given(orders, build_order_store_with_addresses)
+    return CheckoutService(_given(carts, build_cart_store), products, orders, config.reservation_ttl_seconds)
 
 
-@cache
-def build_payment_service() -> PaymentService:
+@built_once
+def build_payment_service(
+    *, orders: OrderStore | None = None, gateway: PaymentGateway | None = None, audit: AuditPort | None = None
+) -> PaymentService:
     from shop.services.payments import PaymentService
 
-    return PaymentService(build_order_store_with_addresses(), build_payment_gateway(), build_audit_trail())
+    return PaymentService(
+        _given(orders, build_order_store_with_addresses),
+        _given(gateway, build_payment_gateway),
+        _given(audit, build_audit_trail),
+    )
 
 
-@cache
-def build_cancel_service() -> CancelService:
+@built_once
+def build_cancel_service(
+    *, orders: OrderStore | None = None, audit: AuditPort | None = None
+) -> CancelService:
     """POST /orders/{id}/cancel: answers the order (address opened); a paid order's refund is owed."""
     from shop.services.orders_cancel import CancelService
 
-    return CancelService(build_order_store_with_addresses(), build_audit_trail())
+    return CancelService(_given(orders, build_order_store_with_addresses), _given(audit, build_audit_trail))
 
 
-@cache
-def build_order_queries() -> OrderQueries:
+@built_once
+def build_order_queries(*, orders: OrderStore | None = None) -> OrderQueries:
     """GET /orders, /orders/{id} and its events: the owner (or an admin) sees the address."""
     from shop.services.orders import OrderQueries
 
-    return OrderQueries(build_order_store_with_addresses())
+    return OrderQueries(_given(orders, build_order_store_with_addresses))
 
 
-@cache
-def build_order_payment_queries() -> OrderQueries:
+@built_once
+def build_order_payment_queries(*, orders: OrderStore | None = None) -> OrderQueries:
     """GET /orders/{id}/payments: shows no address, so reads orders without opening one."""
     from shop.services.orders import OrderQueries
 
-    return OrderQueries(build_order_store())
+    return OrderQueries(_given(orders, build_order_store))
 
 
-@cache
-def build_reservation_expiry() -> ReservationExpiry:
+@built_once
+def build_reservation_expiry(
+    *, orders: OrderStore | None = None, audit: AuditPort | None = None
+) -> ReservationExpiry:
     """The sweep shows no address: its own cancel service on the store that never opens one."""
     from shop.services.orders_cancel import CancelService
     from shop.services.reservation_expiry import ReservationExpiry
 
-    orders = build_order_store()
-    return ReservationExpiry(orders, CancelService(orders, build_audit_trail()))
+    orders = _given(orders, build_order_store)
+    return ReservationExpiry(orders, CancelService(orders, _given(audit, build_audit_trail)))
 
 
-@cache
-def build_refund_payments() -> RefundPayments:
+@built_once
+def build_refund_payments(
+    *, orders: OrderStore | None = None, gateway: PaymentGateway | None = None, audit: AuditPort | None = None
+) -> RefundPayments:
     """Refunds of cancelled paid orders, through the gateway, recorded on the order (no address)."""
     from shop.services.refunds import RefundPayments
 
-    return RefundPayments(build_order_store(), build_payment_gateway(), build_audit_trail())
+    return RefundPayments(
+        _given(orders, build_order_store),
+        _given(gateway, build_payment_gateway),
+        _given(audit, build_audit_trail),
+    )
 
 
-@cache
-def build_refunds_consumer() -> EventConsumer:
+@built_once
+def build_refunds_consumer(*, refunds: RefundPayments | None = None) -> EventConsumer:
     """The RefundsQueue handler body: order_cancelled events that owe a refund."""
     from shop.services.event_consumer import EventConsumer
     from shop.services.refunds import REFUND_TYPES
 
-    refunds = build_refund_payments()
+    refunds = _given(refunds, build_refund_payments)
 
     def settle(message: BusMessage) -> None:
         refunds.settle(message)
@@ -475,63 +621,80 @@ def build_refunds_consumer() -> EventConsumer:
 
 # ---------------------------------------------------------------- admin users and audit
 if TYPE_CHECKING:
-    from shop.services.audit_listing import AuditListing
-    from shop.services.user_admin import UserAdmin
+    from shop.services.audit_listing import AuditIndex, AuditListing
+    from shop.services.user_admin import UserAdmin, UserDirectory
 
 
-@cache
-def build_user_admin() -> UserAdmin:
+@built_once
+def build_user_admin(
+    *,
+    users: UserRepository | None = None,
+    directory: UserDirectory | None = None,
+    audit: AuditPort | None = None,
+) -> UserAdmin:
     """Admin user routes: the user list (decrypted), role changes, disabling (ends the user's sessions)."""
-    from shop.adapters.admin_listings_dynamo import DynamoUserDirectory
-    from shop.adapters.aws import client
-    from shop.config import settings
     from shop.services.user_admin import UserAdmin
 
-    table, users = settings().users_table, build_users()
-    directory = DynamoUserDirectory(client("dynamodb"), table, users)
-    return UserAdmin(users, directory, build_audit_trail())
+    if directory is None:
+        from shop.adapters.admin_listings_dynamo import DynamoUserDirectory
+        from shop.adapters.aws import client
+        from shop.config import settings
+
+        directory = DynamoUserDirectory(client("dynamodb"), settings().users_table, build_users())
+    return UserAdmin(_given(users, build_users), directory, _given(audit, build_audit_trail))
 
 
-@cache
-def build_audit_listing() -> AuditListing:
+@built_once
+def build_audit_listing(*, index: AuditIndex | None = None) -> AuditListing:
     """GET /admin/audit: reads the trail only (its function gets no write permission on AuditTable)."""
-    from shop.adapters.admin_listings_dynamo import DynamoAuditListing
-    from shop.adapters.aws import client
-    from shop.config import settings
     from shop.services.audit_listing import AuditListing
 
-    return AuditListing(DynamoAuditListing(client("dynamodb"), settings().audit_table))
+    if index is None:
+        from shop.adapters.admin_listings_dynamo import DynamoAuditListing
+        from shop.adapters.aws import client
+        from shop.config import settings
+
+        index = DynamoAuditListing(client("dynamodb"), settings().audit_table)
+    return AuditListing(index)
 
 
 # ---------------------------------------------------------------- notifications and sales statistics
 if TYPE_CHECKING:
     from shop.adapters.stats.sales_stats_dynamo import DynamoSalesStats
     from shop.domain.bus_messages import BusMessage
-    from shop.services.event_consumer import EventConsumer
-    from shop.services.notifications import OrderNotifications
-    from shop.services.sales_stats import SalesStatsProjector
-    from shop.services.sales_stats_report import SalesReports
+    from shop.services.event_consumer import EventConsumer, ProcessedEvents
+    from shop.services.notifications import Customers, Mailer, OrderNotifications
+    from shop.services.sales_stats import SalesStatsProjector, SalesStatsStore
+    from shop.services.sales_stats_report import SalesReports, SalesStatsReader
 
 
-@cache
-def build_order_notifications() -> OrderNotifications:
+@built_once
+def build_order_notifications(
+    *,
+    customers: Customers | None = None,
+    mailer: Mailer | None = None,
+    processed: ProcessedEvents | None = None,
+) -> OrderNotifications:
     """Customer emails: decrypted recipient from UsersTable, SES v2, claim_once on the event id."""
-    from shop.adapters.aws import lazy_client
-    from shop.adapters.ses_mailer import SesMailer
-    from shop.config import settings
     from shop.services.notifications import OrderNotifications
 
-    mailer = SesMailer(lazy_client("sesv2"), settings().mail_from)
-    return OrderNotifications(build_users(), mailer, build_processed_events())
+    if mailer is None:
+        from shop.adapters.aws import lazy_client
+        from shop.adapters.ses_mailer import SesMailer
+        from shop.config import settings
+
+        mailer = SesMailer(lazy_client("sesv2"), settings().mail_from)
+    customers, processed = _given(customers, build_users), _given(processed, build_processed_events)
+    return OrderNotifications(customers, mailer, processed)
 
 
-@cache
-def build_notifications_consumer() -> EventConsumer:
+@built_once
+def build_notifications_consumer(*, notifications: OrderNotifications | None = None) -> EventConsumer:
     """The NotificationsQueue handler body: one email per order event it is written for."""
     from shop.domain.order_emails import EMAIL_TYPES
     from shop.services.event_consumer import EventConsumer
 
-    notifications = build_order_notifications()
+    notifications = _given(notifications, build_order_notifications)
     return EventConsumer(notifications.consumer, notifications.notify, EMAIL_TYPES)
 
 
@@ -545,20 +708,20 @@ def build_sales_stats_store() -> DynamoSalesStats:
     return DynamoSalesStats(client("dynamodb"), settings().stats_table)
 
 
-@cache
-def build_sales_stats_projector() -> SalesStatsProjector:
+@built_once
+def build_sales_stats_projector(*, store: SalesStatsStore | None = None) -> SalesStatsProjector:
     from shop.services.sales_stats import SalesStatsProjector
 
-    return SalesStatsProjector(build_sales_stats_store())
+    return SalesStatsProjector(_given(store, build_sales_stats_store))
 
 
-@cache
-def build_sales_stats_consumer() -> EventConsumer:
+@built_once
+def build_sales_stats_consumer(*, projector: SalesStatsProjector | None = None) -> EventConsumer:
     """The SalesStatsQueue handler body."""
     from shop.domain.sales_stats import PROJECTED_TYPES
     from shop.services.event_consumer import EventConsumer
 
-    projector = build_sales_stats_projector()
+    projector = _given(projector, build_sales_stats_projector)
 
     def project(message: BusMessage) -> None:
         projector.apply(message)
@@ -566,51 +729,65 @@ def build_sales_stats_consumer() -> EventConsumer:
     return EventConsumer(projector.consumer, project, PROJECTED_TYPES)
 
 
-@cache
-def build_sales_reports() -> SalesReports:
+@built_once
+def build_sales_reports(*, reader: SalesStatsReader | None = None) -> SalesReports:
     """GET /admin/stats/sales: reads StatsTable's day items only."""
-    from shop.adapters.aws import client
-    from shop.adapters.stats.sales_stats_dynamo_days import DynamoSalesDays
-    from shop.config import settings
     from shop.services.sales_stats_report import SalesReports
 
-    return SalesReports(DynamoSalesDays(client("dynamodb"), settings().stats_table))
+    if reader is None:
+        from shop.adapters.aws import client
+        from shop.adapters.stats.sales_stats_dynamo_days import DynamoSalesDays
+        from shop.config import settings
+
+        reader = DynamoSalesDays(client("dynamodb"), settings().stats_table)
+    return SalesReports(reader)
 
 
 # ---------------------------------------------------------------- shipping and admin orders
 if TYPE_CHECKING:
-    from shop.services.admin_orders import AdminOrderQueries
-    from shop.services.shipments import ShippingService
+    from shop.services.admin_orders import AdminOrderQueries, AllOrders
+    from shop.services.shipments import ShipmentStore, ShippedOrders, ShippingService
 
 
-@cache
-def build_shipping_service() -> ShippingService:
+@built_once
+def build_shipping_service(
+    *,
+    orders: ShippedOrders | None = None,
+    shipments: ShipmentStore | None = None,
+    audit: AuditPort | None = None,
+) -> ShippingService:
     """Shipments commit through the order store, with the shipment items as foreign elements."""
-    from shop.adapters.aws import client
-    from shop.adapters.orders.shipments_dynamo import DynamoShipmentStore
-    from shop.config import settings
     from shop.services.shipments import ShippingService
 
-    shipments = DynamoShipmentStore(client("dynamodb"), settings().orders_table)
-    return ShippingService(build_order_store(), shipments, build_audit_trail())
+    if shipments is None:
+        from shop.adapters.aws import client
+        from shop.adapters.orders.shipments_dynamo import DynamoShipmentStore
+        from shop.config import settings
+
+        shipments = DynamoShipmentStore(client("dynamodb"), settings().orders_table)
+    return ShippingService(_given(orders, build_order_store), shipments, _given(audit, build_audit_trail))
 
 
-@cache
-def build_admin_order_queries() -> AdminOrderQueries:
+@built_once
+def build_admin_order_queries(*, orders: AllOrders | None = None) -> AdminOrderQueries:
     """GET /admin/orders: gsi2 (status filter) or gsi4 (every order), then the orders; read-only."""
-    from shop.adapters.aws import client
-    from shop.adapters.orders.admin_orders_dynamo import DynamoAllOrders
-    from shop.config import settings
     from shop.services.admin_orders import AdminOrderQueries
 
-    orders = DynamoAllOrders(client("dynamodb"), settings().orders_table, addresses=build_order_addresses())
+    if orders is None:
+        from shop.adapters.aws import client
+        from shop.adapters.orders.admin_orders_dynamo import DynamoAllOrders
+        from shop.config import settings
+
+        orders = DynamoAllOrders(
+            client("dynamodb"), settings().orders_table, addresses=build_order_addresses()
+        )
     return AdminOrderQueries(orders)
 
 
 # ---------------------------------------------------------------- audit checkpoints
 if TYPE_CHECKING:
     from shop.adapters.audit.audit_signing_kms import KmsCheckpointSigner
-    from shop.services.audit import AuditCheckpoints
+    from shop.services.audit import AuditCheckpoints, CheckpointSigner, TrailStore
 
 
 @cache
@@ -623,10 +800,13 @@ def build_checkpoint_signer() -> KmsCheckpointSigner:
     return KmsCheckpointSigner(client("kms"), settings().audit_signing_key_id)
 
 
-@cache
-def build_audit_checkpoints() -> AuditCheckpoints:
+@built_once
+def build_audit_checkpoints(
+    *, store: TrailStore | None = None, signer: CheckpointSigner | None = None
+) -> AuditCheckpoints:
     from datetime import UTC, datetime
 
     from shop.services.audit import AuditCheckpoints
 
-    return AuditCheckpoints(build_audit_store(), build_checkpoint_signer(), lambda: datetime.now(UTC))
+    store, signer = _given(store, build_audit_store), _given(signer, build_checkpoint_signer)
+    return AuditCheckpoints(store, signer, lambda: datetime.now(UTC))

@@ -14,10 +14,11 @@ import pytest
 from shop.adapters.dynamo_codec import to_item
 from shop.adapters.orders.admin_orders_dynamo import DynamoAllOrders
 from shop.adapters.orders.orders_dynamo_items import fulfilment_values, order_item
+from shop.bootstrap import build_admin_order_queries
 from shop.domain.orders import Order
 from shop.domain.paging import Page
 from shop.errors import ValidationFailed
-from shop.services.admin_orders import AdminOrderQueries
+from tests.fakes import RecordingAllOrders
 
 
 def order(oid: str, created_at: str, status: str) -> Order:
@@ -140,25 +141,16 @@ def test_a_cursor_only_resumes_the_query_it_was_made_for():
             listing.newest_orders(None, 2, garbage)
 
 
-class FakeAllOrders:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str | None, int, str | None]] = []
-
-    def newest_orders(self, status, limit, cursor):
-        self.calls.append((status, limit, cursor))
-        return Page([], None)
-
-
 @pytest.mark.parametrize("status", [None, "PENDING_PAYMENT", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"])
 def test_every_order_status_filters(status):
-    orders = FakeAllOrders()
-    assert AdminOrderQueries(orders).list_orders(status, 20, "c") == Page([], None)
+    orders = RecordingAllOrders()
+    assert build_admin_order_queries(orders=orders).list_orders(status, 20, "c") == Page([], None)
     assert orders.calls == [(status, 20, "c")]
 
 
 @pytest.mark.parametrize("status", ["paid", "REFUNDED", "", "STATUS#PAID"])
 def test_anything_else_is_a_validation_error(status):
-    orders = FakeAllOrders()
+    orders = RecordingAllOrders()
     with pytest.raises(ValidationFailed):
-        AdminOrderQueries(orders).list_orders(status, 20, None)
+        build_admin_order_queries(orders=orders).list_orders(status, 20, None)
     assert orders.calls == []

@@ -7,17 +7,12 @@ throttle slots); the adapters themselves are exercised in tests/integration.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from shop.adapters.token_signer import JwtAccessTokens
 from shop.domain import passwords
-from shop.domain.audit_chain import AuditDraft
-from shop.domain.rate_limits import Bucket, ClientLimitPolicy, Limit, Slot, after_attempt, first_attempt
-from shop.domain.tokens import RefreshToken
+from shop.domain.rate_limits import ClientLimitPolicy, Limit
 from shop.domain.users import EmailIndex
 from shop.errors import (
     AccountDisabled,
@@ -31,8 +26,14 @@ from shop.errors import (
 from shop.services.auth import AuthService
 from shop.services.auth_sessions import Sessions
 from shop.services.client_limits import ClientLimits
-from shop.services.signing_keys import CachedKeyRing, first_key_ring
-from tests.fakes import FakeUsers, RecordingAudit, land
+from tests.fakes import (
+    FakeUsers,
+    MemoryRateLimiter,
+    MemoryRefreshTokens,
+    RecordingAudit,
+    RecordingCartMerges,
+    memory_access_tokens,
+)
 
 PASSWORD = "correct horse battery"
 ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
@@ -48,81 +49,12 @@ class Clock:
         return self.now
 
 
-class FakeRefreshTokens:
-    def __init__(self) -> None:
-        self.tokens: dict[str, RefreshToken] = {}
-        self.revoked: dict[str, bool] = {}
-
-    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None:
-        self.revoked[token.family_id] = False
-        self.tokens[token.token_hash] = token
-        land(audit)
-
-    def find(self, token_hash: str) -> RefreshToken | None:
-        return self.tokens.get(token_hash)
-
-    def rotate(self, spent_hash: str, successor: RefreshToken, now: int) -> bool:
-        old = self.tokens.get(spent_hash)
-        if old is None or old.status != "active" or old.expires_at <= now or self.revoked[old.family_id]:
-            return False
-        self.tokens[spent_hash] = replace(old, status="spent")
-        self.tokens[successor.token_hash] = successor
-        return True
-
-    def revoke_family(self, family_id: str, audit: Sequence[AuditDraft] = ()) -> None:
-        self.revoked[family_id] = True
-        land(audit)
-
-
-class FakeLimiter:
-    """The DynamoDB limiter's promises, on a dict, by the same domain rules."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[str, Bucket] = {}
-
-    def take(self, bucket: str, limit: Limit, now: int) -> Slot:
-        seen = self.buckets.get(bucket)
-        if seen is not None and seen.is_open(now):
-            if seen.hits >= limit.attempts:
-                raise RateLimited(retry_after_seconds=seen.retry_after(now))
-            taken = after_attempt(replace(seen, hits=seen.hits + 1), limit, now)
-        else:
-            taken = first_attempt(seen, limit, now)
-        self.buckets[bucket] = taken
-        return Slot(bucket, taken.window_ends)
-
-    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
-        waits = [
-            seen.retry_after(now)
-            for bucket, limit in buckets
-            if (seen := self.buckets.get(bucket)) is not None
-            and seen.is_open(now)
-            and seen.hits >= limit.attempts
-        ]
-        return max(waits, default=0)
-
-    def give_back(self, slot: Slot) -> None:
-        seen = self.buckets.get(slot.bucket)
-        if seen is not None and seen.window_ends == slot.window_ends and seen.hits > 0:
-            self.buckets[slot.bucket] = replace(seen, hits=seen.hits - 1)
-
-
-class FakeCarts:
-    def __init__(self) -> None:
-        self.merged: list[tuple[str, str]] = []
-
-    def merge_guest_cart(self, guest_id: str, user_id: str) -> None:
-        self.merged.append((guest_id, user_id))
-
-
 class World:
     def __init__(self, policy: ClientLimitPolicy | None = None) -> None:
         self.clock = Clock()
-        ring = first_key_ring(0)
-        keys = CachedKeyRing(lambda: ring, lambda ring, kid: ring.key(kid) is not None)
-        self.tokens = JwtAccessTokens(keys, "iss", "aud", 900, clock=self.clock)
-        self.users, self.refresh_tokens = FakeUsers(), FakeRefreshTokens()
-        self.limiter, self.audit, self.carts = FakeLimiter(), RecordingAudit(), FakeCarts()
+        self.tokens = memory_access_tokens(self.clock)
+        self.users, self.refresh_tokens = FakeUsers(), MemoryRefreshTokens()
+        self.limiter, self.audit, self.carts = MemoryRateLimiter(), RecordingAudit(), RecordingCartMerges()
         limits = ClientLimits(self.limiter, policy, clock=self.clock)
         self.index = EmailIndex(b"k" * 32)
         sessions = Sessions(self.refresh_tokens, self.tokens, self.users, self.audit, 3600, clock=self.clock)

@@ -4,107 +4,13 @@ from dataclasses import replace
 
 import pytest
 
-from shop.adapters.dynamo_paging import Position, decode_cursor, encode_cursor, scope_of
 from shop.domain.callers import Caller
-from shop.domain.catalog import Category, Product, StaleWrite, sku_key, uses_category
-from shop.domain.paging import Page
 from shop.errors import CategoryNotEmpty, Conflict, NotFound, SkuTaken, SlugTaken, ValidationFailed
 from shop.services.catalog_categories import CategoryService
 from shop.services.catalog_products import ProductService
-from tests.fakes import RecordingAudit, land
+from tests.fakes import MemoryCatalog, RecordingAudit
 
 ADMIN = Caller(id="admin-1", role="admin", request_id="req-1")
-
-
-class FakeCatalog:
-    """Categories and products with guard-item semantics: unique slugs/SKUs, counted category use."""
-
-    def __init__(self):
-        self.categories: dict[str, Category] = {}
-        self.products: dict[str, Product] = {}
-        self.product_count: dict[str, int] = {}
-        self.stale_writes = 0  # how many next writes fail as if someone else wrote first
-
-    def _maybe_stale(self):
-        if self.stale_writes:
-            self.stale_writes -= 1
-            raise StaleWrite()
-
-    # categories
-    def all_categories(self):
-        return sorted(self.categories.values(), key=lambda c: (c.name.casefold(), c.id))
-
-    def get_category(self, category_id):
-        return self.categories.get(category_id)
-
-    def add_category(self, category, audit=()):
-        if any(c.slug == category.slug for c in self.categories.values()):
-            raise SlugTaken()
-        if category.parent_id is not None and category.parent_id not in self.categories:
-            raise ValidationFailed(details=[{"field": "body.parent_id"}])
-        self.categories[category.id] = category
-        self.product_count[category.id] = 0
-        land(audit)
-
-    def replace_category(self, old, new, ancestors, audit=()):
-        self._maybe_stale()
-        if self.categories.get(old.id) != old or any(self.categories.get(a.id) != a for a in ancestors):
-            raise StaleWrite()
-        if any(c.slug == new.slug and c.id != new.id for c in self.categories.values()):
-            raise SlugTaken()
-        self.categories[new.id] = new
-        land(audit)
-
-    def remove_category(self, category, audit=()):
-        self._maybe_stale()
-        children = [c for c in self.categories.values() if c.parent_id == category.id]
-        if self.product_count[category.id] or children:
-            raise CategoryNotEmpty()
-        del self.categories[category.id]
-        land(audit)
-
-    # products
-    def get_product(self, product_id):
-        return self.products.get(product_id)
-
-    def _check_sku_and_category(self, product):
-        if any(sku_key(p.sku) == sku_key(product.sku) and p.id != product.id for p in self.products.values()):
-            raise SkuTaken()
-        if product.category_id not in self.categories:
-            raise ValidationFailed(details=[{"field": "body.category_id"}])
-
-    def add_product(self, product, audit=()):
-        self._check_sku_and_category(product)
-        self.products[product.id] = product
-        self.product_count[product.category_id] += uses_category(product.status)
-        land(audit)
-
-    def replace_product(self, old, new, audit=()):
-        self._maybe_stale()
-        if self.products[old.id].version != old.version:
-            raise StaleWrite()
-        self._check_sku_and_category(new)
-        self.product_count[old.category_id] -= uses_category(old.status)
-        self.product_count[new.category_id] += uses_category(new.status)
-        self.products[new.id] = new
-        land(audit)
-
-    def list_products(self, statuses, category_id, name_contains, limit, cursor):
-        scope = scope_of(statuses, category_id, name_contains)
-        after = str(decode_cursor(cursor, scope).key["after"]) if cursor else ""
-        rows = sorted(
-            (p for p in self.products.values() if p.status in statuses),
-            key=lambda p: f"{p.name.casefold()}#{p.id}",
-        )
-        rows = [p for p in rows if category_id in (None, p.category_id)]
-        rows = [p for p in rows if not name_contains or name_contains in p.name.casefold()]
-        rows = [p for p in rows if f"{p.name.casefold()}#{p.id}" > after]
-        if len(rows) <= limit:
-            return Page(rows, None)
-        last = rows[limit - 1]
-        return Page(
-            rows[:limit], encode_cursor(Position(0, {"after": f"{last.name.casefold()}#{last.id}"}), scope)
-        )
 
 
 class Ids:
@@ -118,7 +24,7 @@ class Ids:
 
 @pytest.fixture
 def catalog():
-    return FakeCatalog()
+    return MemoryCatalog()
 
 
 @pytest.fixture

@@ -11,74 +11,19 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
 from shop.api.idempotency import Idempotency
 from shop.api.models import ResponseModel
+from shop.bootstrap import build_idempotency
 from shop.errors import Conflict, Contention, IdempotencyKeyReused, OutOfStock
-from shop.services.idempotency_ports import Claim, Existing, StoredResponse
+from shop.services.idempotency_ports import StoredResponse
+from tests.fakes import MemoryRecords
 
 
 def server_secret() -> bytes:
     return b"server-side fingerprint secret"
-
-
-class MemoryRecords:
-    def __init__(self) -> None:
-        self.records: dict[str, dict[str, Any]] = {}
-        self.lock = threading.Lock()
-        self.completions = 0
-
-    def begin(self, record_id, fingerprint):
-        with self.lock:
-            old = self.records.get(record_id)
-            if old is None:
-                token = uuid.uuid4().hex
-                self.records[record_id] = {"fingerprint": fingerprint, "token": token, "response": None}
-                return Claim(record_id, token)
-            return Existing(old["fingerprint"], old["response"])
-
-    def seal_element(self, claim, response):
-        return {"seal": (claim, response)}
-
-    def complete(self, claim, response):
-        with self.lock:
-            record = self.records.get(claim.record_id)
-            if record and record["token"] == claim.token and record["response"] is None:
-                record["response"] = response
-                self.completions += 1
-
-    def release(self, claim):
-        with self.lock:
-            if self.records.get(claim.record_id, {}).get("token") == claim.token:
-                del self.records[claim.record_id]
-
-    def find(self, record_id):
-        with self.lock:
-            old = self.records.get(record_id)
-            return None if old is None else Existing(old["fingerprint"], old["response"])
-
-    def record_element(self, record_id, fingerprint, response):
-        return {"record": (record_id, fingerprint, response)}
-
-    def record(self, record_id, fingerprint, response):
-        with self.lock:
-            old = self.records.get(record_id)
-            if old is not None:
-                return Existing(old["fingerprint"], old["response"])
-            self.records[record_id] = {"fingerprint": fingerprint, "token": None, "response": response}
-            self.completions += 1
-            return None
-
-    def commit_seal(self, element):
-        """The command's transaction: a record's Put fails, and the whole commit with it, where
-        the key is taken."""
-        if "seal" in element:
-            self.complete(*element["seal"])
-        elif self.record(*element["record"]) is not None:
-            raise Conflict("the transaction was cancelled")
 
 
 class Answer(ResponseModel):
@@ -119,7 +64,7 @@ def call(idempotency, command, key="k1", body=None, user="alice", lock=True):
 
 
 def test_the_same_key_and_body_replays_the_first_response_ten_times(store):
-    idempotency, command = Idempotency(store, server_secret), Counter(store)
+    idempotency, command = build_idempotency(store=store, key=server_secret), Counter(store)
     first = call(idempotency, command)
     replays = [call(idempotency, command) for _ in range(10)]
     assert command.runs == 1 and store.completions == 1
@@ -129,7 +74,7 @@ def test_the_same_key_and_body_replays_the_first_response_ten_times(store):
 
 
 def test_keys_are_per_user_and_another_body_is_422(store):
-    idempotency, command = Idempotency(store, server_secret), Counter(store)
+    idempotency, command = build_idempotency(store=store, key=server_secret), Counter(store)
     mine = call(idempotency, command)
     theirs = call(idempotency, command, user="bob")
     assert command.runs == 2 and mine.body != theirs.body
@@ -139,7 +84,7 @@ def test_keys_are_per_user_and_another_body_is_422(store):
 
 
 def test_a_4xx_is_stored_and_replayed_but_a_5xx_lets_the_retry_run(store):
-    idempotency = Idempotency(store, server_secret)
+    idempotency = build_idempotency(store=store, key=server_secret)
     out = Counter(store, fail=OutOfStock(details=[{"product_id": "p", "requested": 2, "available": 1}]))
     with pytest.raises(OutOfStock):
         call(idempotency, out, key="oos")
@@ -154,7 +99,7 @@ def test_a_4xx_is_stored_and_replayed_but_a_5xx_lets_the_retry_run(store):
 
 
 def test_concurrent_duplicates_run_once_and_all_get_the_same_answer(store):
-    idempotency, command = Idempotency(store, server_secret), Counter(store, delay=0.2)
+    idempotency, command = build_idempotency(store=store, key=server_secret), Counter(store, delay=0.2)
     with ThreadPoolExecutor(10) as pool:
         answers = list(pool.map(lambda _: call(idempotency, command), range(10)))
     assert command.runs == 1
@@ -173,7 +118,7 @@ def test_a_duplicate_gives_up_waiting_with_a_409_while_the_first_still_runs(stor
         return {"id": "a", "n": 1}
 
     with ThreadPoolExecutor(1) as pool:
-        first = pool.submit(call, Idempotency(store, server_secret), slow)
+        first = pool.submit(call, build_idempotency(store=store, key=server_secret), slow)
         started.wait(5)
         with pytest.raises(Conflict):
             call(idempotency, Counter(store))
@@ -183,7 +128,7 @@ def test_a_duplicate_gives_up_waiting_with_a_409_while_the_first_still_runs(stor
 
 
 def test_a_transient_conflict_is_not_stored_so_a_retry_with_the_key_can_succeed(store):
-    idempotency = Idempotency(store, server_secret)
+    idempotency = build_idempotency(store=store, key=server_secret)
     with pytest.raises(Contention):
         call(idempotency, Counter(store, fail=Contention()), key="busy")
     retried = Counter(store)
@@ -192,7 +137,7 @@ def test_a_transient_conflict_is_not_stored_so_a_retry_with_the_key_can_succeed(
 
 def test_the_fingerprint_is_keyed_by_the_server_secret_not_by_anything_the_client_sends(store):
     body = {"order_id": "o1", "body": {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035}}
-    call(Idempotency(store, server_secret), Counter(store), key="pay-1", body=body)
+    call(build_idempotency(store=store, key=server_secret), Counter(store), key="pay-1", body=body)
     (record,) = store.records.values()
     canonical = json.dumps(
         {"op": "checkout", "request": body}, sort_keys=True, separators=(",", ":")
@@ -201,13 +146,18 @@ def test_the_fingerprint_is_keyed_by_the_server_secret_not_by_anything_the_clien
     assert record["fingerprint"] == hmac.new(server_secret(), canonical, "sha256").hexdigest()
     assert record["fingerprint"] not in unkeyed
     other_store = MemoryRecords()
-    call(Idempotency(other_store, lambda: b"another secret"), Counter(other_store), key="pay-1", body=body)
+    call(
+        build_idempotency(store=other_store, key=lambda: b"another secret"),
+        Counter(other_store),
+        key="pay-1",
+        body=body,
+    )
     assert next(iter(other_store.records.values()))["fingerprint"] != record["fingerprint"]
 
 
 # ---------------------------------------------------------------- without a claim (lock=False)
 def test_without_a_claim_the_first_answer_is_replayed_and_written_once(store):
-    idempotency, command = Idempotency(store, server_secret), Counter(store)
+    idempotency, command = build_idempotency(store=store, key=server_secret), Counter(store)
     first = call(idempotency, command, lock=False)
     replays = [call(idempotency, command, lock=False) for _ in range(5)]
     assert command.runs == 1 and store.completions == 1
@@ -219,7 +169,7 @@ def test_without_a_claim_the_first_answer_is_replayed_and_written_once(store):
 
 
 def test_without_a_claim_concurrent_duplicates_commit_once_and_answer_alike(store):
-    idempotency, command = Idempotency(store, server_secret), Counter(store, delay=0.1)
+    idempotency, command = build_idempotency(store=store, key=server_secret), Counter(store, delay=0.1)
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: call(idempotency, command, lock=False), range(8)))
     assert store.completions == 1  # however many ran, one committed
@@ -227,7 +177,7 @@ def test_without_a_claim_concurrent_duplicates_commit_once_and_answer_alike(stor
 
 
 def test_without_a_claim_a_4xx_is_recorded_and_a_5xx_or_transient_conflict_is_not(store):
-    idempotency = Idempotency(store, server_secret)
+    idempotency = build_idempotency(store=store, key=server_secret)
     with pytest.raises(OutOfStock):
         call(idempotency, Counter(store, fail=OutOfStock(details=[])), key="oos", lock=False)
     replay = call(idempotency, Counter(store), key="oos", lock=False)

@@ -11,6 +11,7 @@ import pytest
 
 from shop.domain.bus_messages import BusMessage
 from shop.services.event_consumer import EventConsumer, claim_once, parse_bus_message
+from tests.fakes import MemoryProcessedEvents
 
 SAMPLE = Path(__file__).parents[3] / "events" / "events" / "consume_bus_message.json"
 
@@ -39,24 +40,6 @@ def body(event_id: str, kind: str = "payment_succeeded") -> str:
     )
 
 
-class FakeProcessedEvents:
-    """The port's rules in memory: a claim that is there skips; a release takes the holder's away."""
-
-    def __init__(self):
-        self.markers: dict[tuple[str, str], str] = {}
-
-    def claim(self, consumer, event_id):
-        if (consumer, event_id) in self.markers:
-            return None
-        token = f"t{len(self.markers)}"
-        self.markers[(consumer, event_id)] = token
-        return token
-
-    def release(self, consumer, event_id, token):
-        if self.markers.get((consumer, event_id)) == token:
-            del self.markers[(consumer, event_id)]
-
-
 class Mailer:
     def __init__(self, failures: int = 0):
         self.sent: list[str] = []
@@ -77,7 +60,7 @@ def notifications(processed, mailer) -> EventConsumer:
 
 
 def test_each_message_delivered_twice_makes_one_effect():
-    processed, mailer = FakeProcessedEvents(), Mailer()
+    processed, mailer = MemoryProcessedEvents(), Mailer()
     consumer = notifications(processed, mailer)
     assert consumer.handle(sqs_event(body("e1"), body("e1"), body("e2"))) == {"batchItemFailures": []}
     assert consumer.handle(sqs_event(body("e2"), body("e1"))) == {"batchItemFailures": []}
@@ -85,7 +68,7 @@ def test_each_message_delivered_twice_makes_one_effect():
 
 
 def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_is_done():
-    processed, mailer = FakeProcessedEvents(), Mailer()
+    processed, mailer = MemoryProcessedEvents(), Mailer()
     consumer = notifications(processed, mailer)
     poison = ["not json", json.dumps({"id": "e9", "type": "payment_succeeded", "version": 2})]
     answer = consumer.handle(sqs_event(body("e1"), *poison, body("e2")))
@@ -94,7 +77,7 @@ def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_is_done():
 
 
 def test_a_failed_effect_is_released_and_the_redelivery_performs_it():
-    processed, mailer = FakeProcessedEvents(), Mailer(failures=1)
+    processed, mailer = MemoryProcessedEvents(), Mailer(failures=1)
     consumer = notifications(processed, mailer)
     assert consumer.handle(sqs_event(body("e1"), body("e2"))) == {
         "batchItemFailures": [{"itemIdentifier": "m0"}]
@@ -104,7 +87,7 @@ def test_a_failed_effect_is_released_and_the_redelivery_performs_it():
 
 
 def test_a_delivery_that_finds_a_claim_skips_it_at_most_once():
-    processed, mailer = FakeProcessedEvents(), Mailer()
+    processed, mailer = MemoryProcessedEvents(), Mailer()
     processed.claim("notifications", "e1")  # another delivery, sending (or died while sending)
     consumer = notifications(processed, mailer)
     assert consumer.handle(sqs_event(body("e1"), body("e2"))) == {"batchItemFailures": []}
@@ -112,7 +95,7 @@ def test_a_delivery_that_finds_a_claim_skips_it_at_most_once():
 
 
 def test_types_a_consumer_does_not_handle_are_acknowledged_without_effect():
-    processed, mailer = FakeProcessedEvents(), Mailer()
+    processed, mailer = MemoryProcessedEvents(), Mailer()
     consumer = notifications(processed, mailer)
     assert consumer.handle(sqs_event(body("e1", "payment_failed"))) == {"batchItemFailures": []}
     assert mailer.sent == [] and processed.markers == {}

@@ -2,44 +2,18 @@
 
 import pytest
 
+from shop.bootstrap import build_inventory_service
 from shop.domain.callers import Caller
-from shop.domain.inventory import StockLevels, check_adjustment, needed_available
-from shop.domain.paging import Page
+from shop.domain.inventory import StockLevels, check_adjustment
 from shop.errors import InsufficientStock, NotFound, ValidationFailed
-from shop.services.inventory import InventoryService
-from tests.fakes import RecordingAudit, land
+from tests.fakes import MemoryStock, RecordingAudit
 
 ADMIN = Caller(id="admin-1", role="admin", request_id="req-9")
 
 
-class FakeStock:
-    """Applies an adjustment only if the result stays at or above zero, like the conditional UpdateItem."""
-
-    def __init__(self, **available):
-        self.levels = {pid: StockLevels(pid, n, 0, 0) for pid, n in available.items()}
-        self.asked_below = []
-
-    def stock_levels(self, product_id):
-        return self.levels.get(product_id)
-
-    def adjust_stock(self, product_id, delta, audit=()):
-        old = self.levels.get(product_id)
-        if old is None:
-            raise NotFound()
-        if old.available < needed_available(delta):
-            raise InsufficientStock(details={"available": old.available})
-        self.levels[product_id] = StockLevels(product_id, old.available + delta, old.reserved, old.sold)
-        land(audit)
-        return self.levels[product_id]
-
-    def products_below(self, threshold, limit, cursor):
-        self.asked_below.append((threshold, limit, cursor))
-        return Page([], None)
-
-
 @pytest.fixture
 def stock():
-    return FakeStock(mug=5)
+    return MemoryStock(mug=5)
 
 
 @pytest.fixture
@@ -49,7 +23,7 @@ def audit():
 
 @pytest.fixture
 def inventory(stock, audit):
-    return InventoryService(stock, audit)
+    return build_inventory_service(store=stock, audit=audit)
 
 
 def test_an_adjustment_changes_available_and_is_audited(inventory, audit):

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from shop.bootstrap import build_notifications_consumer, build_order_notifications
 from shop.domain.bus_messages import BusMessage
 from shop.domain.email_templates import format_money
-from shop.domain.order_emails import EMAIL_TYPES, OrderEmail, order_email
+from shop.domain.order_emails import order_email
 from shop.domain.users import User
-from shop.services.event_consumer import EventConsumer
-from shop.services.notifications import MailNotSent, OrderNotifications
+from tests.fakes import FakeUsers, MemoryProcessedEvents, RecordingMailer
 
 SAMPLE = Path(__file__).parents[3] / "events" / "notifications" / "send_order_emails.json"
 USER_ID = "u_4b8e2f1a9c3d5e7f0a1b2c3d"
@@ -30,45 +30,14 @@ def messages() -> list[BusMessage]:
     return [BusMessage.from_json(r["body"]) for r in sample_event()["Records"]]
 
 
-class Processed:
-    """A claim that is there skips; a release takes it away."""
-
-    def __init__(self):
-        self.claimed: set[tuple[str, str]] = set()
-
-    def claim(self, consumer, event_id):
-        if (consumer, event_id) in self.claimed:
-            return None
-        self.claimed.add((consumer, event_id))
-        return "token"
-
-    def release(self, consumer, event_id, token):
-        self.claimed.discard((consumer, event_id))
-
-
-class Customers:
-    def __init__(self, name: str = "Ada Lovelace"):
-        self.user = User(USER_ID, EMAIL, name, "customer", False, datetime.now(UTC), "hash")
-
-    def get(self, user_id):
-        return self.user if user_id == USER_ID else None
-
-
-class Mailer:
-    def __init__(self, fail_subjects_with: str | None = None):
-        self.sent: list[tuple[str, OrderEmail]] = []
-        self.fail_subjects_with = fail_subjects_with
-
-    def send(self, to, email):
-        if self.fail_subjects_with and self.fail_subjects_with in email.subject:
-            raise MailNotSent("SES refused the email (Throttling)")
-        self.sent.append((to, email))
-        return f"m{len(self.sent)}"
-
-
 def consumer(mailer, processed=None, customers=None):
-    notifications = OrderNotifications(customers or Customers(), mailer, processed or Processed())
-    return EventConsumer(notifications.consumer, notifications.notify, EMAIL_TYPES)
+    customer = User(USER_ID, EMAIL, "Ada Lovelace", "customer", False, datetime.now(UTC), "hash")
+    notifications = build_order_notifications(
+        customers=customers or FakeUsers(customer),
+        mailer=mailer,
+        processed=processed or MemoryProcessedEvents(),
+    )
+    return build_notifications_consumer(notifications=notifications)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +83,7 @@ def test_receipt_shipped_and_delivered_say_what_the_customer_needs():
 
 
 def test_one_email_per_event_to_the_decrypted_address_and_none_on_redelivery():
-    mailer, processed = Mailer(), Processed()
+    mailer, processed = RecordingMailer(), MemoryProcessedEvents()
     handle = consumer(mailer, processed).handle
     assert handle(sample_event()) == {"batchItemFailures": []}
     assert handle(sample_event()) == {"batchItemFailures": []}
@@ -123,7 +92,7 @@ def test_one_email_per_event_to_the_decrypted_address_and_none_on_redelivery():
 
 
 def test_a_failed_send_fails_only_its_record_and_is_sent_on_retry():
-    mailer, processed = Mailer(fail_subjects_with="Payment receipt"), Processed()
+    mailer, processed = RecordingMailer(fail_subjects_with="Payment receipt"), MemoryProcessedEvents()
     answer = consumer(mailer, processed).handle(sample_event())
     receipt_record = sample_event()["Records"][1]["messageId"]
     assert answer == {"batchItemFailures": [{"itemIdentifier": receipt_record}]}
@@ -139,10 +108,10 @@ def test_an_unknown_customer_is_acknowledged_without_email_and_nothing_logs_the_
     event = sample_event()
     for record in event["Records"]:
         record["body"] = record["body"].replace(USER_ID, "u_gone")
-    mailer = Mailer()
+    mailer = RecordingMailer()
     assert consumer(mailer).handle(event) == {"batchItemFailures": []}
     assert mailer.sent == []
-    consumer(Mailer()).handle(sample_event())
+    consumer(RecordingMailer()).handle(sample_event())
     assert "order email sent" in caplog.text
     assert not [r for r in caplog.records if EMAIL in json.dumps(r.__dict__, default=str)]
 
@@ -151,13 +120,13 @@ def test_other_event_types_send_nothing():
     event = sample_event()
     body = json.loads(event["Records"][0]["body"]) | {"type": "shipment_updated", "id": "other-1"}
     event["Records"] = [event["Records"][0] | {"body": json.dumps(body)}]
-    mailer = Mailer()
+    mailer = RecordingMailer()
     assert consumer(mailer).handle(event) == {"batchItemFailures": []}
     assert mailer.sent == []
 
 
 def test_sent_and_failed_emails_are_counted_once_each(business_metrics):
-    mailer, processed = Mailer(fail_subjects_with="Payment receipt"), Processed()
+    mailer, processed = RecordingMailer(fail_subjects_with="Payment receipt"), MemoryProcessedEvents()
     consumer(mailer, processed).handle(sample_event())
     consumer(mailer, processed).handle(
         sample_event()

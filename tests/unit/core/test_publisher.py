@@ -12,8 +12,9 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from botocore.exceptions import ClientError
 
 from shop.adapters.sns_publisher import SnsBusPublisher
+from shop.bootstrap import build_order_event_publisher
 from shop.domain.bus_messages import BusMessage
-from shop.services.event_publishing import OrderEventPublisher
+from tests.fakes import RecordingBus, RecordingPaidListing
 
 SAMPLE = Path(__file__).parents[3] / "events" / "events" / "publish_order_events.json"
 CREATED_SEQ, PAID_SEQ = "100000000000000000002", "100000000000000000004"
@@ -21,31 +22,6 @@ CREATED_SEQ, PAID_SEQ = "100000000000000000002", "100000000000000000004"
 
 def sample_event() -> dict[str, Any]:
     return json.loads(SAMPLE.read_text())
-
-
-class FakeBus:
-    """Accepts every message except the ids in `reject`; remembers what it accepted."""
-
-    def __init__(self, reject: set[str] | None = None):
-        self.reject = reject or set()
-        self.accepted: list[BusMessage] = []
-
-    def publish(self, messages):
-        self.accepted += [m for m in messages if m.id not in self.reject]
-        return {m.id for m in messages if m.id in self.reject}
-
-
-class FakePaidListing:
-    """Records the orders taken out of the paid list; refuses those in `fail`."""
-
-    def __init__(self, fail: set[str] | None = None):
-        self.fail = fail or set()
-        self.left: list[str] = []
-
-    def leave_paid_listing(self, order_id: str) -> None:
-        if order_id in self.fail:
-            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "UpdateItem")
-        self.left.append(order_id)
 
 
 def shipped_event() -> dict[str, Any]:
@@ -56,23 +32,25 @@ def shipped_event() -> dict[str, Any]:
 
 
 def test_a_shipment_takes_its_order_out_of_the_paid_list_before_it_is_published():
-    bus, listing = FakeBus(), FakePaidListing()
-    assert OrderEventPublisher(bus, listing).handle(shipped_event()) == {"batchItemFailures": []}
+    bus, listing = RecordingBus(), RecordingPaidListing()
+    assert build_order_event_publisher(bus=bus, paid_listing=listing).handle(shipped_event()) == {
+        "batchItemFailures": []
+    }
     assert listing.left == ["0f3a9c2e5b7d4e1f8a6b2c4d9e0f1a2b"]  # the shipment's order, once
     assert [m.type for m in bus.accepted] == ["order_created", "shipment_created"]
 
 
 def test_a_paid_list_that_cannot_be_left_fails_the_shipments_record_and_it_is_not_published():
-    bus = FakeBus()
-    listing = FakePaidListing(fail={"0f3a9c2e5b7d4e1f8a6b2c4d9e0f1a2b"})
-    answer = OrderEventPublisher(bus, listing).handle(shipped_event())
+    bus = RecordingBus()
+    listing = RecordingPaidListing(fail={"0f3a9c2e5b7d4e1f8a6b2c4d9e0f1a2b"})
+    answer = build_order_event_publisher(bus=bus, paid_listing=listing).handle(shipped_event())
     assert answer == {"batchItemFailures": [{"itemIdentifier": PAID_SEQ}]}
     assert [m.type for m in bus.accepted] == ["order_created"]
 
 
 def test_only_order_event_inserts_are_published_as_bus_messages():
-    bus = FakeBus()
-    answer = OrderEventPublisher(bus, FakePaidListing()).handle(sample_event())
+    bus = RecordingBus()
+    answer = build_order_event_publisher(bus=bus, paid_listing=RecordingPaidListing()).handle(sample_event())
     assert answer == {"batchItemFailures": []}
     assert [(m.type, m.seq) for m in bus.accepted] == [("order_created", 1), ("payment_succeeded", 2)]
     created = bus.accepted[0].as_dict()
@@ -86,8 +64,8 @@ def test_only_order_event_inserts_are_published_as_bus_messages():
 
 
 def test_a_message_the_bus_refuses_fails_exactly_its_record():
-    bus = FakeBus(reject={"9a7c5e3b-1d2f-4a6b-8c0e-4f2a6b8d0c1e"})
-    answer = OrderEventPublisher(bus, FakePaidListing()).handle(sample_event())
+    bus = RecordingBus(reject={"9a7c5e3b-1d2f-4a6b-8c0e-4f2a6b8d0c1e"})
+    answer = build_order_event_publisher(bus=bus, paid_listing=RecordingPaidListing()).handle(sample_event())
     assert answer == {"batchItemFailures": [{"itemIdentifier": PAID_SEQ}]}
     assert [m.type for m in bus.accepted] == ["order_created"]
 
@@ -95,8 +73,8 @@ def test_a_message_the_bus_refuses_fails_exactly_its_record():
 def test_a_malformed_order_event_fails_alone_and_the_others_are_published():
     event = sample_event()
     del event["Records"][1]["dynamodb"]["NewImage"]["event_id"]
-    bus = FakeBus()
-    answer = OrderEventPublisher(bus, FakePaidListing()).handle(event)
+    bus = RecordingBus()
+    answer = build_order_event_publisher(bus=bus, paid_listing=RecordingPaidListing()).handle(event)
     assert answer == {"batchItemFailures": [{"itemIdentifier": CREATED_SEQ}]}
     assert [m.type for m in bus.accepted] == ["payment_succeeded"]
 
@@ -105,9 +83,9 @@ def test_a_batch_whose_every_record_fails_fails_the_invocation():
     """Lambda then retries (and bisects) the batch; nothing is acknowledged."""
     event = sample_event()
     event["Records"] = [event["Records"][1]]
-    bus = FakeBus(reject={"5d0b7a2e-3c1f-4e8a-9b6d-2f4a8c0e1b3d"})
+    bus = RecordingBus(reject={"5d0b7a2e-3c1f-4e8a-9b6d-2f4a8c0e1b3d"})
     with pytest.raises(BatchProcessingError):
-        OrderEventPublisher(bus, FakePaidListing()).handle(event)
+        build_order_event_publisher(bus=bus, paid_listing=RecordingPaidListing()).handle(event)
 
 
 def test_a_batch_without_order_events_publishes_nothing():
@@ -116,8 +94,10 @@ def test_a_batch_without_order_events_publishes_nothing():
     removed = copy.deepcopy(event["Records"][1])
     removed["eventName"] = "REMOVE"
     event["Records"].append(removed)
-    bus = FakeBus()
-    assert OrderEventPublisher(bus, FakePaidListing()).handle(event) == {"batchItemFailures": []}
+    bus = RecordingBus()
+    assert build_order_event_publisher(bus=bus, paid_listing=RecordingPaidListing()).handle(event) == {
+        "batchItemFailures": []
+    }
     assert bus.accepted == []
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from shop.bootstrap import build_sales_reports, build_sales_stats_projector
 from shop.domain.bus_messages import BusMessage
-from shop.domain.sales_stats import OrderTally, Projection
-from shop.services.sales_stats import SalesStatsProjector, StaleTally
-from shop.services.sales_stats_report import DayTotals, ProductDayTotals, SalesReports
+from shop.services.sales_stats import StaleTally
+from tests.fakes import MemorySalesStats
 
 SAMPLE = Path(__file__).parents[3] / "events" / "stats" / "project_sales_stats.json"
 MUG, TIN, POT = (
@@ -34,63 +33,12 @@ def sample_messages() -> list[BusMessage]:
     return [BusMessage.from_json(record["body"]) for record in records]
 
 
-class FakeStatsStore:
-    """StatsTable's rules in memory: a versioned tally per order, ADD-only aggregates."""
-
-    def __init__(self) -> None:
-        self.tallies: dict[str, OrderTally] = {}
-        self.commits = 0
-        self.day_items: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.product_items: dict[tuple[str, str], dict[str, object]] = {}
-        self.interfere = 0  # how many commits a concurrent writer beats
-
-    def tally(self, order_id: str) -> OrderTally:
-        return self.tallies.get(order_id, OrderTally(order_id))
-
-    def commit(self, projection: Projection) -> None:
-        order_id = projection.after.order_id
-        if self.interfere:
-            self.interfere -= 1
-            self.tallies[order_id] = replace(self.tally(order_id), version=self.tally(order_id).version + 1)
-        if self.tally(order_id).version != projection.before.version:
-            raise StaleTally(order_id)
-        self.tallies[order_id] = projection.after
-        for day, change in projection.days.items():
-            self.day_items[day]["orders_count"] += change.sale.orders
-            self.day_items[day]["revenue_cents"] += change.sale.revenue_cents
-            for status, n in change.statuses.items():
-                self.day_items[day]["status_" + status] += n
-            for pid, sold in change.sale.products.items():
-                item = self.product_items.setdefault((day, pid), {"units": 0, "revenue_cents": 0})
-                item.update(name=sold.name, units=int(item["units"]) + sold.units)  # type: ignore[call-overload]
-                item["revenue_cents"] = int(item["revenue_cents"]) + sold.revenue_cents  # type: ignore[call-overload]
-        self.commits += 1
-
-    def days(self, first: str, last: str) -> tuple[list[DayTotals], list[ProductDayTotals]]:
-        days = [
-            DayTotals(
-                day,
-                item["orders_count"],
-                item["revenue_cents"],
-                {k.removeprefix("status_"): v for k, v in item.items() if k.startswith("status_")},
-            )
-            for day, item in sorted(self.day_items.items())
-            if first <= day <= last
-        ]
-        products = [
-            ProductDayTotals(day, pid, str(i["name"]), int(i["units"]), int(i["revenue_cents"]))  # type: ignore[call-overload]
-            for (day, pid), i in sorted(self.product_items.items())
-            if first <= day <= last
-        ]
-        return days, products
-
-
-def run(messages: list[BusMessage]) -> tuple[FakeStatsStore, dict[str, object]]:
-    store = FakeStatsStore()
-    projector = SalesStatsProjector(store)
+def run(messages: list[BusMessage]) -> tuple[MemorySalesStats, dict[str, object]]:
+    store = MemorySalesStats()
+    projector = build_sales_stats_projector(store=store)
     for message in messages:
         projector.apply(message)
-    report = SalesReports(store).report("2026-03-01", "2026-03-07")
+    report = build_sales_reports(reader=store).report("2026-03-01", "2026-03-07")
     return store, {
         "orders_count": report.orders_count,
         "revenue_cents": report.revenue_cents,
@@ -148,8 +96,8 @@ def test_a_refunded_order_nets_to_zero_in_every_order_of_arrival(order):
 
 def test_a_refund_before_its_payment_never_shows_as_negative():
     created, paid, cancelled, refunded = (m for m in sample_messages() if m.order_id == ORDER_B)
-    store, projector = FakeStatsStore(), None
-    projector = SalesStatsProjector(store)
+    store, projector = MemorySalesStats(), None
+    projector = build_sales_stats_projector(store=store)
     projector.apply(refunded)
     assert not store.day_items  # nothing to attribute yet: the paid day is unknown
     projector.apply(paid)
@@ -178,7 +126,7 @@ def test_a_refund_is_taken_off_the_day_of_payment_not_the_day_of_refund():
     b_events = [m for m in sample_messages() if m.order_id == ORDER_B]
     store, _ = run(b_events[:2])
     assert store.day_items["2026-03-01"]["revenue_cents"] == 7000
-    SalesStatsProjector(store).apply(b_events[3])
+    build_sales_stats_projector(store=store).apply(b_events[3])
     assert store.day_items["2026-03-01"]["revenue_cents"] == 0
     assert "2026-03-02" not in store.day_items
 
@@ -190,7 +138,7 @@ def test_a_cancellation_counts_its_money_until_the_refund_is_made():
     store, report = run([created, paid, cancelled])
     assert (report["orders_count"], report["revenue_cents"]) == (1, 7000)
     assert report["by_status"] == {"CANCELLED": 1}
-    SalesStatsProjector(store).apply(refunded)
+    build_sales_stats_projector(store=store).apply(refunded)
     assert store.day_items["2026-03-01"]["revenue_cents"] == 0
     assert store.day_items["2026-03-01"]["orders_count"] == 0
 
@@ -206,18 +154,18 @@ def test_a_cancellation_committed_when_it_refunded_itself_still_nets_to_zero():
 
 
 def test_a_concurrent_change_of_the_tally_is_projected_again():
-    store = FakeStatsStore()
+    store = MemorySalesStats()
     store.interfere = 2
-    assert SalesStatsProjector(store).apply(sample_messages()[0]) is True
+    assert build_sales_stats_projector(store=store).apply(sample_messages()[0]) is True
     store.interfere = 5
     with pytest.raises(StaleTally):
-        SalesStatsProjector(store).apply(sample_messages()[2])
+        build_sales_stats_projector(store=store).apply(sample_messages()[2])
 
 
 def test_types_without_a_sales_effect_change_nothing():
     failed = BusMessage(
         id="x1", type="payment_failed", occurred_at="2026-03-01T10:00:00Z", order_id="o", seq=2
     )
-    store = FakeStatsStore()
-    assert SalesStatsProjector(store).apply(failed) is False
+    store = MemorySalesStats()
+    assert build_sales_stats_projector(store=store).apply(failed) is False
     assert not store.tallies and not store.commits

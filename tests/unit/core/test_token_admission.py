@@ -8,29 +8,11 @@ from typing import Any
 import pytest
 
 from shop.adapters.users.access_states_dynamo import CACHE_SECONDS, DynamoAccessStates
+from shop.bootstrap import build_token_admission
 from shop.domain.tokens import AccessClaims, AccessState
 from shop.errors import InvalidToken
 from shop.services.token_admission import TokenAdmission
-
-
-class FakeVerifier:
-    def __init__(self) -> None:
-        self.claims: dict[str, AccessClaims] = {}
-
-    def verify(self, token: str) -> AccessClaims:
-        if token not in self.claims:
-            raise InvalidToken()
-        return self.claims[token]
-
-
-class FakeStates:
-    def __init__(self) -> None:
-        self.states: dict[str, AccessState] = {}
-        self.reads: list[str] = []
-
-    def current(self, user_id: str) -> AccessState | None:
-        self.reads.append(user_id)
-        return self.states.get(user_id)
+from tests.fakes import FakeTokenVerifier, MemoryAccessStates
 
 
 def claims(sub: str, role: str, version: int) -> AccessClaims:
@@ -38,15 +20,15 @@ def claims(sub: str, role: str, version: int) -> AccessClaims:
 
 
 @pytest.fixture
-def gate() -> tuple[TokenAdmission, FakeVerifier, FakeStates]:
-    verifier, states = FakeVerifier(), FakeStates()
+def gate() -> tuple[TokenAdmission, FakeTokenVerifier, MemoryAccessStates]:
+    verifier, states = FakeTokenVerifier(), MemoryAccessStates()
     verifier.claims = {
         "admin-v1": claims("u_a", "admin", 1),
         "guest": claims("g_1", "guest", 0),
         "ghost": claims("u_gone", "customer", 0),
     }
     states.states["u_a"] = AccessState(role="admin", disabled=False, version=1)
-    return TokenAdmission(verifier, states), verifier, states
+    return build_token_admission(verifier=verifier, states=states), verifier, states
 
 
 def test_a_current_token_is_admitted(gate: Any) -> None:

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from shop.api.admin_models import UserAccessChanges
+from shop.bootstrap import build_user_admin
 from shop.domain.callers import Caller
 from shop.domain.users import User, UserRole
 from shop.errors import NotFound, SelfLockout, ValidationFailed
@@ -35,7 +36,7 @@ def epochs(users: FakeUsers) -> dict[str, int]:
 def world() -> tuple[UserAdmin, FakeUsers, RecordingAudit]:
     users = FakeUsers(a_user("u_admin", "admin"), a_user("u_ann"), a_user("u_bob"))
     audit = RecordingAudit()
-    return UserAdmin(users, users, audit), users, audit
+    return build_user_admin(users=users, directory=users, audit=audit), users, audit
 
 
 def test_promotion_changes_the_role_and_is_audited(world) -> None:

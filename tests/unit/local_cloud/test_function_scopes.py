@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 
+import pytest
+
+from shop.bootstrap import built_once
 from shop_local.lambda_runtime.aws_call_hooks import running
 from shop_local.lambda_runtime.function_scopes import PerFunction
 
 
-def test_each_function_builds_its_own_services_and_code_of_no_function_shares_one() -> None:
-    @functools.cache
-    def build_service() -> object:
+@pytest.mark.parametrize("cached", [functools.cache, built_once])
+def test_each_function_builds_its_own_services_and_code_of_no_function_shares_one(
+    cached: Callable[[Callable[..., object]], Callable[..., object]],
+) -> None:
+    @cached
+    def build_service(*, store: object | None = None) -> object:
         return object()
 
     builder = PerFunction(build_service)
@@ -42,3 +49,15 @@ def test_a_function_keeps_its_services_across_threads_of_its_invocations() -> No
     for thread in threads:
         thread.join()
     assert len(seen) == 3 and len({id(service) for service in seen}) == 1
+
+
+def test_a_builder_given_its_collaborators_builds_anew_in_a_function_too() -> None:
+    @built_once
+    def build_service(*, store: object | None = None) -> list[object | None]:
+        return [store]
+
+    builder, store = PerFunction(build_service), object()
+    with running("MeFunction", "shop-local-MeFunction"):
+        assert builder() is builder()
+        given = builder(store=store)
+        assert given == [store] and builder(store=store) is not given
