@@ -16,8 +16,9 @@ from shop.domain.order_event_data import OrderCreated, PaymentSucceeded
 from shop.domain.order_lines import OrderLine, PostalAddress
 from shop.domain.orders import EventActor, Order, OrderAggregate, fold, timestamp
 from shop.errors import InvalidTransition, NotFound
+from shop.services.orders_cancel import CancelService
 from shop.services.shipments import ShippingService
-from tests.fakes import MemoryOrders, MemoryShipments, RecordingAudit
+from tests.fakes import MemoryOrders, MemoryShipments, RecordingAudit, Shelf
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ADMIN, ALICE, BOB = Caller("root", "admin", "req-1"), Caller("alice", "customer"), Caller("bob", "customer")
@@ -230,3 +231,17 @@ def test_a_cancellation_between_the_admins_read_and_commit_stops_the_shipment(wo
     with pytest.raises(InvalidTransition):
         service.create(ADMIN, "o1", "DHL")
     assert shipments.by_order == {} and audit.entries == [] and orders.get_order("o1") == cancelled
+
+
+def test_a_customer_cancelling_while_an_admin_ships_gets_409_and_the_parcel_still_goes(world):
+    service, orders, shipments, audit = world
+    paid_order(orders)
+    orders.shelves.shelves["p1"] = Shelf(1000, 0)
+    orders.shelves.shelves["p1"].shards[0].sold = 1
+    cancels = CancelService(orders, audit, clock=lambda: NOW, sleep=lambda _: None)
+    orders.before_commit.append(lambda: service.create(ADMIN, "o1", "DHL"))
+    with pytest.raises(InvalidTransition):
+        cancels.cancel(ALICE, "o1")
+    assert orders.get_order("o1").status == "SHIPPED" and shipments.by_order["o1"].carrier == "DHL"
+    assert [e.type for e in orders.events["o1"]][-1] == "shipment_created"
+    assert orders.shelves.shelves["p1"].sold == 1 and audit.actions() == ["shipment.created"]
