@@ -10,17 +10,25 @@ commits a change calls `land(drafts)` in the same step, as the DynamoDB stores w
 change's transaction; `record` lands at once. `MemoryTrail` is the trail's storage (chains without
 a head item, checkpoints) for the audit service's own tests. `FakeUsers` is the users table: the
 auth service's UserAccounts, the admin's UserDirectory and the notifications' Customers.
+
+Orders and carts: `MemoryOrders` is OrdersTable (OrderStore, and shipping's ShippedOrders), whose
+commit applies a change all-or-nothing under the transaction's conditions and moves stock on
+`MemoryShelves` (checkout's ProductSource); `MemoryShipments` and `MemoryCarts` (CartStore and
+checkout's CartSource) make `tx_element`s that such a commit checks, then applies.
+`MemoryProductCatalog` is the cart's ProductCatalog.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from weakref import WeakValueDictionary
 
@@ -30,16 +38,32 @@ from shop.adapters.dynamo_paging import Position, decode_cursor, encode_cursor, 
 from shop.adapters.token_signer import JwtAccessTokens
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, sealed
 from shop.domain.bus_messages import BusMessage
+from shop.domain.cart import (
+    MAX_LINES,
+    MAX_QUANTITY,
+    CartChanged,
+    CartLine,
+    CartOwner,
+    StoredCart,
+    expires_at,
+    line_over_limit,
+    with_quantity,
+)
+from shop.domain.cart import timestamp as cart_timestamp
 from shop.domain.catalog import Category, Product, ProductStatus, StaleWrite, sku_key, uses_category
 from shop.domain.inventory import StockedProduct, StockLevels, needed_available
 from shop.domain.order_emails import OrderEmail
-from shop.domain.orders import Order
+from shop.domain.order_event_data import OrderCancelled
+from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent
 from shop.domain.paging import Page
+from shop.domain.payments import REFUND_STEPS, Payment
 from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, first_attempt
 from shop.domain.sales_stats import OrderTally, Projection
+from shop.domain.shipments import Shipment
 from shop.domain.tokens import AccessClaims, AccessState, RefreshToken
 from shop.domain.users import User, UserRole
 from shop.errors import (
+    CartFull,
     CategoryNotEmpty,
     Conflict,
     EmailTaken,
@@ -61,6 +85,7 @@ from shop.services.auth_ports import (
     StoredCredentials,
     UserAccounts,
 )
+from shop.services.cart_ports import CartStore, ProductCatalog
 from shop.services.catalog_audit import AuditPort
 from shop.services.catalog_ports import CategoryStore, ProductStore
 from shop.services.event_consumer import ProcessedEvents
@@ -68,9 +93,22 @@ from shop.services.event_publishing import BusPublisher, PaidListing
 from shop.services.idempotency_ports import Claim, Existing, IdempotencyStore, StoredResponse
 from shop.services.inventory import StockStore
 from shop.services.notifications import Customers, Mailer, MailNotSent
-from shop.services.order_ports import TxItem
+from shop.services.order_ports import (
+    CartSource,
+    CheckoutLine,
+    CommitRefused,
+    OrderChange,
+    OrderHistory,
+    OrderStore,
+    ProductSnapshot,
+    ProductSource,
+    Shortage,
+    StockMove,
+    TxItem,
+)
 from shop.services.sales_stats import SalesStatsStore, StaleTally
 from shop.services.sales_stats_report import DayTotals, ProductDayTotals, SalesStatsReader
+from shop.services.shipments import ShipmentStore, ShippedOrders
 from shop.services.signing_keys import CachedKeyRing, first_key_ring
 from shop.services.token_admission import AccessStates, TokenVerifier
 from shop.services.user_admin import UserDirectory
@@ -478,7 +516,387 @@ class MemoryStock:
         return Page([], None)
 
 
+# ---------------------------------------------------------------- carts
+def tx_element(check: Callable[[], bool], apply: Callable[[], object]) -> TxItem:
+    """A fake transaction element (a cart's delete, a shipment's put): `MemoryOrders.commit` applies
+    the change only if every element's check holds, then applies each element."""
+    return {"check": check, "apply": apply}
+
+
+class MemoryCarts:
+    """CartsTable in memory: the CartStore port and checkout's CartSource, with the DynamoDB store's
+    conditions. A line write's limits are its own condition (CartFull for a 51st line,
+    ValidationFailed on body.quantity for a line past 99), every write gives the cart a new version
+    never used before, a guest's write puts its expiry a week ahead, and a merge or checkout's
+    delete holds only while the cart is the version read (CartChanged, a failed foreign element).
+    `writes` counts writes; `before_merge_save` runs just before a merge's conditional write."""
+
+    def __init__(self) -> None:
+        self.carts: dict[str, StoredCart] = {}
+        self.expiry: dict[str, int | None] = {}
+        self.writes = 0
+        self.before_merge_save: Callable[[], object] = lambda: None
+        self._versions = itertools.count(1)
+
+    def fill(self, owner_id: str, **lines: int) -> StoredCart:
+        """The cart as earlier writes left it: these lines, oldest first, at a new version."""
+        now = datetime(2030, 1, 1, tzinfo=UTC)
+        added = [
+            CartLine(pid, n, cart_timestamp(now + timedelta(seconds=i)))
+            for i, (pid, n) in enumerate(lines.items())
+        ]
+        return self._save(CartOwner(owner_id, is_guest=False), tuple(added), now)
+
+    def get(self, owner_id: str) -> StoredCart:
+        return self.carts.get(owner_id, StoredCart(owner_id))
+
+    def get_pair(self, first_id: str, second_id: str) -> tuple[StoredCart, StoredCart]:
+        return self.get(first_id), self.get(second_id)
+
+    def add_line(
+        self, owner: CartOwner, product_id: str, quantity: int, now: datetime
+    ) -> tuple[StoredCart, StoredCart]:
+        before = self.get(owner.id)
+        old = before.line(product_id)
+        if old is None and len(before.lines) >= MAX_LINES:
+            raise CartFull()
+        if old is not None and old.quantity + quantity > MAX_QUANTITY:
+            raise line_over_limit()
+        total = quantity + (old.quantity if old else 0)
+        return before, self._save(owner, with_quantity(before, product_id, total, cart_timestamp(now)), now)
+
+    def set_line(
+        self, owner: CartOwner, product_id: str, quantity: int, now: datetime
+    ) -> tuple[StoredCart, StoredCart]:
+        before = self.get(owner.id)
+        if before.line(product_id) is None and len(before.lines) >= MAX_LINES:
+            raise CartFull()
+        return before, self._save(
+            owner, with_quantity(before, product_id, quantity, cart_timestamp(now)), now
+        )
+
+    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> StoredCart:
+        cart = self.get(owner.id)
+        if cart.line(product_id) is None:  # the condition fails: the cart as it was
+            return cart
+        return self._save(owner, with_quantity(cart, product_id, 0, ""), now)
+
+    def restore_line(
+        self, owner: CartOwner, product_id: str, before: CartLine | None, written: CartLine, now: datetime
+    ) -> None:
+        """Only while the line still holds the quantity written (the adapter's condition)."""
+        cart = self.get(owner.id)
+        line = cart.line(product_id)
+        if line is not None and line.quantity == written.quantity:
+            self._save(owner, with_quantity(cart, product_id, before.quantity if before else 0, ""), now)
+
+    def remove_lines(self, owner: CartOwner, product_ids: Sequence[str], now: datetime) -> None:
+        cart = self.get(owner.id)
+        if cart.version is not None:  # a cart that is gone has nothing left to prune
+            self._save(owner, tuple(line for line in cart.lines if line.product_id not in product_ids), now)
+
+    def empty(self, owner_id: str) -> None:
+        self.carts.pop(owner_id, None)
+        self.expiry.pop(owner_id, None)
+
+    def save_merge(
+        self, user: StoredCart, merged: Sequence[CartLine], guest: StoredCart, now: datetime
+    ) -> None:
+        self.before_merge_save()
+        if (
+            self.get(user.owner_id).version != user.version
+            or self.get(guest.owner_id).version != guest.version
+        ):
+            raise CartChanged()
+        self._save(CartOwner(user.owner_id, is_guest=False), tuple(merged), now)
+        self.empty(guest.owner_id)
+
+    def get_cart_for_checkout(self, owner_id: str) -> tuple[list[CheckoutLine], str | None]:
+        cart = self.get(owner_id)
+        return [(line.product_id, line.quantity) for line in cart.lines], cart.version
+
+    def cart_delete_item(self, owner_id: str, version: str) -> TxItem:
+        return tx_element(lambda: self.get(owner_id).version == version, lambda: self.empty(owner_id))
+
+    def _save(self, owner: CartOwner, lines: tuple[CartLine, ...], now: datetime) -> StoredCart:
+        self.writes += 1
+        cart = StoredCart(owner.id, lines, f"v{next(self._versions)}", cart_timestamp(now))
+        self.carts[owner.id], self.expiry[owner.id] = cart, expires_at(owner, now)
+        return cart
+
+
+class MemoryProductCatalog:
+    """The catalog's current products as carts price them (ProductCatalog); `reads` counts batch reads."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Product] = {}
+        self.reads = 0
+
+    def add(self, product_id: str, price: int = 1000, **overrides: Any) -> Product:
+        """An ACTIVE USD product with 500 units, but for `overrides` (status, currency, stock_available…)."""
+        base = Product(
+            id=product_id, sku=f"SKU-{product_id}", name=f"Mug {product_id}", description=None,
+            price_cents=price, currency="USD", category_id="c", status="ACTIVE", stock_available=500,
+            created_at="t", updated_at="t",
+        )  # fmt: skip
+        self.items[product_id] = replace(base, **overrides)
+        return self.items[product_id]
+
+    def products(self, product_ids: Iterable[str]) -> dict[str, Product]:
+        self.reads += 1
+        return {pid: self.items[pid] for pid in product_ids if pid in self.items}
+
+
 # ---------------------------------------------------------------- orders
+@dataclass
+class Levels:
+    """One stock shard's units."""
+
+    available: int
+    reserved: int = 0
+    sold: int = 0
+
+
+class Shelf:
+    """A product as checkout reads it: price, status and stock shards (`Shelf(1000, 4, 3)`: two shards)."""
+
+    def __init__(self, price: int, *shards: int, status: str = "ACTIVE") -> None:
+        self.price, self.status = price, status
+        self.shards = [Levels(units) for units in shards]
+
+    @property
+    def available(self) -> int:
+        return sum(s.available for s in self.shards)
+
+    @available.setter
+    def available(self, units: int) -> None:
+        assert len(self.shards) == 1, "set one shard's level on a sharded shelf"
+        self.shards[0].available = units
+
+    @property
+    def reserved(self) -> int:
+        return sum(s.reserved for s in self.shards)
+
+    @property
+    def sold(self) -> int:
+        return sum(s.sold for s in self.shards)
+
+    @property
+    def total(self) -> int:
+        return self.available + self.reserved + self.sold
+
+
+class MemoryShelves:
+    """CatalogTable's products and stock shards as checkout reads them (ProductSource); the stock that
+    `MemoryOrders` moves in its commits. A product `pid` is SKU `PID`, named `Product pid`, in USD."""
+
+    def __init__(self, **shelves: Shelf) -> None:
+        self.shelves = shelves
+
+    def products_for_checkout(self, product_ids: Sequence[str]) -> dict[str, ProductSnapshot]:
+        return {
+            pid: ProductSnapshot(
+                pid,
+                pid.upper(),
+                f"Product {pid}",
+                s.price,
+                "USD",
+                s.status,
+                s.available,
+                {shard: levels.available for shard, levels in enumerate(s.shards)},
+            )
+            for pid, s in self.shelves.items()
+            if pid in product_ids
+        }
+
+    def move_refused(self, move: StockMove) -> Shortage | bool:
+        """Why the move's condition fails: a Shortage (gone, off sale, too few on its shard), True (a
+        changed price, or too few units to sell, release or restock), or False: it holds."""
+        shelf = self.shelves.get(move.product_id)
+        shard = shelf.shards[move.shard] if shelf and move.shard < len(shelf.shards) else None
+        if move.kind == "reserve":
+            available = shard.available if shard and shelf and shelf.status == "ACTIVE" else 0
+            if available < move.quantity:
+                return Shortage(move.product_id, move.quantity, available)
+            return shelf is not None and shelf.price != move.unit_price_cents
+        return shard is None or getattr(shard, _STOCK_MOVES[move.kind][0]) < move.quantity
+
+    def apply(self, move: StockMove) -> None:
+        shard = self.shelves[move.product_id].shards[move.shard]
+        source, target = _STOCK_MOVES[move.kind]
+        setattr(shard, source, getattr(shard, source) - move.quantity)
+        setattr(shard, target, getattr(shard, target) + move.quantity)
+
+
+_STOCK_MOVES = {
+    "reserve": ("available", "reserved"),
+    "sell": ("reserved", "sold"),
+    "release": ("reserved", "available"),
+    "restock": ("sold", "available"),
+}
+
+
+class MemoryOrders:
+    """OrdersTable in memory: the OrderStore port (and shipping's ShippedOrders), a commit applied
+    all-or-nothing under the DynamoDB transaction's conditions: the stored order still at
+    `base_version` (absent for 0; for shipping's events, only checked to be PAID or SHIPPED), each
+    event's seq free, a paid order's cancellation only while it has no shipment, stock moves on
+    `shelves`, new payments on free ids, refund steps from the step before, the owner's open-orders
+    slots (at most MAX_OPEN_ORDERS) and every foreign element's check. A refusal is CommitRefused
+    with the adapter's flags. `fulfilment` is the order state that shipments record (written by
+    MemoryShipments' elements), read over the order item as `get_order` does.
+
+    `busy` makes that many next commits fail as a transaction conflict; `before_commit` callables run
+    once, before the next commit (another writer getting in first); `commits` counts commits."""
+
+    def __init__(self, shelves: MemoryShelves | None = None) -> None:
+        self.shelves = shelves if shelves is not None else MemoryShelves()
+        self.orders: dict[str, Order] = {}
+        self.events: dict[str, list[OrderEvent]] = {}
+        self.payments: dict[str, list[Payment]] = {}
+        self.fulfilment: dict[str, Order] = {}
+        self.open_orders: dict[str, set[str]] = {}
+        self.busy = 0
+        self.before_commit: list[Callable[[], object]] = []
+        self.commits = 0
+
+    def get_order(self, order_id: str) -> Order | None:
+        own, shipped = self.orders.get(order_id), self.fulfilment.get(order_id)
+        if own is None or shipped is None or shipped.version <= own.version:
+            return own
+        return replace(own, status=shipped.status, version=shipped.version, updated_at=shipped.updated_at)
+
+    def order_history(self, order_id: str) -> OrderHistory | None:
+        order = self.get_order(order_id)
+        if order is None:
+            return None
+        return OrderHistory(order, list(self.events.get(order_id, [])), list(self.payments.get(order_id, [])))
+
+    def orders_of(self, user_id: str, limit: int, cursor: str | None) -> Page[Order]:
+        mine = sorted((o for o in self.orders.values() if o.user_id == user_id), key=lambda o: o.created_at)
+        return Page([order for o in mine[::-1][:limit] if (order := self.get_order(o.id))], None)
+
+    def due_reservations(self, now: str, limit: int) -> list[str]:
+        due = [
+            o
+            for o in self.orders.values()
+            if o.status == "PENDING_PAYMENT" and o.reservation_expires_at < now
+        ]
+        return [o.id for o in sorted(due, key=lambda o: o.reservation_expires_at)][:limit]
+
+    def commit(self, change: OrderChange) -> None:
+        while self.before_commit:
+            self.before_commit.pop(0)()
+        if self.busy:
+            self.busy -= 1
+            raise CommitRefused(busy=True)
+        slots = self.open_orders.setdefault(change.order.user_id, set())
+        refused = [(move, self.shelves.move_refused(move)) for move in change.stock]
+        shortages = [why for _, why in refused if isinstance(why, Shortage)]
+        stale = any(why is True and move.kind == "reserve" for move, why in refused)
+        order_ok = self._order_holds(change)
+        foreign_ok = all(element["check"]() for element in change.foreign)
+        slot_ok = change.pending_slot != "take" or len(slots) < MAX_OPEN_ORDERS
+        if any(why for _, why in refused) or not (order_ok and foreign_ok and slot_ok):
+            raise CommitRefused(
+                shortages=shortages,
+                stale_prices=stale,
+                order_changed=not order_ok,
+                foreign_failed=not foreign_ok,
+                too_many_open_orders=not slot_ok,
+            )
+        self._apply(change, slots)
+
+    def _order_holds(self, change: OrderChange) -> bool:
+        order_id, own = change.order.id, self.orders.get(change.order.id)
+        if change.fulfilment:
+            stored = own is not None and own.status in ("PAID", "SHIPPED")
+        else:
+            stored = (
+                own is None
+                if change.base_version == 0
+                else own is not None and own.version == change.base_version
+            )
+        seqs = {e.seq for e in self.events.get(order_id, [])}
+        paid = {p.id: p for p in self.payments.get(order_id, [])}
+        cancels_paid = any(
+            isinstance(e.data, OrderCancelled) and e.data.previous_status == "PAID" for e in change.events
+        )
+        return (
+            stored
+            and not any(e.seq in seqs for e in change.events)
+            and not (cancels_paid and order_id in self.fulfilment)
+            and not any(p.id in paid for p in change.new_payments)
+            and all(p.id in paid and paid[p.id].status == REFUND_STEPS[p.status] for p in change.refunds)
+        )
+
+    def _apply(self, change: OrderChange, slots: set[str]) -> None:
+        order_id = change.order.id
+        self.commits += 1
+        land(change.audit)
+        for move in change.stock:
+            self.shelves.apply(move)
+        if not change.fulfilment:  # shipping's state is the shipment's (a foreign element) to write
+            self.orders[order_id] = change.order
+        self.events.setdefault(order_id, []).extend(change.events)
+        mine = self.payments.setdefault(order_id, [])
+        mine.extend(change.new_payments)
+        for refund in change.refunds:
+            mine[[p.id for p in mine].index(refund.id)] = refund
+        for element in change.foreign:
+            element["apply"]()
+        if change.pending_slot == "take":
+            slots.add(order_id)
+        elif change.pending_slot == "release":
+            slots.discard(order_id)
+
+
+class MemoryShipments:
+    """Shipment items of `orders`' table (ShipmentStore): elements of the order's commit that claim a
+    free order, shipment id and tracking number, or replace a shipment still in the state read (its
+    status and number of events, the adapter's condition); each records the order's state in
+    `orders.fulfilment`."""
+
+    def __init__(self, orders: MemoryOrders) -> None:
+        self._orders = orders
+        self.by_order: dict[str, Shipment] = {}
+        self.lookup: dict[str, str] = {}
+        self.numbers: set[str] = set()
+
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        found = self.by_order.get(self.lookup.get(shipment_id, ""))
+        return found if found is not None and found.id == shipment_id else None
+
+    def shipment_of_order(self, order_id: str) -> Shipment | None:
+        return self.by_order.get(order_id)
+
+    def creation_elements(self, shipment: Shipment, order: Order) -> list[TxItem]:
+        return [
+            tx_element(lambda: shipment.order_id not in self.by_order, lambda: self._put(shipment, order)),
+            tx_element(
+                lambda: shipment.id not in self.lookup,
+                lambda: self.lookup.update({shipment.id: shipment.order_id}),
+            ),
+            tx_element(
+                lambda: shipment.tracking_number not in self.numbers,
+                lambda: self.numbers.add(shipment.tracking_number),
+            ),
+        ]
+
+    def update_element(self, before: Shipment, after: Shipment, order: Order) -> TxItem:
+        seen = (before.status, len(before.events))
+
+        def unchanged() -> bool:
+            held = self.by_order.get(before.order_id)
+            return held is not None and (held.status, len(held.events)) == seen
+
+        return tx_element(unchanged, lambda: self._put(after, order))
+
+    def _put(self, shipment: Shipment, order: Order) -> None:
+        """The shipment item, with the order's state it records (read over the order item)."""
+        self.by_order[shipment.order_id], self._orders.fulfilment[shipment.order_id] = shipment, order
+
+
 class RecordingAllOrders:
     """The admin's order listing: answers an empty page and remembers what it was asked."""
 
@@ -691,4 +1109,12 @@ def _fakes_fit_their_ports() -> None:
     days: SalesStatsReader = MemorySalesStats()
     del merges, tokens, states, categories, products, stock, processed, mailer, bus, listing
     all_orders: AllOrders = RecordingAllOrders()
-    del index, records, tallies, days, all_orders
+    carts: CartStore = MemoryCarts()
+    cart_source: CartSource = MemoryCarts()
+    priced: ProductCatalog = MemoryProductCatalog()
+    shelves: ProductSource = MemoryShelves()
+    orders: OrderStore = MemoryOrders()
+    shipped: ShippedOrders = MemoryOrders()
+    shipments: ShipmentStore = MemoryShipments(MemoryOrders())
+    del index, records, tallies, days, all_orders, carts, cart_source, priced, shelves, orders, shipped
+    del shipments

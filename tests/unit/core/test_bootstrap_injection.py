@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
@@ -14,20 +14,22 @@ from shop import bootstrap
 from shop.adapters.payment_gateway_mock import MockPaymentGateway
 from shop.config import Settings
 from shop.domain.users import EmailIndex
-from shop.services.cart_ports import CartStore, ProductCatalog
-from shop.services.order_ports import CartSource, OrderStore, ProductSource
-from shop.services.shipments import ShipmentStore, ShippedOrders
 from tests.fakes import (
     FakeTokenVerifier,
     FakeUsers,
     HmacSigner,
     MemoryAccessStates,
+    MemoryCarts,
     MemoryCatalog,
+    MemoryOrders,
     MemoryProcessedEvents,
+    MemoryProductCatalog,
     MemoryRateLimiter,
     MemoryRecords,
     MemoryRefreshTokens,
     MemorySalesStats,
+    MemoryShelves,
+    MemoryShipments,
     MemoryStock,
     MemoryTrail,
     RecordingAllOrders,
@@ -38,14 +40,6 @@ from tests.fakes import (
     RecordingPaidListing,
     memory_access_tokens,
 )
-
-
-class StandIn:
-    """A collaborator whose port is being reshaped elsewhere (orders, carts): a builder may only
-    hold it; any use while building fails."""
-
-    def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"{name} used while building")
 
 
 class EverySetting(dict[str, str]):
@@ -98,8 +92,13 @@ def gateway() -> MockPaymentGateway:
     return MockPaymentGateway()
 
 
-def orders() -> OrderStore:
-    return cast(OrderStore, StandIn())
+def orders() -> MemoryOrders:
+    return MemoryOrders()
+
+
+def shipping() -> dict[str, object]:
+    """The shipments on a table of their own: the service must hold `orders` itself, not through them."""
+    return {"orders": orders(), "shipments": MemoryShipments(MemoryOrders()), "audit": audit()}
 
 
 INJECTIONS: dict[str, Callable[[], Mapping[str, object]]] = {
@@ -128,15 +127,12 @@ INJECTIONS: dict[str, Callable[[], Mapping[str, object]]] = {
     "build_client_limits": lambda: {"limiter": MemoryRateLimiter()},
     "build_guest_tokens": lambda: {"tokens": memory_access_tokens(), "limits": limits()},
     "build_order_event_publisher": lambda: {"bus": RecordingBus(), "paid_listing": RecordingPaidListing()},
-    "build_cart_service": lambda: {
-        "carts": cast(CartStore, StandIn()),
-        "catalog": cast(ProductCatalog, StandIn()),
-    },
-    "build_guest_cart_merge": lambda: {"carts": cast(CartStore, StandIn())},
+    "build_cart_service": lambda: {"carts": MemoryCarts(), "catalog": MemoryProductCatalog()},
+    "build_guest_cart_merge": lambda: {"carts": MemoryCarts()},
     "build_idempotency": lambda: {"store": MemoryRecords(), "key": lambda: b"secret"},
     "build_checkout_service": lambda: {
-        "carts": cast(CartSource, StandIn()),
-        "products": cast(ProductSource, StandIn()),
+        "carts": MemoryCarts(),
+        "products": MemoryShelves(),
         "orders": orders(),
     },
     "build_payment_service": lambda: {"orders": orders(), "gateway": gateway(), "audit": audit()},
@@ -165,11 +161,7 @@ INJECTIONS: dict[str, Callable[[], Mapping[str, object]]] = {
         "projector": bootstrap.build_sales_stats_projector(store=MemorySalesStats())
     },
     "build_sales_reports": lambda: {"reader": MemorySalesStats()},
-    "build_shipping_service": lambda: {
-        "orders": cast(ShippedOrders, StandIn()),
-        "shipments": cast(ShipmentStore, StandIn()),
-        "audit": audit(),
-    },
+    "build_shipping_service": shipping,
     "build_admin_order_queries": lambda: {"orders": RecordingAllOrders()},
     "build_audit_checkpoints": lambda: {"store": MemoryTrail(), "signer": HmacSigner()},
 }
@@ -182,7 +174,7 @@ def held(root: object, depth: int = 4) -> set[int]:
     for _ in range(depth):
         reached: list[object] = []
         for obj in frontier:
-            if isinstance(obj, StandIn | type | ModuleType):
+            if isinstance(obj, type | ModuleType):
                 continue
             if isinstance(obj, list | tuple | set | frozenset | dict):
                 reached += list(obj.values() if isinstance(obj, dict) else obj)

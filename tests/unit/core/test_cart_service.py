@@ -1,27 +1,15 @@
-"""The cart use cases and the guest-cart merge against hand-written in-memory ports."""
+"""The cart use cases and the guest-cart merge against in-memory ports with the DynamoDB store's
+conditions and versions (tests.fakes.MemoryCarts, MemoryProductCatalog)."""
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shop.domain.cart import (
-    MAX_LINES,
-    MAX_QUANTITY,
-    CartChanged,
-    CartLine,
-    CartOwner,
-    StoredCart,
-    expires_at,
-    line_over_limit,
-    timestamp,
-    with_quantity,
-)
-from shop.domain.catalog import Product
+from shop.domain.cart import MAX_LINES, CartOwner, StoredCart
 from shop.errors import CartFull, Conflict, CurrencyMismatch, InsufficientStock, NotFound, ValidationFailed
 from shop.services.cart import CartService
 from shop.services.cart_merge import MAX_ATTEMPTS, GuestCartMerge
+from tests.fakes import MemoryCarts, MemoryProductCatalog
 
 GUEST, USER = CartOwner("g_guest", is_guest=True), CartOwner("u_user", is_guest=False)
 BAD_QUANTITIES = [0, -1, 100, 10**9, "2", 2.5, True]
@@ -36,113 +24,21 @@ class Clock:
         return self.now
 
 
-class FakeCarts:
-    """The CartStore port in memory, with the DynamoDB adapter's conditions and versions."""
-
-    def __init__(self) -> None:
-        self.carts: dict[str, StoredCart] = {}
-        self.expiry: dict[str, int | None] = {}
-        self.writes = 0
-        self.before_merge_save: Callable[[], None] = lambda: None
-        self._versions = iter(range(1, 10**6))
-
-    def get(self, owner_id: str) -> StoredCart:
-        return self.carts.get(owner_id, StoredCart(owner_id))
-
-    def get_pair(self, first_id: str, second_id: str) -> tuple[StoredCart, StoredCart]:
-        return self.get(first_id), self.get(second_id)
-
-    def add_line(
-        self, owner: CartOwner, pid: str, quantity: int, now: datetime
-    ) -> tuple[StoredCart, StoredCart]:
-        before = self.get(owner.id)
-        old = before.line(pid)
-        if old is None and len(before.lines) >= MAX_LINES:
-            raise CartFull()
-        if old is not None and old.quantity + quantity > MAX_QUANTITY:
-            raise line_over_limit()
-        return before, self._save(
-            owner, with_quantity(before, pid, quantity + (old.quantity if old else 0), timestamp(now)), now
-        )
-
-    def set_line(
-        self, owner: CartOwner, pid: str, quantity: int, now: datetime
-    ) -> tuple[StoredCart, StoredCart]:
-        before = self.get(owner.id)
-        if before.line(pid) is None and len(before.lines) >= MAX_LINES:
-            raise CartFull()
-        return before, self._save(owner, with_quantity(before, pid, quantity, timestamp(now)), now)
-
-    def remove_line(self, owner: CartOwner, pid: str, now: datetime) -> StoredCart:
-        cart = self.get(owner.id)
-        return self._save(owner, with_quantity(cart, pid, 0, ""), now) if cart.line(pid) else cart
-
-    def restore_line(
-        self, owner: CartOwner, pid: str, before: CartLine | None, written: CartLine, now: datetime
-    ) -> None:
-        cart = self.get(owner.id)
-        if cart.line(pid) == written:
-            self._save(owner, with_quantity(cart, pid, before.quantity if before else 0, ""), now)
-
-    def remove_lines(self, owner: CartOwner, pids: Sequence[str], now: datetime) -> None:
-        cart = self.get(owner.id)
-        self._save(owner, tuple(line for line in cart.lines if line.product_id not in pids), now)
-
-    def empty(self, owner_id: str) -> None:
-        self.carts.pop(owner_id, None)
-
-    def save_merge(
-        self, user: StoredCart, merged: Sequence[CartLine], guest: StoredCart, now: datetime
-    ) -> None:
-        self.before_merge_save()
-        if (
-            self.get(user.owner_id).version != user.version
-            or self.get(guest.owner_id).version != guest.version
-        ):
-            raise CartChanged()
-        self._save(CartOwner(user.owner_id, is_guest=False), tuple(merged), now)
-        self.carts.pop(guest.owner_id)
-
-    def _save(self, owner: CartOwner, lines: tuple[CartLine, ...], now: datetime) -> StoredCart:
-        self.writes += 1
-        cart = StoredCart(owner.id, lines, f"v{next(self._versions)}", timestamp(now))
-        self.carts[owner.id], self.expiry[owner.id] = cart, expires_at(owner, now)
-        return cart
-
-
-class FakeCatalog:
-    def __init__(self) -> None:
-        self.items: dict[str, Product] = {}
-        self.reads = 0
-
-    def add(self, pid: str, price: int = 1000, **overrides: object) -> Product:
-        base = Product(
-            id=pid, sku=f"SKU-{pid}", name=f"Mug {pid}", description=None, price_cents=price, currency="USD",
-            category_id="c", status="ACTIVE", stock_available=500, created_at="t", updated_at="t",
-        )  # fmt: skip
-        self.items[pid] = replace(base, **overrides)  # type: ignore[arg-type]
-        return self.items[pid]
-
-    def products(self, product_ids: Iterable[str]) -> dict[str, Product]:
-        self.reads += 1
-        return {pid: self.items[pid] for pid in product_ids if pid in self.items}
+@pytest.fixture
+def carts() -> MemoryCarts:
+    return MemoryCarts()
 
 
 @pytest.fixture
-def carts() -> FakeCarts:
-    return FakeCarts()
-
-
-@pytest.fixture
-def catalog() -> FakeCatalog:
-    shelf = FakeCatalog()
+def catalog() -> MemoryProductCatalog:
+    shelf = MemoryProductCatalog()
     for pid, price in (("a", 250), ("b", 1999)):
         shelf.add(pid, price)
     return shelf
 
 
 @pytest.fixture
-def service(carts: FakeCarts, catalog: FakeCatalog) -> CartService:
+def service(carts: MemoryCarts, catalog: MemoryProductCatalog) -> CartService:
     return CartService(carts, catalog, Clock())
 
 
@@ -273,7 +169,7 @@ def test_each_owner_sees_only_their_own_cart_and_emptying_is_final(service) -> N
 
 # ---------------------------------------------------------------- merge_guest_cart
 @pytest.fixture
-def merge(carts: FakeCarts) -> GuestCartMerge:
+def merge(carts: MemoryCarts) -> GuestCartMerge:
     sleeps: list[float] = []
     merger = GuestCartMerge(carts, Clock(), sleeps.append)
     merger.sleeps = sleeps  # type: ignore[attr-defined]

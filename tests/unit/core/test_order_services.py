@@ -1,8 +1,8 @@
 """Checkout, payment, cancellation and reservation expiry against in-memory fakes of their ports.
 
-The fake order store applies a change all-or-nothing with the same conditions as the DynamoDB
-adapter (order version, free event seq, stock levels, frozen price, foreign elements), so the
-services' retry and refusal paths run for real. `OrderLifecycle` (hypothesis, stateful) drives
+The fake order store (tests.fakes.MemoryOrders) applies a change all-or-nothing with the same
+conditions as the DynamoDB adapter (order version, free event seq, stock levels, frozen price,
+foreign elements such as the cart's delete), so the services' retry and refusal paths run for real. `OrderLifecycle` (hypothesis, stateful) drives
 random carts, checkouts, racing payments, cancellations and expiries and checks the order and
 stock invariants after every step.
 """
@@ -20,10 +20,10 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 from shop.adapters.payment_gateway_mock import MockPaymentGateway
 from shop.domain.bus_messages import BusMessage
 from shop.domain.callers import Caller
+from shop.domain.cart import CartOwner
 from shop.domain.order_lines import PostalAddress
-from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent, fold
-from shop.domain.paging import Page
-from shop.domain.payments import REFUND_STEPS, Card, Payment
+from shop.domain.orders import MAX_OPEN_ORDERS, OrderEvent, fold
+from shop.domain.payments import Card, Payment
 from shop.errors import (
     CartEmpty,
     Conflict,
@@ -34,19 +34,13 @@ from shop.errors import (
     TooManyOpenOrders,
 )
 from shop.services.checkout import CheckoutService
-from shop.services.order_ports import (
-    CommitRefused,
-    GatewayUnavailable,
-    OrderHistory,
-    ProductSnapshot,
-    Shortage,
-)
+from shop.services.order_ports import GatewayUnavailable
 from shop.services.orders import OrderQueries
 from shop.services.orders_cancel import CancelService
 from shop.services.payments import PaymentService
 from shop.services.refunds import RefundPayments
 from shop.services.reservation_expiry import ReservationExpiry
-from tests.fakes import RecordingAudit, land
+from tests.fakes import MemoryCarts, MemoryOrders, MemoryShelves, RecordingAudit, Shelf
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ALICE, BOB = Caller("alice", "customer"), Caller("bob", "customer")
@@ -67,194 +61,20 @@ class Clock:
         return self.now
 
 
-@dataclass
-class Levels:
-    available: int
-    reserved: int = 0
-    sold: int = 0
-
-
-class Shelf:
-    """A product of the fake catalog: price, status and stock shards (`Shelf(1000, 4, 3)`: two shards)."""
-
-    def __init__(self, price: int, *shards: int, status: str = "ACTIVE") -> None:
-        self.price, self.status = price, status
-        self.shards = [Levels(units) for units in shards]
-
-    @property
-    def available(self) -> int:
-        return sum(s.available for s in self.shards)
-
-    @available.setter
-    def available(self, units: int) -> None:
-        assert len(self.shards) == 1, "set one shard's level on a sharded shelf"
-        self.shards[0].available = units
-
-    @property
-    def reserved(self) -> int:
-        return sum(s.reserved for s in self.shards)
-
-    @property
-    def sold(self) -> int:
-        return sum(s.sold for s in self.shards)
-
-
-class FakeCarts:
-    def __init__(self) -> None:
-        self.carts: dict[str, tuple[list[tuple[str, int]], str]] = {}
-
-    def get_cart_for_checkout(self, owner_id):
-        lines, version = self.carts.get(owner_id, ([], None))
-        return list(lines), version
-
-    def cart_delete_item(self, owner_id, version):
-        return {
-            "check": lambda: owner_id in self.carts and self.carts[owner_id][1] == version,
-            "apply": lambda: self.carts.pop(owner_id),
-        }
-
-
-class FakeCatalog:
-    def __init__(self, **shelves: Shelf) -> None:
-        self.shelves = shelves
-
-    def products_for_checkout(self, product_ids):
-        return {
-            pid: ProductSnapshot(
-                pid,
-                pid.upper(),
-                f"Product {pid}",
-                s.price,
-                "USD",
-                s.status,
-                s.available,
-                {shard: levels.available for shard, levels in enumerate(s.shards)},
-            )
-            for pid, s in self.shelves.items()
-            if pid in product_ids
-        }
-
-    def total(self, pid: str) -> int:
-        s = self.shelves[pid]
-        return s.available + s.reserved + s.sold
-
-
-_FROM_TO = {
-    "reserve": ("available", "reserved"),
-    "sell": ("reserved", "sold"),
-    "release": ("reserved", "available"),
-    "restock": ("sold", "available"),
-}
-
-
-@dataclass
-class FakeOrders:
-    catalog: FakeCatalog
-    orders: dict[str, Order] = field(default_factory=dict)
-    events: dict[str, list[OrderEvent]] = field(default_factory=dict)
-    payments: dict[str, list[Payment]] = field(default_factory=dict)
-    open_orders: dict[str, set[str]] = field(default_factory=dict)  # each user's PENDING_PAYMENT slots
-    busy: int = 0  # the next `busy` commits fail with a transaction conflict
-    before_commit: list[Callable[[], object]] = field(
-        default_factory=list
-    )  # callables run once, before the next commit
-    commits: int = 0
-
-    def get_order(self, order_id):
-        return self.orders.get(order_id)
-
-    def order_history(self, order_id):
-        if order_id not in self.orders:
-            return None
-        return OrderHistory(self.orders[order_id], list(self.events[order_id]), list(self.payments[order_id]))
-
-    def orders_of(self, user_id, limit, cursor):
-        mine = sorted((o for o in self.orders.values() if o.user_id == user_id), key=lambda o: o.created_at)
-        return Page(mine[::-1][:limit], None)
-
-    def due_reservations(self, now, limit):
-        due = [
-            o
-            for o in self.orders.values()
-            if o.status == "PENDING_PAYMENT" and o.reservation_expires_at < now
-        ]
-        return [o.id for o in sorted(due, key=lambda o: o.reservation_expires_at)][:limit]
-
-    def commit(self, change):
-        while self.before_commit:
-            self.before_commit.pop(0)()
-        if self.busy:
-            self.busy -= 1
-            raise CommitRefused(busy=True)
-        current = self.orders.get(change.order.id)
-        order_ok = (
-            (current is None)
-            if change.base_version == 0
-            else (current and current.version == change.base_version)
-        )
-        shortages, stale, bad_stock = [], False, False
-        for move in change.stock:
-            shelf = self.catalog.shelves.get(move.product_id)
-            shard = shelf.shards[move.shard] if shelf and move.shard < len(shelf.shards) else None
-            source = _FROM_TO[move.kind][0]
-            if move.kind == "reserve" and (
-                shelf is None or shard is None or shelf.status != "ACTIVE" or shard.available < move.quantity
-            ):
-                shortages.append(Shortage(move.product_id, move.quantity, shard.available if shard else 0))
-            elif move.kind == "reserve" and shelf is not None and shelf.price != move.unit_price_cents:
-                stale = True
-            elif shard is None or getattr(shard, source) < move.quantity:
-                bad_stock = True
-        foreign_ok = all(item["check"]() for item in change.foreign)
-        refunds_ok = all(self._payment(p).status == REFUND_STEPS[p.status] for p in change.refunds)
-        slots = self.open_orders.setdefault(change.order.user_id, set())
-        slot_ok = change.pending_slot != "take" or len(slots) < MAX_OPEN_ORDERS
-        if shortages or stale or not order_ok or not foreign_ok or not refunds_ok or bad_stock or not slot_ok:
-            raise CommitRefused(
-                shortages=shortages,
-                stale_prices=stale,
-                order_changed=not order_ok or not refunds_ok,
-                foreign_failed=not foreign_ok,
-                too_many_open_orders=not slot_ok,
-            )
-        self.commits += 1
-        land(change.audit)
-        for move in change.stock:
-            shard = self.catalog.shelves[move.product_id].shards[move.shard]
-            source, target = _FROM_TO[move.kind]
-            setattr(shard, source, getattr(shard, source) - move.quantity)
-            setattr(shard, target, getattr(shard, target) + move.quantity)
-        self.orders[change.order.id] = change.order
-        self.events.setdefault(change.order.id, []).extend(change.events)
-        mine = self.payments.setdefault(change.order.id, [])
-        mine.extend(change.new_payments)
-        for refund in change.refunds:
-            mine[[p.id for p in mine].index(refund.id)] = refund
-        for item in change.foreign:
-            item["apply"]()
-        if change.pending_slot == "take":
-            slots.add(change.order.id)
-        elif change.pending_slot == "release":
-            slots.discard(change.order.id)
-
-    def _payment(self, payment):
-        return next(p for p in self.payments[payment.order_id] if p.id == payment.id)
-
-
 @pytest.fixture
 def shop():
     @dataclass
     class Shop:
         clock: Clock = field(default_factory=Clock)
-        carts: FakeCarts = field(default_factory=FakeCarts)
-        catalog: FakeCatalog = field(
-            default_factory=lambda: FakeCatalog(mug=Shelf(1000, 10), pen=Shelf(250, 3))
+        carts: MemoryCarts = field(default_factory=MemoryCarts)
+        catalog: MemoryShelves = field(
+            default_factory=lambda: MemoryShelves(mug=Shelf(1000, 10), pen=Shelf(250, 3))
         )
         gateway: MockPaymentGateway = field(default_factory=MockPaymentGateway)
         audit: RecordingAudit = field(default_factory=RecordingAudit)
 
         def __post_init__(self):
-            self.orders = FakeOrders(self.catalog)
+            self.orders = MemoryOrders(self.catalog)
             no_wait = lambda _: None  # noqa: E731
             self.checkout = CheckoutService(self.carts, self.catalog, self.orders, 900, self.clock, no_wait)
             self.payments = PaymentService(self.orders, self.gateway, self.audit, self.clock, no_wait)
@@ -264,11 +84,11 @@ def shop():
             self.refunds = RefundPayments(self.orders, self.gateway, self.audit, self.clock, no_wait)
 
         def buy(self, caller=ALICE, **lines):
-            self.carts.carts[caller.id] = (list(lines.items()), f"v{len(self.orders.orders)}")
+            self.carts.fill(caller.id, **lines)
             return self.checkout.checkout(caller, ADDRESS)
 
         def conserved(self):
-            return {pid: self.catalog.total(pid) for pid in self.catalog.shelves}
+            return {pid: shelf.total for pid, shelf in self.catalog.shelves.items()}
 
     return Shop()
 
@@ -384,9 +204,16 @@ def test_conflicts_and_price_changes_are_retried_then_the_new_price_is_frozen(sh
     assert order.items[0].unit_price_cents == 1200 and levels(shop, "mug") == (9, 1, 0)
 
 
+def test_a_price_changed_before_the_commit_is_read_again_and_frozen(shop):
+    shop.orders.before_commit.append(lambda: setattr(shop.catalog.shelves["mug"], "price", 1200))
+    order = shop.buy(mug=1)
+    assert order.items[0].unit_price_cents == 1200 and shop.orders.commits == 1
+    assert levels(shop, "mug") == (9, 1, 0)
+
+
 def test_a_cart_changed_during_checkout_is_read_again(shop):
-    shop.carts.carts["alice"] = ([("mug", 1)], "v1")
-    shop.orders.before_commit.append(lambda: shop.carts.carts.update(alice=([("mug", 3)], "v2")))
+    shop.carts.fill("alice", mug=1)
+    shop.orders.before_commit.append(lambda: shop.carts.fill("alice", mug=3))
     assert shop.checkout.checkout(ALICE, ADDRESS).items[0].quantity == 3
 
 
@@ -686,30 +513,26 @@ class OrderLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = Clock()
-        self.carts, self.gateway, self.audit = FakeCarts(), MockPaymentGateway(), RecordingAudit()
-        self.catalog = FakeCatalog(mug=Shelf(1000, 3, 2, 1), pen=Shelf(250, 4))
-        self.orders = FakeOrders(self.catalog)
+        self.carts, self.gateway, self.audit = MemoryCarts(), MockPaymentGateway(), RecordingAudit()
+        self.catalog = MemoryShelves(mug=Shelf(1000, 3, 2, 1), pen=Shelf(250, 4))
+        self.orders = MemoryOrders(self.catalog)
         no_wait = lambda _: None  # noqa: E731
         self.checkout = CheckoutService(self.carts, self.catalog, self.orders, 900, self.clock, no_wait)
         self.payments = PaymentService(self.orders, self.gateway, self.audit, self.clock, no_wait)
         self.cancels = CancelService(self.orders, self.audit, self.clock, no_wait)
         self.expiry = ReservationExpiry(self.orders, self.cancels, self.clock)
         self.refunds = RefundPayments(self.orders, self.gateway, self.audit, self.clock, no_wait)
-        self.totals = {pid: self.catalog.total(pid) for pid in self.catalog.shelves}
+        self.totals = {pid: shelf.total for pid, shelf in self.catalog.shelves.items()}
         self.shard_totals = {
             pid: [s.available + s.reserved + s.sold for s in shelf.shards]
             for pid, shelf in self.catalog.shelves.items()
         }
-        self.versions = 0
 
     placed = Bundle("placed")
 
     @rule(user=st.sampled_from(users), pid=st.sampled_from(["mug", "pen"]), quantity=st.integers(1, 5))
     def put_in_cart(self, user: Caller, pid: str, quantity: int) -> None:
-        lines = dict(self.carts.carts.get(user.id, ([], ""))[0])
-        lines[pid] = quantity
-        self.versions += 1
-        self.carts.carts[user.id] = (list(lines.items()), f"v{self.versions}")
+        self.carts.set_line(CartOwner(user.id, is_guest=False), pid, quantity, self.clock())
 
     @rule(target=placed, user=st.sampled_from(users))
     def check_out(self, user: Caller) -> object:
@@ -760,7 +583,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             return sum(units for i in lines for number, units in i.reserved_shards() if number == shard)
 
         for pid, shelf in self.catalog.shelves.items():
-            assert self.catalog.total(pid) == self.totals[pid]
+            assert shelf.total == self.totals[pid]
             for number, shard in enumerate(shelf.shards):
                 assert min(shard.available, shard.reserved, shard.sold) >= 0
                 assert shard.available + shard.reserved + shard.sold == self.shard_totals[pid][number]

@@ -1,94 +1,27 @@
 """ShippingService against in-memory fakes that apply a commit all-or-nothing, like the DynamoDB adapters.
 
-The fake order store checks the order's version; the fake shipment store's elements check that an
-id, a tracking number or a shipment's previous state still hold, so races and collisions take the
-same refusal-and-retry paths as on DynamoDB.
+The fake order store (tests.fakes.MemoryOrders) checks that the order is paid and the event's seq
+free; the fake shipment store's elements (MemoryShipments) check that an id, a tracking number or a
+shipment's previous state still hold, so races and collisions take the same refusal-and-retry paths
+as on DynamoDB.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from shop.domain.callers import Caller
 from shop.domain.order_event_data import OrderCreated, PaymentSucceeded
 from shop.domain.order_lines import OrderLine, PostalAddress
-from shop.domain.orders import EventActor, Order, OrderAggregate, OrderEvent, fold, timestamp
-from shop.domain.shipments import Shipment
+from shop.domain.orders import EventActor, Order, OrderAggregate, fold, timestamp
 from shop.errors import InvalidTransition, NotFound
-from shop.services.order_ports import CommitRefused, OrderChange
+from shop.services.orders_cancel import CancelService
 from shop.services.shipments import ShippingService
-from tests.fakes import RecordingAudit, land
+from tests.fakes import MemoryOrders, MemoryShipments, RecordingAudit, Shelf
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ADMIN, ALICE, BOB = Caller("root", "admin", "req-1"), Caller("alice", "customer"), Caller("bob", "customer")
-Element = dict[str, Callable[[], Any]]
-
-
-@dataclass
-class FakeOrders:
-    orders: dict[str, Order] = field(default_factory=dict)
-    events: dict[str, list[OrderEvent]] = field(default_factory=dict)
-    before_commit: list[Callable[[], object]] = field(default_factory=list)
-
-    shipped: dict[str, Order] = field(default_factory=dict)  # the state shipping's commits recorded
-
-    def get_order(self, order_id: str) -> Order | None:
-        """Like the DynamoDB store: the customer's order item, or the shipment's later state."""
-        own, shipped = self.orders.get(order_id), self.shipped.get(order_id)
-        return shipped if own is not None and shipped is not None and shipped.version > own.version else own
-
-    def commit(self, change: OrderChange) -> None:
-        while self.before_commit:
-            self.before_commit.pop(0)()
-        stored, own = self.get_order(change.order.id), self.orders.get(change.order.id)
-        order_ok = (stored.version if stored else 0) == change.base_version  # the event's seq is free
-        if change.fulfilment:  # the order item is only checked
-            order_ok = order_ok and own is not None and own.status == "PAID"
-        foreign_ok = [e["check"]() for e in change.foreign]
-        if not order_ok or not all(foreign_ok):
-            raise CommitRefused(order_changed=not order_ok, foreign_failed=not all(foreign_ok))
-        (self.shipped if change.fulfilment else self.orders)[change.order.id] = change.order
-        self.events.setdefault(change.order.id, []).extend(change.events)
-        for element in change.foreign:
-            element["apply"]()
-        land(change.audit)
-
-
-@dataclass
-class FakeShipments:
-    by_order: dict[str, Shipment] = field(default_factory=dict)
-    lookup: dict[str, str] = field(default_factory=dict)
-    numbers: set[str] = field(default_factory=set)
-    fulfilment: dict[str, Order] = field(default_factory=dict)  # the order's state each one records
-
-    def shipment(self, shipment_id: str) -> Shipment | None:
-        order_id = self.lookup.get(shipment_id)
-        return self.by_order.get(order_id) if order_id else None
-
-    def shipment_of_order(self, order_id: str) -> Shipment | None:
-        return self.by_order.get(order_id)
-
-    def creation_elements(self, s: Shipment, order: Order) -> list[Element]:
-        def apply() -> None:
-            self.by_order[s.order_id], self.lookup[s.id] = s, s.order_id
-            self.fulfilment[s.order_id] = order
-            self.numbers.add(s.tracking_number)
-
-        def free() -> bool:
-            return not (
-                s.order_id in self.by_order or s.id in self.lookup or s.tracking_number in self.numbers
-            )
-
-        return [{"check": free, "apply": apply}]
-
-    def update_element(self, before: Shipment, after: Shipment, order: Order) -> Element:
-        def apply() -> None:
-            self.by_order[after.order_id], self.fulfilment[after.order_id] = after, order
-
-        return {"check": lambda: self.by_order.get(before.order_id) == before, "apply": apply}
 
 
 def paid_for(order: OrderCreated) -> PaymentSucceeded:
@@ -104,7 +37,7 @@ def paid_for(order: OrderCreated) -> PaymentSucceeded:
     )
 
 
-def paid_order(orders: FakeOrders, owner: str = "alice", order_id: str = "o1") -> Order:
+def paid_order(orders: MemoryOrders, owner: str = "alice", order_id: str = "o1") -> Order:
     data = OrderCreated(
         user_id=owner,
         items=(OrderLine("p1", "S1", "Mug", 1000, 1, 1000),),
@@ -124,7 +57,8 @@ def paid_order(orders: FakeOrders, owner: str = "alice", order_id: str = "o1") -
 
 @pytest.fixture
 def world():
-    orders, shipments, audit = FakeOrders(), FakeShipments(), RecordingAudit()
+    orders, audit = MemoryOrders(), RecordingAudit()
+    shipments = MemoryShipments(orders)
     numbers = iter(["SSAAAAAAAAAAAA", "SSAAAAAAAAAAAA", "SSBBBBBBBBBBBB", "SSCCCCCCCCCCCC"])
     service = ShippingService(
         orders,
@@ -145,7 +79,7 @@ def test_shipping_a_paid_order_makes_it_shipped_with_one_event_and_an_audit_entr
     assert [e.status for e in shipment.events] == ["LABEL_CREATED"]
     assert orders.get_order("o1").status == "SHIPPED" and shipments.shipment(shipment.id) == shipment
     assert orders.orders["o1"].status == "PAID", "the customer's order item is not the admin's to write"
-    assert shipments.fulfilment["o1"] == orders.get_order("o1")
+    assert orders.fulfilment["o1"] == fold(orders.events["o1"])
     event = orders.events["o1"][-1]
     assert (event.type, event.seq, event.actor) == ("shipment_created", 3, EventActor("root", "admin"))
     assert event.data.plain() == {
@@ -221,7 +155,8 @@ def test_tracking_to_delivered_delivers_the_order_with_consecutive_events(world)
     service.track(ADMIN, shipment.id, "OUT_FOR_DELIVERY", None, "van 7")
     done = service.track(ADMIN, shipment.id, "DELIVERED", "Doorstep", None)
     assert done.status == "DELIVERED" and orders.get_order("o1").status == "DELIVERED"
-    assert shipments.fulfilment["o1"].status == "DELIVERED" and orders.orders["o1"].status == "PAID"
+    assert orders.fulfilment["o1"].status == "DELIVERED" == shipments.by_order["o1"].status
+    assert orders.orders["o1"].status == "PAID"
     assert [e.status for e in done.events] == ["LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"]
     events = orders.events["o1"]
     assert [(e.seq, e.type) for e in events][2:] == [
@@ -296,3 +231,17 @@ def test_a_cancellation_between_the_admins_read_and_commit_stops_the_shipment(wo
     with pytest.raises(InvalidTransition):
         service.create(ADMIN, "o1", "DHL")
     assert shipments.by_order == {} and audit.entries == [] and orders.get_order("o1") == cancelled
+
+
+def test_a_customer_cancelling_while_an_admin_ships_gets_409_and_the_parcel_still_goes(world):
+    service, orders, shipments, audit = world
+    paid_order(orders)
+    orders.shelves.shelves["p1"] = Shelf(1000, 0)
+    orders.shelves.shelves["p1"].shards[0].sold = 1
+    cancels = CancelService(orders, audit, clock=lambda: NOW, sleep=lambda _: None)
+    orders.before_commit.append(lambda: service.create(ADMIN, "o1", "DHL"))
+    with pytest.raises(InvalidTransition):
+        cancels.cancel(ALICE, "o1")
+    assert orders.get_order("o1").status == "SHIPPED" and shipments.by_order["o1"].carrier == "DHL"
+    assert [e.type for e in orders.events["o1"]][-1] == "shipment_created"
+    assert orders.shelves.shelves["p1"].sold == 1 and audit.actions() == ["shipment.created"]
