@@ -64,8 +64,13 @@ typecheck: $(STAMP) ## mypy, strict
 validate: $(SAM) ## sam validate --lint (cfn-lint) on template.yaml
 	$(SAM) validate --lint
 
-build: $(SAM) ## sam build (layer and functions, arm64)
+LAYER_BUILD = .aws-sam/build/ShopCoreLayer/python
+
+build: $(SAM) ## sam build (layer and functions, arm64); the layer ships every module's bytecode
 	$(SAM) build
+	@sources=$$(find $(LAYER_BUILD) -name '*.py' | wc -l); compiled=$$(find $(LAYER_BUILD) -name '*.pyc' | wc -l); \
+	[ "$$sources" -gt 0 ] && [ "$$sources" -eq "$$compiled" ] || \
+	{ echo "the built layer has $$sources modules but $$compiled .pyc files (layers/shop/Makefile)"; exit 1; }
 
 unit: $(STAMP) ## Unit tests: no network
 	$(PY) -m pytest tests/unit $(PYTEST_FLAGS)
