@@ -6,23 +6,16 @@ transaction that would succeed a moment later; retrying quickly with jitter spre
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from shop.backoff import backoff_delay
 from shop.errors import Contention
 from shop.services.order_ports import CommitRefused
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
-BASE_DELAY_SECONDS = 0.02
-MAX_DELAY_SECONDS = 0.5
-
-
-def backoff_delay(attempt: int) -> float:
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2**attempt)
-    return random.uniform(0, ceiling)  # noqa: S311 - jitter, not crypto
 
 
 def with_retries(

@@ -27,13 +27,13 @@ from shop.adapters.catalog.stock_shards_dynamo import (
 )
 from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
 from shop.adapters.dynamo_paging import PagedQuery, cursor_after, query_page, scope_of
+from shop.backoff import backoff_delay
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import StaleWrite
 from shop.domain.inventory import StockedProduct, StockLevels, summed
 from shop.domain.paging import Page
 from shop.domain.stock_shards import MAX_SHARDS, shard_count, spread_adjustment
 from shop.errors import Conflict, InsufficientStock, NotFound
-from shop.services.orders_retry import backoff_delay
 
 ADJUST_ATTEMPTS = 8
 _MOST_ENTRIES = 1000  # index entries read by one Query of the low-stock listing (keys only: ~100 KB)
