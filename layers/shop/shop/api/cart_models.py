@@ -12,9 +12,9 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from pydantic import Field
 
 from shop.api.callers import caller
-from shop.api.models import Ref, RequestModel, ResponseModel
+from shop.api.models import LineResponse, Ref, RequestModel, ResponseModel
 from shop.domain.cart import MAX_QUANTITY, CartOwner
-from shop.domain.cart_pricing import PricedCart, PricedLine
+from shop.domain.cart_pricing import PricedCart
 
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, description="Units to add, 1..99.")]
 QuantityOrZero = Annotated[int, Field(ge=0, le=MAX_QUANTITY, description="New quantity, 0..99; 0 removes.")]
@@ -35,24 +35,8 @@ class CartItemQuantity(RequestModel):
     quantity: QuantityOrZero
 
 
-class CartItemResponse(ResponseModel):
-    product_id: str
-    sku: str
-    name: str
-    unit_price_cents: int
-    quantity: int
-    line_total_cents: int
-
-    @classmethod
-    def of(cls, line: PricedLine) -> CartItemResponse:
-        return cls(
-            product_id=line.product_id,
-            sku=line.sku,
-            name=line.name,
-            unit_price_cents=line.unit_price_cents,
-            quantity=line.quantity,
-            line_total_cents=line.line_total_cents,
-        )
+class CartItemResponse(LineResponse):
+    pass
 
 
 class CartResponse(ResponseModel):

@@ -4,7 +4,7 @@ models), and how a PATCH body's schema is published."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -23,6 +23,22 @@ class ResponseModel(BaseModel):
     """What leaves the system: only the fields a model names."""
 
     model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+class LineResponse(ResponseModel):
+    """The fields of a priced line (a cart's or an order's), read from the line's attributes: an
+    order line's stock shards are the shop's business, not the buyer's, and are not among them."""
+
+    product_id: str
+    sku: str
+    name: str
+    unit_price_cents: int
+    quantity: int
+    line_total_cents: int
+
+    @classmethod
+    def of(cls, line: object) -> Self:
+        return cls.model_validate(line, from_attributes=True)
 
 
 def document_patch(schema: dict[str, Any], model: type[BaseModel]) -> None:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from shop.api.models import RequestModel, ResponseModel
-from shop.domain.order_lines import OrderLine, PostalAddress
+from shop.api.models import LineResponse, RequestModel, ResponseModel
+from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import ISO_COUNTRIES, Order, OrderEvent
 from shop.domain.payments import (
     CARD_NUMBER_PATTERN,
@@ -94,25 +94,8 @@ class PaymentRequest(RequestModel):
         return self.model_dump(exclude={"cvc"})
 
 
-class OrderItem(ResponseModel):
-    product_id: str
-    sku: str
-    name: str
-    unit_price_cents: int
-    quantity: int
-    line_total_cents: int
-
-    @classmethod
-    def of(cls, line: OrderLine) -> OrderItem:
-        """The line without the stock shards it reserved (the shop's business, not the buyer's)."""
-        return cls(
-            product_id=line.product_id,
-            sku=line.sku,
-            name=line.name,
-            unit_price_cents=line.unit_price_cents,
-            quantity=line.quantity,
-            line_total_cents=line.line_total_cents,
-        )
+class OrderItem(LineResponse):
+    pass
 
 
 class AddressResponse(ResponseModel):
