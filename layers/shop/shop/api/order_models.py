@@ -52,14 +52,7 @@ class ShippingAddress(RequestModel):
         return value
 
     def postal(self) -> PostalAddress:
-        return PostalAddress(
-            name=self.name,
-            line1=self.line1,
-            line2=self.line2,
-            city=self.city,
-            postal_code=self.postal_code,
-            country=self.country,
-        )
+        return PostalAddress(**self.model_dump())
 
 
 class CheckoutRequest(RequestModel):
@@ -110,14 +103,7 @@ class AddressResponse(ResponseModel):
     def of(cls, address: PostalAddress | None) -> AddressResponse:
         if address is None:
             raise ValueError("the order was read by a function that may not open its address")
-        return cls(
-            name=address.name,
-            line1=address.line1,
-            line2=address.line2,
-            city=address.city,
-            postal_code=address.postal_code,
-            country=address.country,
-        )
+        return cls.model_validate(address, from_attributes=True)
 
 
 class OrderResponse(ResponseModel):
