@@ -1,5 +1,7 @@
 """Scheduled every 5 minutes: sign the heads of the audit chains written since the last checkpoint."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Any
 
 from shop.bootstrap import build_audit_checkpoints

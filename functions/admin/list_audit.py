@@ -1,5 +1,7 @@
 """GET /admin/audit: the audit trail, newest first, by actor and/or action (read-only: append-only)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app

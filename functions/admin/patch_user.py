@@ -1,5 +1,7 @@
 """PATCH /admin/users/{id}: an admin changes a user's role or disables/enables them."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -9,6 +9,8 @@ exception text API Gateway turns into a 401. Kept cheap at cold start: no pydant
 
 from __future__ import annotations
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Any
 
 from shop.bootstrap import build_token_admission

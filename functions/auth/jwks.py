@@ -1,6 +1,8 @@
 """GET /.well-known/jwks.json: the public keys that verify access tokens (RFC 7517), for any
 service that wants to check our tokens itself."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app

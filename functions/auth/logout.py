@@ -4,6 +4,8 @@ Always 204, even for an unknown or spent token: logout is idempotent and does no
 whether a token it holds was valid.
 """
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

@@ -1,5 +1,7 @@
 """GET /auth/me: the signed-in customer or admin (a guest has no account: 403)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app

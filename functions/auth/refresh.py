@@ -1,5 +1,7 @@
 """POST /auth/refresh: spend a refresh token for a new access token and a new refresh token."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -1,5 +1,7 @@
 """DELETE /cart: empty the caller's cart."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 

@@ -1,5 +1,7 @@
 """DELETE /cart/items/{product_id}: remove a line from the caller's cart (no line: the cart as it is)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

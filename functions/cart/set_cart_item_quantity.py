@@ -1,5 +1,7 @@
 """PUT /cart/items/{product_id}: set a line's quantity in the caller's cart; 0 removes the line."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

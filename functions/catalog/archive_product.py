@@ -1,5 +1,7 @@
 """DELETE /products/{id}: an admin archives a product; it stays for orders and records, hidden from shoppers."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

@@ -1,5 +1,7 @@
 """DELETE /categories/{id}: an admin removes a category no product or subcategory uses."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

@@ -1,5 +1,7 @@
 """GET /products/{id}: one product with its available stock (a single read); non-ACTIVE is 404 to non-admins."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

@@ -1,5 +1,7 @@
 """GET /categories: the whole category tree, for anyone (menus need all of it at once)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 

@@ -1,5 +1,7 @@
 """GET /products: a page of the catalog, filtered by category and name; only admins see non-ACTIVE products."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

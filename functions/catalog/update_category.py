@@ -1,5 +1,7 @@
 """PATCH /categories/{id}: an admin renames, re-slugs or moves a category (never into its own subtree)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -1,5 +1,7 @@
 """PATCH /products/{id}: an admin changes catalog fields (never stock: that moves only by adjustments)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -1,5 +1,7 @@
 """POST /admin/inventory/{product_id}/adjustments: an admin adds or removes stock, never below zero."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

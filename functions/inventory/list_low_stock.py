@@ -1,5 +1,7 @@
 """GET /admin/inventory?below=N: products whose available stock is below N, lowest first (reorder list)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

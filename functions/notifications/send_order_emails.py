@@ -1,5 +1,7 @@
 """NotificationsQueue -> customer emails: confirmation, payment receipt, shipped, delivered."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Any
 
 from shop.bootstrap import build_notifications_consumer

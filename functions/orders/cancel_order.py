@@ -1,5 +1,7 @@
 """POST /orders/{id}/cancel: the owner or an admin cancels; stock comes back, a paid order's refund follows."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -1,5 +1,7 @@
 """POST /checkout: the caller's cart becomes an order in PENDING_PAYMENT with its stock reserved."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

@@ -1,5 +1,7 @@
 """Scheduled every minute: cancel unpaid orders whose reservation ended (RESERVATION_EXPIRED)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Any
 
 from shop.bootstrap import build_reservation_expiry

@@ -1,5 +1,7 @@
 """GET /orders/{id}: one order (its owner or an admin; anyone else gets 404)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

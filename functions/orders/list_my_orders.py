@@ -1,5 +1,7 @@
 """GET /orders: the caller's own orders, newest first, paged."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app

@@ -1,5 +1,7 @@
 """POST /orders/{id}/payments: the owner pays a PENDING_PAYMENT order through the payment gateway."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response

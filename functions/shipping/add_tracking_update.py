@@ -1,5 +1,7 @@
 """POST /admin/shipments/{id}/tracking: an admin records where a parcel is; DELIVERED delivers the order."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -1,5 +1,7 @@
 """POST /admin/orders/{id}/shipments: an admin ships a PAID order; it becomes SHIPPED with a tracking number."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

@@ -1,5 +1,7 @@
 """GET /orders/{id}/shipment: the order's shipment and tracking history (its owner or an admin)."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

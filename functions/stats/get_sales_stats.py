@@ -1,5 +1,7 @@
 """GET /admin/stats/sales?from=YYYY-MM-DD&to=YYYY-MM-DD: sales from the projected day aggregates."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

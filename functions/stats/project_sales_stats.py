@@ -1,5 +1,7 @@
 """SalesStatsQueue -> sales aggregates: each order event moves the statistics exactly once."""
 
+import shop.init_phase  # noqa: F401  # first: the collector is paused while the function loads
+
 from typing import Any
 
 from shop.bootstrap import build_sales_stats_consumer

@@ -11,10 +11,8 @@ be done with it, and every template route present (no others).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -22,7 +20,7 @@ from typing import Any
 from shop_local.api_gateway.authorizers import AuthorizerConfig
 from shop_local.api_gateway.openapi_links import add_links
 from shop_local.api_gateway.routes import Route
-from shop_local.lambda_runtime.functions import FunctionSpec
+from shop_local.lambda_runtime.functions import FunctionSpec, handler_module
 
 TITLE = "Serverless Shop API"
 ERROR_REF = "#/components/schemas/Error"
@@ -72,14 +70,7 @@ def _error(description: str) -> dict[str, Any]:
 
 def _load_router(spec: FunctionSpec) -> Any:
     """The module's `router`, from a load of its own (a serving container's router must not be merged)."""
-    name = f"openapi_{spec.logical_id}"
-    module_spec = importlib.util.spec_from_file_location(name, spec.handler_file)
-    if module_spec is None or module_spec.loader is None:
-        raise ImportError(f"cannot load {spec.handler_file}")
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[name] = module
-    module_spec.loader.exec_module(module)
-    return getattr(module, "router", None)
+    return getattr(handler_module(f"openapi_{spec.logical_id}", spec.handler_file), "router", None)
 
 
 def _shape(path: str) -> str:

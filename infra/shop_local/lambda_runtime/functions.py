@@ -7,6 +7,7 @@ concurrency. The code folder is never put on sys.path: handlers import the core 
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import itertools
 import sys
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from shop_local.lambda_runtime.aws_call_hooks import attributed, running
@@ -77,6 +79,26 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def handler_module(name: str, path: Path) -> ModuleType:
+    """The handler file executed afresh as module `name`, as Lambda's runtime loads it. The module is
+    registered under that name only (dataclasses and pydantic look their module up there), and
+    dropped again if it fails. The garbage collector, which the handler's `shop.init_phase` paused,
+    runs again at once: no freeze here, in a process that loads functions again and again."""
+    import_spec = importlib.util.spec_from_file_location(name, path)
+    if import_spec is None or import_spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(import_spec)
+    sys.modules[name] = module
+    try:
+        import_spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    finally:
+        gc.enable()
+    return module
+
+
 def load_handler(spec: FunctionSpec) -> Handler:
     """Execute the handler file as a fresh module and return its handler attribute, which knows
     whose AWS calls it makes (`shop_local.lambda_runtime.aws_call_hooks`)."""
@@ -85,18 +107,8 @@ def load_handler(spec: FunctionSpec) -> Handler:
     if not module_name or not path.is_file():
         raise FileNotFoundError(f"{spec.logical_id}: handler {spec.handler!r} has no file {path}")
     unique = f"lambda_{spec.logical_id}_{next(_loads)}_{module_name.replace('/', '_').replace('.', '_')}"
-    import_spec = importlib.util.spec_from_file_location(unique, path)
-    if import_spec is None or import_spec.loader is None:
-        raise ImportError(f"{spec.logical_id}: cannot load {path}")
-    module = importlib.util.module_from_spec(import_spec)
-    # Registered under its unique name only: dataclasses and pydantic look their module up there.
-    sys.modules[unique] = module
-    try:
-        with running(spec.logical_id, spec.function_name):  # the cold start is the function's too
-            import_spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[unique]
-        raise
+    with running(spec.logical_id, spec.function_name):  # the cold start is the function's too
+        module = handler_module(unique, path)
     handler = getattr(module, attribute, None)
     if not callable(handler):
         raise AttributeError(f"{spec.logical_id}: {path} has no callable {attribute!r}")

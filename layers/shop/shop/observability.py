@@ -4,6 +4,7 @@
 id, cold start), Tracer (a subsegment per invocation, boto3 calls traced) and Metrics (everything
 counted during the invocation flushed as one EMF line at its end, plus the ColdStart metric).
 API functions get it through `shop.api.lambda_entry`; the others put `@observed` on their handler.
+Its first invocation also ends the garbage collector's pause of the init (`shop.init_phase`).
 
 Business metrics are counted with `count` where the fact is known (a service, a handler). They are
 Count metrics in the POWERTOOLS_METRICS_NAMESPACE namespace with one dimension, `service`
@@ -18,6 +19,7 @@ tokens and personal data.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import warnings
 from collections.abc import Callable
@@ -88,7 +90,16 @@ def observed(
 
     @functools.wraps(made)
     def within_deadline(event: Any, context: Any) -> Any:
+        if not gc.isenabled():
+            _end_init_phase()
         with deadline.invocation(context):
             return made(event, context)
 
     return within_deadline
+
+
+def _end_init_phase() -> None:
+    """The first invocation of a function loaded with the collector paused (`shop.init_phase`): what
+    the init made is kept out of the collector's scans from now on, and the collector runs again."""
+    gc.freeze()
+    gc.enable()

@@ -5,6 +5,7 @@ document per invocation, plus powertools' ColdStart on the first."""
 from __future__ import annotations
 
 import ast
+import gc
 import importlib.util
 import sys
 from collections import Counter
@@ -94,6 +95,7 @@ def load_module(logical_id: str) -> Any:
         found.loader.exec_module(module)
     finally:
         del sys.modules[name]
+        gc.enable()  # paused by the handler's shop.init_phase until an invocation
     return module
 
 
