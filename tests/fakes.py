@@ -15,7 +15,8 @@ Orders and carts: `MemoryOrders` is OrdersTable (OrderStore, and shipping's Ship
 commit applies a change all-or-nothing under the transaction's conditions and moves stock on
 `MemoryShelves` (checkout's ProductSource); `MemoryShipments` and `MemoryCarts` (CartStore and
 checkout's CartSource) make `tx_element`s that such a commit checks, then applies.
-`MemoryProductCatalog` is the cart's ProductCatalog.
+`MemoryProductCatalog` is the cart's ProductCatalog. `CartsOfTheirOwn` is a CartSource for checkouts
+against the real DynamoDB order store (integration and DynamoDB Local tests).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from botocore.exceptions import ClientError
 
 from shop.adapters.dynamo_paging import Position, decode_cursor, encode_cursor, scope_of
 from shop.adapters.token_signer import JwtAccessTokens
+from shop.config import settings
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, sealed
 from shop.domain.bus_messages import BusMessage
 from shop.domain.cart import (
@@ -625,6 +627,27 @@ class MemoryCarts:
         return cart
 
 
+class CartsOfTheirOwn:
+    """Checkout's CartSource beside a real DynamoDB order store: every checkout finds a full cart of
+    one unit of `product_id`, which only it deletes (its delete is a condition on a cart item that
+    nobody has), so that only the open-orders limit can stop a checkout."""
+
+    def __init__(self, product_id: str) -> None:
+        self._product_id = product_id
+
+    def get_cart_for_checkout(self, owner_id: str) -> tuple[list[CheckoutLine], str | None]:
+        return [(self._product_id, 1)], "v1"
+
+    def cart_delete_item(self, owner_id: str, version: str) -> TxItem:
+        key = {"pk": {"S": f"CART#{uuid.uuid4().hex}"}, "sk": {"S": "CART"}}
+        check = {
+            "TableName": settings().carts_table,
+            "Key": key,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        return {"ConditionCheck": check}
+
+
 class MemoryProductCatalog:
     """The catalog's current products as carts price them (ProductCatalog); `reads` counts batch reads."""
 
@@ -1111,10 +1134,11 @@ def _fakes_fit_their_ports() -> None:
     all_orders: AllOrders = RecordingAllOrders()
     carts: CartStore = MemoryCarts()
     cart_source: CartSource = MemoryCarts()
+    own_carts: CartSource = CartsOfTheirOwn("p")
     priced: ProductCatalog = MemoryProductCatalog()
     shelves: ProductSource = MemoryShelves()
     orders: OrderStore = MemoryOrders()
     shipped: ShippedOrders = MemoryOrders()
     shipments: ShipmentStore = MemoryShipments(MemoryOrders())
     del index, records, tallies, days, all_orders, carts, cart_source, priced, shelves, orders, shipped
-    del shipments
+    del shipments, own_carts

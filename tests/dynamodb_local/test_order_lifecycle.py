@@ -23,28 +23,9 @@ from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import MAX_OPEN_ORDERS, fold
 from shop.domain.payments import Card
 from shop.errors import TooManyOpenOrders
+from tests.fakes import CartsOfTheirOwn
 
 ADDRESS = PostalAddress(name="Ada", line1="1 Loop Road", city="Leeds", postal_code="LS1", country="GB")
-
-
-class CartsOfTheirOwn:
-    """Every checkout finds a full cart that only it deletes: only the open-orders limit can stop it."""
-
-    def __init__(self, product_id: str) -> None:
-        self._product_id = product_id
-
-    def get_cart_for_checkout(self, owner_id: str) -> tuple[list[tuple[str, int]], str]:
-        return [(self._product_id, 1)], "v1"
-
-    def cart_delete_item(self, owner_id: str, version: str) -> dict[str, Any]:
-        key = {"pk": {"S": f"CART#{uuid.uuid4().hex}"}, "sk": {"S": "CART"}}
-        return {
-            "ConditionCheck": {
-                "TableName": settings().carts_table,
-                "Key": key,
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
 
 
 def a_product(stock: int) -> str:

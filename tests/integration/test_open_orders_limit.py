@@ -20,6 +20,7 @@ from shop.domain.callers import Caller
 from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import MAX_OPEN_ORDERS
 from shop.errors import TooManyOpenOrders
+from tests.fakes import CartsOfTheirOwn
 
 pytestmark = pytest.mark.integration
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
@@ -116,25 +117,6 @@ def test_a_sixth_open_order_is_refused_until_one_is_paid_cancelled_or_expired(ca
     )
     assert status == 201, order
     assert len(open_order_ids(user)) == MAX_OPEN_ORDERS and opened[2] not in open_order_ids(user)
-
-
-class CartsOfTheirOwn:
-    """Every checkout finds a full cart that only it deletes: only the open-orders limit can stop it."""
-
-    def __init__(self, product_id: str) -> None:
-        self._product_id = product_id
-
-    def get_cart_for_checkout(self, owner_id):
-        return [(self._product_id, 1)], "v1"
-
-    def cart_delete_item(self, owner_id, version):
-        key = {"pk": {"S": f"CART#{uuid.uuid4().hex}"}, "sk": {"S": "CART"}}
-        check = {
-            "TableName": settings().carts_table,
-            "Key": key,
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-        return {"ConditionCheck": check}
 
 
 def test_ten_simultaneous_checkouts_of_one_customer_open_exactly_five_orders(stack, product):
