@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -665,8 +665,10 @@ class MemoryProductCatalog:
         self.items[product_id] = replace(base, **overrides)
         return self.items[product_id]
 
-    def products(self, product_ids: Iterable[str]) -> dict[str, Product]:
-        self.reads += 1
+    def products(
+        self, product_ids: Iterable[str], *, needed: Mapping[str, int] | None = None
+    ) -> dict[str, Product]:
+        self.reads += 1  # every product with its whole stock: at least what `needed` asks
         return {pid: self.items[pid] for pid in product_ids if pid in self.items}
 
 

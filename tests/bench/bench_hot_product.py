@@ -326,8 +326,10 @@ SHARDING = [
     "non-negativity hold per shard, hence for the sum.",
     "- What shards cost: writes shrink (a checkout and its payment write 8 WRU on CatalogTable and its "
     "stock index, which is KEYS_ONLY, against 18 when the stock was on the product item and re-projected "
-    "it into three indexes: see Cost per 1,000 orders), reads grow with the shard count: a sharded product "
-    f"is read with every shard, up to {MAX_SHARDS + 1} small items (1 read unit each strongly consistent; "
-    "a cart reads the shards past the first eventually consistent, at half that). The cost bench's "
-    f"products hold 1,000,000 units each, hence {MAX_SHARDS} shards: its read units are the sharded case.",
+    "it into three indexes: see Cost per 1,000 orders), reads grow with the shard count: checkout reads a "
+    f"sharded product with every shard, up to {MAX_SHARDS + 1} small items (1 read unit each strongly "
+    "consistent). A cart reads the product and its first shard only, unless a line needs more units than "
+    "that shard holds; then the other shards too, eventually consistent, at half a unit each. The cost "
+    f"bench's products hold 1,000,000 units each, hence {MAX_SHARDS} shards: its read units are the "
+    "sharded case.",
 ]

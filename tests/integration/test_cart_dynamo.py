@@ -11,6 +11,8 @@ from botocore.exceptions import ClientError
 
 from shop.adapters.aws import client
 from shop.adapters.carts.carts_dynamo import cart_key
+from shop.adapters.catalog.catalog_dynamo import stock_key
+from shop.adapters.catalog.stock_shards_dynamo import shard_levels
 from shop.bootstrap import (
     build_cart_service,
     build_cart_store,
@@ -113,6 +115,22 @@ def test_a_refused_line_is_undone_in_storage(shelf):
     assert short_again.value.code == "INSUFFICIENT_STOCK"
     lines = {line.product_id: line.quantity for line in build_cart_store().get(cart_owner.id).lines}
     assert lines == {shelf[2]: 5, shelf[3]: 3}
+
+
+def test_a_line_past_the_first_stock_shard_is_checked_against_every_shard(shelf):
+    """A cart reads a product's other stock shards only for a line its first shard cannot hold,
+    and then accepts or refuses on the sum, which the refusal gives as what is available."""
+    carts, cart_owner, product = build_cart_service(), owner(), shelf[4]
+    build_inventory_service().adjust_stock(ADMIN, product, -950, "shrinkage")  # 50 left, over 16 shards
+    first = client("dynamodb").get_item(
+        TableName=settings().catalog_table, Key=stock_key(product, 0), ConsistentRead=True
+    )["Item"]
+    assert shard_levels(first).available < 40
+    assert carts.add_item(cart_owner, product, 40).item_count == 40
+    with pytest.raises(ShopError) as short:
+        carts.add_item(cart_owner, product, 11)
+    assert short.value.code == "INSUFFICIENT_STOCK"
+    assert short.value.details == [{"product_id": product, "requested": 51, "available": 50}]
 
 
 def test_a_merge_writes_both_carts_or_neither(shelf):

@@ -3,7 +3,8 @@
 Call budget: a read is GetItem (cart) + BatchGetItem (its products). A line write is one
 conditional UpdateItem (which enforces 50 lines and 99 a line atomically and hands back the cart)
 followed by one BatchGetItem of every product in the new cart: the product being added is
-validated from that same batch. The write comes first because only it tells, atomically, which
+validated from that same batch (one more read of its other stock shards only when the line needs
+more units than its first shard holds). The write comes first because only it tells, atomically, which
 products are in the cart; when the line then fails its checks (unknown or inactive product, other
 currency, not enough stock) or cannot be checked (the catalog read failed) the write is undone before
 the error is answered, so a client retrying after an error never adds twice. Every state the undo
@@ -70,7 +71,7 @@ class CartService:
         written = after.line(product_id)
         assert written is not None  # the write just made this line
         try:
-            products = self._catalog.products(after.product_ids)
+            products = self._catalog.products(after.product_ids, needed={product_id: written.quantity})
             priced = price_cart(after, products)
             check_line(priced, products.get(product_id), product_id, written.quantity)
         except Exception:  # refused, or the catalog read failed: the caller must not see a half-done add

@@ -6,7 +6,7 @@ unit tests implement them in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -62,6 +62,11 @@ class CartStore(Protocol):
 
 
 class ProductCatalog(Protocol):
-    def products(self, product_ids: Iterable[str]) -> dict[str, Product]:
-        """The current products among these ids (unknown ids are simply absent), in one read."""
+    def products(
+        self, product_ids: Iterable[str], *, needed: Mapping[str, int] | None = None
+    ) -> dict[str, Product]:
+        """The current products among these ids (unknown ids are simply absent): prices and status as
+        they are now. Stock is counted only as far as a cart needs it, since a cart never shows it: a
+        product that `needed` names has a `stock_available` of at least that many units if it has
+        them, and its exact stock if it has fewer; any other product's may fall short of its stock."""
         ...

@@ -76,10 +76,13 @@ def products_with_shards(
     *,
     consistent: bool,
     others_consistent: bool | None = None,
+    short_of: Mapping[str, int] | None = None,
 ) -> list[tuple[AttrMap, dict[int, StockLevels]]]:
     """The product items that exist among `product_ids`, each with its shards. Shard 0 is read with
     the products (one BatchGetItem: all an ordinary product has); the other shards of sharded
-    products in one more (`others_consistent`: strongly consistent, as `consistent` by default)."""
+    products in one more (`others_consistent`: strongly consistent, as `consistent` by default).
+    With `short_of`, only the other shards of the products it names whose shard 0 holds fewer
+    available units than it says are read: the others come back with shard 0 alone."""
     ids = list(dict.fromkeys(product_ids))
     keys = [key for pid in ids for key in (product_key(pid), stock_key(pid, 0))]
     products: dict[str, AttrMap] = {}
@@ -90,6 +93,12 @@ def products_with_shards(
         else:
             products[item["id"]["S"]] = item
     sharded = {pid: shard_count_of(item) for pid, item in products.items() if shard_count_of(item) > 1}
+    if short_of is not None:
+        sharded = {
+            pid: count
+            for pid, count in sharded.items()
+            if _first_available(shards[pid]) < short_of.get(pid, 0)
+        }
     others = consistent if others_consistent is None else others_consistent
     for pid, more in read_shards(client, table, sharded, consistent=others, first=1).items():
         shards[pid] |= more
@@ -97,13 +106,22 @@ def products_with_shards(
 
 
 def products_with_stock(
-    client: Any, table: str, product_ids: Iterable[str]
+    client: Any, table: str, product_ids: Iterable[str], needed: Mapping[str, int]
 ) -> list[tuple[AttrMap, StockLevels]]:
-    """The product items that exist among `product_ids`, strongly consistent, each with its summed
-    stock: a sharded product's shards past 0 are read eventually consistent (half the read units
-    of each; the sum is advice to a cart, checkout reads every shard strongly consistent)."""
-    found = products_with_shards(client, table, product_ids, consistent=True, others_consistent=False)
+    """The product items that exist among `product_ids`, strongly consistent, each with the stock a
+    cart needs to know of: shard 0's, read with the products, unless `needed` names the product and
+    shard 0 holds fewer units than that; then the sum over its shards, the others read eventually
+    consistent (half the read units each; the sum is advice to a cart, checkout reads every shard
+    strongly consistent)."""
+    found = products_with_shards(
+        client, table, product_ids, consistent=True, others_consistent=False, short_of=needed
+    )
     return [(item, summed(item["id"]["S"], shards.values())) for item, shards in found]
+
+
+def _first_available(shards: Mapping[int, StockLevels]) -> int:
+    first = shards.get(0)
+    return first.available if first is not None else 0
 
 
 def with_stock(
