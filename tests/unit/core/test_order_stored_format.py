@@ -147,7 +147,7 @@ def test_the_events_api_and_the_bus_carry_the_stored_data_as_it_was(kind, data):
     message = bus_message_from_order_event(from_item(raw))
     parsed = BusMessage.from_json(message.to_json())
     assert json.dumps(parsed.data) == json.dumps(data)
-    assert parsed.event_data() == event_from_item(raw).data
+    assert parsed.event_data == event_from_item(raw).data
 
 
 def test_order_created_opened_with_its_address_answers_it_in_the_data_but_never_stores_it():

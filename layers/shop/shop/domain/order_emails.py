@@ -92,7 +92,7 @@ def order_email(message: BusMessage, customer_name: str) -> OrderEmail:
     """The email for one event; KeyError for a type that sends none, MalformedOrderData (a
     ValueError) for data that is not its type's."""
     values: dict[str, object] = {"name": customer_name, "order_id": message.order_id}
-    values |= _values(message.event_data())
+    values |= _values(message.event_data)
     subject = render_subject(message.type, message.order_id)
     body = render_html(f"{message.type}.html", values)
     page = render_html("layout.html", {"subject": subject, "body": body})

@@ -53,7 +53,7 @@ class OrderNotifications:
 
     def _send(self, message: BusMessage) -> None:
         fields = {"event_id": message.id, "type": message.type, "order_id": message.order_id}
-        user_id = owner_of(message.event_data()) or ""
+        user_id = owner_of(message.event_data) or ""
         customer = self._customers.get(user_id) if user_id else None
         if customer is None:
             # Nobody to write to, now or on any retry: acknowledged, so it does not clog the queue.

@@ -60,7 +60,7 @@ class RefundPayments:
 
     def settle(self, message: BusMessage) -> bool:
         """Refund what this cancellation owes; True if the refund was recorded by this delivery."""
-        data = message.event_data() if message.type in REFUND_TYPES else None
+        data = message.event_data if message.type in REFUND_TYPES else None
         if not isinstance(data, OrderCancelled) or not data.refund_pending or not data.refund_payment_id:
             return False
         payment_id = data.refund_payment_id

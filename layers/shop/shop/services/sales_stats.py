@@ -47,7 +47,7 @@ class SalesStatsProjector:
         """Project one event; True if it changed the statistics now, False if it was already applied."""
         if message.type not in PROJECTED_TYPES:
             return False
-        data = message.event_data()
+        data = message.event_data
         for attempt in range(1, STALE_ATTEMPTS + 1):
             tally = self._store.tally(message.order_id)
             if message.seq in tally.applied:
