@@ -3,6 +3,7 @@
 import pytest
 
 from shop.config import ConfigError, Settings
+from tests.fakes import REQUIRED_SETTINGS, stand_in_settings
 
 BASE = {
     "USERS_TABLE": "users",
@@ -65,3 +66,12 @@ def test_per_client_limits_are_settings():
     assert (pair.attempts, pair.window_seconds, pair.max_lockout_seconds) == (3, 600, 3600)
     with pytest.raises(ConfigError, match="GUEST_TOKENS_PER_IP"):
         Settings.from_env({**BASE, "GUEST_TOKENS_PER_IP": "many"})
+
+
+def test_the_tests_stand_in_settings_are_exactly_the_required_ones():
+    assert set(REQUIRED_SETTINGS) == set(BASE)
+    Settings.from_env(stand_in_settings())
+    for name in REQUIRED_SETTINGS:
+        env = {k: v for k, v in stand_in_settings().items() if k != name}
+        with pytest.raises(ConfigError, match=f"{name} is missing"):
+            Settings.from_env(env)

@@ -15,6 +15,7 @@ import pytest
 
 from shop_local.provisioning.stack import FUNCTION_TYPES, function_spec
 from shop_local.provisioning.template import load_template
+from tests.fakes import stand_in_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template()
@@ -25,12 +26,6 @@ FUNCTIONS = sorted(
 )
 # Its module imports only the standard library, so that a broken layer still answers CloudFormation.
 STANDARD_LIBRARY_ONLY = {"SigningKeySetupFunction"}
-# Every setting a function may read at its cold start (each service is built, nothing is called).
-SETTINGS = (
-    *("USERS_TABLE", "CATALOG_TABLE", "AUDIT_TABLE", "CARTS_TABLE", "ORDERS_TABLE", "IDEMPOTENCY_TABLE"),
-    *("PROCESSED_EVENTS_TABLE", "STATS_TABLE", "RATE_LIMITS_TABLE", "ORDER_EVENTS_TOPIC_ARN", "DATA_KEY_ID"),
-    *("SIGNING_KEY_SECRET", "VERIFICATION_KEYS_SECRET", "BLIND_INDEX_SECRET", "IDEMPOTENCY_SECRET"),
-)
 # An API event for a route the function does not serve: answered 404 without an AWS call.
 NO_ROUTE = {
     "resource": "/nowhere",
@@ -90,7 +85,7 @@ def test_a_handler_imports_the_init_phase_first(logical_id: str) -> None:
 
 def _run(code: str, *args: str) -> dict[str, object]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    environment |= {name: f"unit-{name.lower()}" for name in SETTINGS} | {
+    environment |= stand_in_settings() | {
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",

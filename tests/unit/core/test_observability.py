@@ -27,6 +27,7 @@ from shop.services.client_limits import ClientLimits
 from shop_local.lambda_runtime.functions import LambdaContext
 from shop_local.provisioning.stack import FUNCTION_TYPES, function_spec
 from shop_local.provisioning.template import load_template
+from tests.fakes import stand_in_settings
 
 TEMPLATE = load_template()
 FUNCTIONS = sorted(
@@ -34,23 +35,6 @@ FUNCTIONS = sorted(
     for logical_id, resource in (TEMPLATE.get("Resources") or {}).items()
     if resource.get("Type") in FUNCTION_TYPES
 )
-SETTINGS = [
-    "USERS_TABLE",
-    "CATALOG_TABLE",
-    "AUDIT_TABLE",
-    "DATA_KEY_ID",
-    "SIGNING_KEY_SECRET",
-    "VERIFICATION_KEYS_SECRET",
-    "BLIND_INDEX_SECRET",
-    "CARTS_TABLE",
-    "ORDERS_TABLE",
-    "IDEMPOTENCY_TABLE",
-    "IDEMPOTENCY_SECRET",
-    "PROCESSED_EVENTS_TABLE",
-    "ORDER_EVENTS_TOPIC_ARN",
-    "STATS_TABLE",
-    "RATE_LIMITS_TABLE",
-]
 
 
 def _forget_built_services() -> None:
@@ -64,8 +48,8 @@ def _forget_built_services() -> None:
 @pytest.fixture
 def function_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Enough for a handler module's cold start: its services are built, nothing is called."""
-    for name in SETTINGS:
-        monkeypatch.setenv(name, f"unit-{name.lower()}")
+    for name, value in stand_in_settings().items():
+        monkeypatch.setenv(name, value)
     for name, value in {
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "test",
