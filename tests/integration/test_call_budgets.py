@@ -1,12 +1,13 @@
 """The AWS call budgets, per warm request, through the real handlers on the emulator.
 
-Counts are deterministic, so unlike times they are asserted: GET /products/{id} and GET /products
-make 1 call, POST /cart/items and GET /cart at most 2, POST /checkout at most 5 (idempotency
-bookkeeping included), payment at most 5, a login at most 4 (its audit entry included), a page of
-GET /orders at most 2 and of GET /admin/orders (filtered by status or not) at most 3; and none of
-them ever Scans. Calls are counted with
-botocore `before-call` hooks on the shop's own cached clients (shop.adapters.aws.client), which
-every handler of this process uses. `make bench` reports the same for every route.
+Counts are deterministic, so unlike times they are asserted: GET /products/{id} makes 1 call and
+GET /products 2 (the page, then its products' stock shards in one BatchGetItem), POST /cart/items
+and GET /cart at most 2, POST /checkout at most 5 (idempotency bookkeeping included), payment at
+most 5, a login at most 4 (its audit entry included), a page of GET /orders at most 2 and of
+GET /admin/orders (filtered by status or not) at most 3; and none of them ever Scans. Calls are
+counted with botocore `before-call` hooks on the shop's own cached clients
+(shop.adapters.aws.client), which every handler of this process uses. `make bench` reports the
+same for every route.
 """
 
 import json

@@ -28,18 +28,28 @@ Every client comes from one boto3 session, so that the data they share (endpoint
 retry and default settings) is loaded once per cold start, not once per client: about 45 ms for
 each client after the first. A session is not safe to make clients from in two threads at once
 (the local shop loads containers in parallel), hence the lock.
+
+The session's model loader (`ServiceModels`) skips one step of botocore's: before loading a
+service's model, botocore lists every service it knows (about 440 folders, each opened, once for
+the API model and once for the endpoint rules) only to refuse an unknown name. That listing is
+about 20 ms of every cold start; here it is read only when the model is not found, to word the
+same UnknownServiceError. The models loaded are botocore's own, unchanged.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, DataNotFoundError
+from botocore.loaders import ExtrasProcessor, Loader, instance_cache
 
 from shop import deadline
 
@@ -80,6 +90,40 @@ def retry_transaction_conflicts(attempts: int, response: Any = None, **_: Any) -
     return random.uniform(0, _CONFLICT_BASE_SECONDS * 2**attempts)  # noqa: S311 - jitter, not crypto
 
 
+class ServiceModels(Loader):
+    """botocore's loader, without listing every known service before each model it loads."""
+
+    @instance_cache
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        try:
+            version = api_version or self.determine_latest_version(service_name, type_name)
+            model = self.load_data(os.path.join(service_name, version, type_name))
+        except DataNotFoundError:  # botocore's own path: the listing, and its UnknownServiceError
+            return super().load_service_model(service_name, type_name, api_version)
+        ExtrasProcessor().process(model, self._extras(service_name, version, type_name))
+        return model
+
+    def _extras(self, service_name: str, version: str, type_name: str) -> Iterator[Any]:
+        """The model's extras files (`service-2.sdk-extras.json`...), merged in as botocore merges them."""
+        for extras_type in self.extras_types:
+            try:
+                yield self.load_data(os.path.join(service_name, version, f"{type_name}.{extras_type}-extras"))
+            except DataNotFoundError:
+                continue
+
+
+def _core_session() -> botocore.session.Session:
+    """A botocore session whose loader is `ServiceModels`, with the search path botocore's own would
+    have (AWS_DATA_PATH's folders first)."""
+    core = botocore.session.get_session()
+    data_path = core.get_config_variable("data_path")
+    extra = (
+        [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)] if data_path else []
+    )
+    core.register_component("data_loader", ServiceModels(extra_search_paths=extra))
+    return core
+
+
 _making = threading.Lock()
 
 
@@ -87,7 +131,7 @@ _making = threading.Lock()
 def session() -> boto3.session.Session:
     """The process's session (its credentials resolved at the first client); cleared with `client`'s
     cache by whoever changes the environment (shop_local.runtime.apply_environment)."""
-    return boto3.session.Session()
+    return boto3.session.Session(botocore_session=_core_session())
 
 
 @cache
