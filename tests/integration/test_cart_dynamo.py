@@ -117,6 +117,19 @@ def test_a_refused_line_is_undone_in_storage(shelf):
     assert lines == {shelf[2]: 5, shelf[3]: 3}
 
 
+def test_an_undo_leaves_a_line_changed_since_and_a_prune_never_brings_back_a_gone_cart(shelf):
+    store, cart_owner, now = build_cart_store(), owner(), datetime.now(UTC)
+    before, after = store.add_line(cart_owner, shelf[4], 3, now)
+    written = after.line(shelf[4])
+    assert written is not None and before.line(shelf[4]) is None
+    store.set_line(cart_owner, shelf[4], 4, now)  # another request, between the write and its undo
+    store.restore_line(cart_owner, shelf[4], None, written, now)  # finds 4, not the 3 it wrote
+    assert {line.product_id: line.quantity for line in store.get(cart_owner.id).lines} == {shelf[4]: 4}
+    store.empty(cart_owner.id)  # checkout took the cart
+    store.remove_lines(cart_owner, [shelf[4]], now)
+    assert raw_item(cart_owner.id) == {}
+
+
 def test_a_line_past_the_first_stock_shard_is_checked_against_every_shard(shelf):
     """A cart reads a product's other stock shards only for a line its first shard cannot hold,
     and then accepts or refuses on the sum, which the refusal gives as what is available."""

@@ -119,6 +119,23 @@ def test_more_than_available_is_a_409_with_details_and_the_line_goes_back(servic
     assert lines_of(carts.get(USER.id)) == {"a": 3}
 
 
+def test_a_refused_add_leaves_alone_what_another_request_wrote_to_the_line_meanwhile(
+    service, carts, catalog, monkeypatch
+) -> None:
+    catalog.add("a", stock_available=5)
+    service.add_item(USER, "a", 3)
+    read = catalog.products
+
+    def after_another_request(ids, **needs):  # the owner's other tab sets the line while we check
+        carts.set_line(USER, "a", 4, datetime(2025, 3, 2, tzinfo=UTC))
+        return read(ids, **needs)
+
+    monkeypatch.setattr(catalog, "products", after_another_request)
+    with pytest.raises(InsufficientStock):
+        service.add_item(USER, "a", 3)  # 6 written, then refused: only our 6 may be taken back
+    assert lines_of(carts.get(USER.id)) == {"a": 4}
+
+
 def test_a_cart_holds_one_currency(service, carts, catalog) -> None:
     catalog.add("eur", currency="EUR")
     service.add_item(USER, "a", 1)
@@ -147,6 +164,27 @@ def test_a_full_cart_makes_room_by_pruning_lines_nobody_can_buy(service, carts, 
     cart = service.add_item(USER, "a", 1)
     assert len(carts.get(USER.id).lines) == MAX_LINES and "p7" not in lines_of(carts.get(USER.id))
     assert len(cart.items) == MAX_LINES
+
+
+def test_pruning_a_full_cart_that_checkout_emptied_meanwhile_does_not_bring_it_back(
+    service, carts, catalog, monkeypatch
+) -> None:
+    for i in range(MAX_LINES):
+        catalog.add(f"p{i}")
+        service.add_item(USER, f"p{i}", 1)
+    catalog.add("p7", status="ARCHIVED")
+    read = catalog.products
+
+    def while_checking_out(ids, **needs):
+        if len(ids) == MAX_LINES:  # the prune's read of the full cart: the order takes the cart
+            carts.empty(USER.id)
+        return read(ids, **needs)
+
+    monkeypatch.setattr(catalog, "products", while_checking_out)
+    writes = carts.writes
+    service.add_item(USER, "a", 1)
+    assert lines_of(carts.get(USER.id)) == {"a": 1}
+    assert carts.writes == writes + 1  # the add itself: no empty cart was written back first
 
 
 def test_only_guest_carts_get_an_expiry(service, carts) -> None:
