@@ -5,8 +5,6 @@ document per invocation, plus powertools' ColdStart on the first."""
 from __future__ import annotations
 
 import ast
-import gc
-import importlib.util
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,7 +22,7 @@ from shop.config import settings
 from shop.errors import RateLimited
 from shop.observability import count, observed
 from shop.services.client_limits import ClientLimits
-from shop_local.lambda_runtime.functions import LambdaContext
+from shop_local.lambda_runtime.functions import LambdaContext, handler_module
 from shop_local.provisioning.stack import FUNCTION_TYPES, function_spec
 from shop_local.provisioning.template import load_template
 from tests.fakes import stand_in_settings
@@ -68,19 +66,13 @@ OBSERVED_INSIDE = "SigningKeySetupFunction"
 
 
 def load_module(logical_id: str) -> Any:
-    """The function's module, loaded from CodeUri + Handler as Lambda loads it."""
-    spec = function_spec(TEMPLATE, logical_id)
+    """The function's module, loaded from CodeUri + Handler as the local runtime loads it (the
+    collector running again right after), and not left in sys.modules."""
     name = f"unit_observability_{logical_id}"
-    found = importlib.util.spec_from_file_location(name, spec.handler_file)
-    assert found is not None and found.loader is not None
-    module = importlib.util.module_from_spec(found)
-    sys.modules[name] = module
     try:
-        found.loader.exec_module(module)
+        return handler_module(name, function_spec(TEMPLATE, logical_id).handler_file)
     finally:
-        del sys.modules[name]
-        gc.enable()  # paused by the handler's shop.init_phase until an invocation
-    return module
+        sys.modules.pop(name, None)
 
 
 def load_module_handler(logical_id: str) -> Callable[..., Any]:
