@@ -6,7 +6,7 @@ over them during the import find nothing to collect (about 700 objects for a car
 cost a cold start tens of milliseconds. `shop.observability.observed` ends the pause when the
 first invocation starts: what was loaded is frozen out of the collector's scans (`gc.freeze`, it
 lives as long as the container) and collection runs as usual from then on. The local runtime
-ends it as soon as a function is loaded (`shop_local.lambda_runtime.functions.load_handler`),
+ends it as soon as a function is loaded (`shop_local.lambda_runtime.functions.handler_module`),
 without the freeze, since it loads functions again and again in one process.
 """
 
