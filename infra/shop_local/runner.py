@@ -128,12 +128,14 @@ def run(settings: LocalSettings, started: float) -> int:
     from shop_local.api_gateway.http_server import serve
     from shop_local.engines.emulator import start_emulator
     from shop_local.iam.record import start_recording
+    from shop_local.json_log import whole_lines
     from shop_local.lambda_runtime.containers import Functions
     from shop_local.listener import PortInUse
     from shop_local.provisioning.provision import provision
     from shop_local.provisioning.template import find_template, load_template
     from shop_local.runtime import apply_environment, build_gateway, build_pollers, process_environment
 
+    whole_lines()  # handlers print from many threads into the same log
     stops: list[Callable[[], None]] = []
     iam_recorder = start_recording()  # SHOP_IAM_CHECK (the test suites): before any client exists
     stop_on_signals()
