@@ -25,7 +25,8 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
     tags=["auth"],
     responses=success(TokenPairResponse, "A new access token and a new refresh token")
     | errors(
-        e401="UNAUTHORIZED: not a live refresh token; TOKEN_REUSED: a spent one (its family is revoked)"
+        e401="UNAUTHORIZED: not a live refresh token; TOKEN_REUSED: a spent one (its family is revoked)",
+        e403="ACCOUNT_DISABLED: an admin disabled this account",
     ),
 )
 def refresh(body: Annotated[RefreshRequest, Body()]) -> TokenPairResponse:

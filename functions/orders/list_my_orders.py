@@ -5,7 +5,7 @@ import shop.init_phase  # noqa: F401  # first: the collector is paused while the
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shop.api import lambda_entry, make_app
-from shop.api.access import MEMBERS
+from shop.api.access import ACCOUNT_HOLDERS
 from shop.api.callers import caller
 from shop.api.order_models import OrderPage, OrderResponse
 from shop.api.paging import DEFAULT_LIMIT, Cursor, Limit
@@ -18,11 +18,11 @@ router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__
 
 @router.get(
     "/orders",
-    openapi_extensions=MEMBERS,
+    openapi_extensions=ACCOUNT_HOLDERS,
     summary="My orders",
     tags=["orders"],
     responses=success(OrderPage, "A page of my orders, newest first")
-    | errors(e400="VALIDATION_ERROR: limit or cursor", e403="LOGIN_REQUIRED: guests have no orders"),
+    | errors(e400="VALIDATION_ERROR: limit or cursor", e403="FORBIDDEN: guests have no orders"),
 )
 def list_my_orders(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> OrderPage:
     page = orders.my_orders(caller(router), limit, cursor)

@@ -67,6 +67,8 @@ class Gateway:
         headers = list(response.headers)
         if not any(name.lower() == "x-amzn-requestid" for name, _ in headers):
             headers.append(("x-amzn-RequestId", request_id))
+        if not any(name.lower() == "x-request-id" for name, _ in headers):  # the gateway's own pages
+            headers.append(("X-Request-Id", _echoed_id(request) or request_id))
         headers = [(k, v) for k, v in headers if k.lower() not in {"content-length", "transfer-encoding"}]
         # A 304 has no content, and a Content-Length on it could only be the 200's (RFC 9110 8.6)
         not_modified = response.status == 304

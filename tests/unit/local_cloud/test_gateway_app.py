@@ -203,6 +203,12 @@ def test_health_is_503_until_ready(gateway):
     assert Client(gateway).get("/health").json == {"status": "ok"}
 
 
+def test_the_gateways_own_pages_carry_a_request_id_too(gateway):
+    """API.md: every response carries X-Request-Id, echoing the client's."""
+    assert Client(gateway).get("/health", headers={"X-Request-Id": "mine"}).headers["X-Request-Id"] == "mine"
+    assert Client(gateway).get("/health").headers["X-Request-Id"]
+
+
 def test_access_log_line_per_request_without_secrets(gateway, capsys):
     Client(gateway).get("/private?token=x", headers={"Authorization": "Bearer good"})
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if '"status"' in line]

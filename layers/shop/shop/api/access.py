@@ -36,7 +36,7 @@ _USERS = (Role.GUEST, Role.CUSTOMER, Role.ADMIN)
 ANYONE = declare(ANONYMOUS, *_USERS)
 USERS = declare(*_USERS)  # any token: guests keep carts too
 MEMBERS = declare(Role.CUSTOMER, Role.ADMIN, guests_must_log_in=True)  # buying: a guest must log in
-ACCOUNT_HOLDERS = declare(Role.CUSTOMER, Role.ADMIN)  # a guest has no account to show
+ACCOUNT_HOLDERS = declare(Role.CUSTOMER, Role.ADMIN)  # a guest has no account (nor orders) to show
 ADMIN = declare(Role.ADMIN)
 OWNER = declare(*_USERS, owner=OWNER_ONLY)  # the service answers 404 to anyone but the owner
 OWNER_OR_ADMIN = declare(*_USERS, owner=OWNER_OR_ADMIN_ONLY)
