@@ -591,11 +591,11 @@ class MemoryCarts:
             owner, with_quantity(before, product_id, quantity, cart_timestamp(now)), now
         )
 
-    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> StoredCart:
+    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> tuple[bool, StoredCart]:
         cart = self.get(owner.id)
         if cart.line(product_id) is None:  # the condition fails: the cart as it was
-            return cart
-        return self._save(owner, with_quantity(cart, product_id, 0, ""), now)
+            return False, cart
+        return True, self._save(owner, with_quantity(cart, product_id, 0, ""), now)
 
     def restore_line(
         self, owner: CartOwner, product_id: str, before: CartLine | None, written: CartLine, now: datetime
@@ -697,10 +697,11 @@ class Levels:
 
 
 class Shelf:
-    """A product as checkout reads it: price, status and stock shards (`Shelf(1000, 4, 3)`: two shards)."""
+    """A product as checkout reads it: price, status, currency and stock shards (`Shelf(1000, 4, 3)`:
+    two shards)."""
 
-    def __init__(self, price: int, *shards: int, status: str = "ACTIVE") -> None:
-        self.price, self.status = price, status
+    def __init__(self, price: int, *shards: int, status: str = "ACTIVE", currency: str = "USD") -> None:
+        self.price, self.status, self.currency = price, status, currency
         self.shards = [Levels(units) for units in shards]
 
     @property
@@ -727,7 +728,7 @@ class Shelf:
 
 class MemoryShelves:
     """CatalogTable's products and stock shards as checkout reads them (ProductSource); the stock that
-    `MemoryOrders` moves in its commits. A product `pid` is SKU `PID`, named `Product pid`, in USD."""
+    `MemoryOrders` moves in its commits. A product `pid` is SKU `PID`, named `Product pid`."""
 
     def __init__(self, **shelves: Shelf) -> None:
         self.shelves = shelves
@@ -739,7 +740,7 @@ class MemoryShelves:
                 pid.upper(),
                 f"Product {pid}",
                 s.price,
-                "USD",
+                s.currency,
                 s.status,
                 s.available,
                 {shard: levels.available for shard, levels in enumerate(s.shards)},

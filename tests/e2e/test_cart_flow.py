@@ -188,9 +188,55 @@ def test_unknown_or_inactive_products_are_404_and_stock_is_checked(shop_url, pro
     for missing in ("no-such-product", products["draft"]):
         answer = call(shop_url, "POST", "/cart/items", token, {"product_id": missing, "quantity": 1})
         assert (answer.status_code, code(answer)) == (404, "NOT_FOUND")
+        for method, body in (("PUT", {"quantity": 1}), ("PUT", {"quantity": 0}), ("DELETE", None)):
+            answer = call(shop_url, method, f"/cart/items/{missing}", token, body)
+            assert (answer.status_code, code(answer)) == (404, "NOT_FOUND"), (method, body)
     short = call(shop_url, "POST", "/cart/items", token, {"product_id": products["rare"], "quantity": 4})
     assert (short.status_code, code(short)) == (409, "INSUFFICIENT_STOCK")
     assert short.json()["error"]["details"] == [
         {"product_id": products["rare"], "requested": 4, "available": 3}
     ]
     assert call(shop_url, "GET", "/cart", token).json()["items"] == []
+
+
+def test_a_product_taken_off_sale_leaves_the_cart_and_its_checkout(shop_url, admin_token, products):
+    """The cart a customer sees is the cart checkout orders: a line whose product went off sale after
+    it was added is in neither; a cart left with no line on sale checks out as CART_EMPTY."""
+    tag = uuid.uuid4().hex[:8]
+    category = call(shop_url, "GET", f"/products/{products['tea']}").json()["category_id"]
+    body = {"sku": f"E2E-OFF-{tag}", "name": "off sale", "price_cents": 700, "category_id": category}
+    body["status"] = "ACTIVE"
+    made = call(shop_url, "POST", "/products", admin_token, body)
+    assert made.status_code == 201, made.text
+    going = made.json()["id"]
+    adjustment = {"delta": 5, "reason": "e2e stock"}
+    assert call(shop_url, "POST", f"/admin/inventory/{going}/adjustments", admin_token, adjustment).ok
+    reg = {"email": f"off-{tag}@example.com", "password": PASSWORD, "name": "C"}
+    customer = call(shop_url, "POST", "/auth/register", body=reg).json()["access_token"]
+    lonely = call(shop_url, "POST", "/auth/register", body=reg | {"email": f"off2-{tag}@example.com"})
+    only_going = lonely.json()["access_token"]
+    add(shop_url, customer, products["tea"], 1)
+    add(shop_url, customer, going, 2)
+    add(shop_url, only_going, going, 1)
+
+    off_sale = call(shop_url, "PATCH", f"/products/{going}", admin_token, {"status": "DRAFT"})
+    assert off_sale.status_code == 200, off_sale.text
+    assert [item["product_id"] for item in call(shop_url, "GET", "/cart", customer).json()["items"]] == [
+        products["tea"]
+    ]
+    address = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
+
+    def checkout(token):
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+        return requests.post(
+            shop_url + "/checkout", json={"shipping_address": address}, headers=headers, timeout=TIMEOUT
+        )
+
+    ordered = checkout(customer)
+    assert ordered.status_code == 201, ordered.text
+    assert [(i["product_id"], i["quantity"]) for i in ordered.json()["items"]] == [(products["tea"], 1)]
+    assert call(shop_url, "GET", "/cart", customer).json()["items"] == []
+    empty = checkout(only_going)
+    assert (empty.status_code, code(empty)) == (409, "CART_EMPTY")
+    inventory = call(shop_url, "GET", f"/admin/inventory/{going}", admin_token).json()
+    assert (inventory["available"], inventory["reserved"]) == (5, 0)

@@ -91,7 +91,31 @@ def test_setting_a_quantity_replaces_it_and_zero_removes_the_line(service) -> No
     assert service.set_quantity(USER, "a", 2).item_count == 2
     assert service.set_quantity(USER, "b", 1).item_count == 3  # sets a line that was not there
     assert [i.product_id for i in service.set_quantity(USER, "a", 0).items] == ["b"]
-    assert service.set_quantity(USER, "nothing-such", 0).item_count == 1  # removing never 404s
+    assert service.set_quantity(USER, "a", 0).item_count == 1  # a line not there: the cart as it is
+
+
+@pytest.mark.parametrize("status", ["DRAFT", "ARCHIVED", None])
+def test_removing_a_line_of_a_product_off_sale_works_and_naming_one_not_in_the_cart_is_404(
+    service, carts, catalog, status
+) -> None:
+    """API.md: 404 for an unknown or non-active product. A line already in the cart always goes (its
+    product may have gone off sale since, which hides the line); one that is not there is a 404."""
+    catalog.add("x")
+    service.add_item(USER, "a", 1)
+    service.add_item(USER, "x", 2)
+    if status:
+        catalog.add("x", status=status)
+    else:
+        del catalog.items["x"]
+    assert [i.product_id for i in service.remove_item(USER, "x").items] == ["a"]
+    assert lines_of(carts.get(USER.id)) == {"a": 1}
+    reads, writes = catalog.reads, carts.writes
+    with pytest.raises(NotFound):
+        service.remove_item(USER, "x")
+    with pytest.raises(NotFound):
+        service.set_quantity(USER, "x", 0)
+    assert lines_of(carts.get(USER.id)) == {"a": 1} and carts.writes == writes
+    assert catalog.reads == reads + 2  # one catalog read each, for the check and the answer together
 
 
 @pytest.mark.parametrize("status", ["DRAFT", "ARCHIVED", None])

@@ -135,14 +135,35 @@ def test_out_of_stock_names_every_short_line_and_reserves_nothing(shop):
     assert shop.orders.orders == {} and "alice" in shop.carts.carts and shop.conserved() == before
 
 
-def test_a_product_gone_or_off_sale_is_out_of_stock_with_nothing_available(shop):
+def test_lines_the_cart_does_not_show_are_left_out_of_the_order_and_go_with_the_cart(shop):
+    """A product gone, off sale, or in another currency than the cart's oldest line: GET /cart leaves
+    the line out, and so does checkout, rather than refusing what the customer cannot see."""
     shop.catalog.shelves["pen"].status = "ARCHIVED"
-    with pytest.raises(OutOfStock) as refused:
-        shop.buy(mug=1, pen=1, ghost=1)
-    assert refused.value.details == [
-        {"product_id": "pen", "requested": 1, "available": 0},
-        {"product_id": "ghost", "requested": 1, "available": 0},
-    ]
+    shop.catalog.shelves["tea"] = Shelf(450, 5, currency="EUR")
+    order = shop.buy(mug=1, pen=1, ghost=1, tea=1)
+    assert [(line.product_id, line.quantity) for line in order.items] == [("mug", 1)]
+    assert order.currency == "USD" and order.subtotal_cents == 1000
+    assert (
+        levels(shop, "mug") == (9, 1, 0)
+        and levels(shop, "pen") == (3, 0, 0)
+        and levels(shop, "tea") == (5, 0, 0)
+    )
+    assert "alice" not in shop.carts.carts
+
+
+def test_a_cart_with_no_line_on_sale_is_empty_to_checkout_and_kept(shop):
+    shop.catalog.shelves["pen"].status = "DRAFT"
+    before = shop.conserved()
+    with pytest.raises(CartEmpty):
+        shop.buy(pen=2, ghost=1)
+    assert shop.orders.orders == {} and shop.conserved() == before and levels(shop, "pen") == (3, 0, 0)
+    assert [line.product_id for line in shop.carts.carts["alice"].lines] == ["pen", "ghost"]
+
+
+def test_a_product_taken_off_sale_between_read_and_commit_is_left_out_on_the_retry(shop):
+    shop.orders.before_commit.append(lambda: setattr(shop.catalog.shelves["pen"], "status", "ARCHIVED"))
+    order = shop.buy(mug=1, pen=1)
+    assert [line.product_id for line in order.items] == ["mug"] and levels(shop, "pen") == (3, 0, 0)
 
 
 def test_stock_taken_between_read_and_commit_is_reported_from_the_transaction(shop):

@@ -1,14 +1,16 @@
 """Pricing a cart with the catalog's current prices, and the checks a freshly written line must pass.
 
 A line whose product is gone, no longer ACTIVE, or now in another currency than the cart is not
-purchasable: the priced cart (and checkout) leaves it out, and it is pruned when it stands in the way
-(a full cart). The cart's currency is that of its oldest purchasable line (USD when there is none).
+purchasable: the priced cart and checkout leave it out (`on_sale`), and it is pruned when it stands in
+the way (a full cart). The cart's currency is that of its oldest purchasable line (USD when there is
+none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from shop.domain.cart import DEFAULT_CURRENCY, CartLine, StoredCart, ordered
 from shop.domain.catalog import Product
@@ -34,23 +36,39 @@ class PricedCart:
     updated_at: str | None
 
 
-def is_purchasable(product: Product | None) -> bool:
+class Saleable(Protocol):
+    """What decides whether a line can be bought: the catalog's product, or checkout's snapshot of it."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
+LineT = TypeVar("LineT")
+ProductT = TypeVar("ProductT", bound=Saleable)
+
+
+def is_purchasable(product: Saleable | None) -> bool:
     return product is not None and product.status == "ACTIVE"
 
 
-def price_cart(cart: StoredCart, products: Mapping[str, Product]) -> PricedCart:
-    """Price with the catalog's current prices. The cart's currency is that of its oldest
-    purchasable line; lines in another currency cannot be summed with it and are left out."""
-    live = [
-        (line, product)
-        for line in ordered(cart.lines)
-        if (product := products.get(line.product_id)) is not None and product.status == "ACTIVE"
-    ]
+def on_sale(lines: Iterable[tuple[LineT, ProductT | None]]) -> tuple[str, list[tuple[LineT, ProductT]]]:
+    """The cart's currency and the lines it can sell, from its lines oldest first with their products:
+    those of ACTIVE products, in the currency of the oldest of them (lines in another currency cannot
+    be summed with it)."""
+    live = [(line, product) for line, product in lines if product is not None and is_purchasable(product)]
     currency = live[0][1].currency if live else DEFAULT_CURRENCY
+    return currency, [(line, product) for line, product in live if product.currency == currency]
+
+
+def price_cart(cart: StoredCart, products: Mapping[str, Product]) -> PricedCart:
+    """Price with the catalog's current prices, the lines `on_sale` only."""
+    currency, live = on_sale((line, products.get(line.product_id)) for line in ordered(cart.lines))
     items = tuple(
         PricedLine(p.id, p.sku, p.name, p.price_cents, line.quantity, p.price_cents * line.quantity)
         for line, p in live
-        if p.currency == currency
     )
     return PricedCart(
         items=items,

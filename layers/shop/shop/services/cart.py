@@ -14,7 +14,7 @@ inactive product is hidden, a quantity above the stock is refused at checkout.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -22,6 +22,7 @@ from aws_lambda_powertools import Logger
 
 from shop.domain.cart import CartOwner, StoredCart, check_quantity, timestamp
 from shop.domain.cart_pricing import PricedCart, check_line, is_purchasable, price_cart, stale_lines
+from shop.domain.catalog import Product
 from shop.errors import CartFull, NotFound, ShopError
 from shop.services.cart_ports import CartStore, ProductCatalog
 
@@ -53,8 +54,16 @@ class CartService:
         return self._write_line(owner, product_id, quantity, adding=False)
 
     def remove_item(self, owner: CartOwner, product_id: str) -> PricedCart:
-        """Removing a line that is not there is not an error: the answer is the cart as it is."""
-        return self._priced(self._carts.remove_line(owner, product_id, self._clock()))
+        """A line in the cart goes whatever its product's state (a hidden line too). Removing a line
+        that is not there is not an error, the answer is the cart as it is, unless the product is
+        unknown or not on sale: 404, as for any other cart operation on it."""
+        removed, cart = self._carts.remove_line(owner, product_id, self._clock())
+        if removed:
+            return self._priced(cart)
+        products = self._catalog.products([*cart.product_ids, product_id])  # one read for both
+        if not is_purchasable(products.get(product_id)):
+            raise NotFound("No such product.")
+        return self._priced(cart, products)
 
     def empty(self, owner: CartOwner) -> None:
         self._carts.empty(owner.id)
@@ -92,8 +101,9 @@ class CartService:
             self._carts.remove_lines(owner, [line.product_id for line in stale], self._clock())
         return bool(stale)
 
-    def _priced(self, cart: StoredCart) -> PricedCart:
+    def _priced(self, cart: StoredCart, products: Mapping[str, Product] | None = None) -> PricedCart:
         """A cart never written (or emptied) reads as empty, in USD, "updated" now."""
-        products = self._catalog.products(cart.product_ids) if cart.lines else {}
+        if products is None:
+            products = self._catalog.products(cart.product_ids) if cart.lines else {}
         priced = price_cart(cart, products)
         return priced if priced.updated_at else replace(priced, updated_at=timestamp(self._clock()))

@@ -39,8 +39,8 @@ class CartStore(Protocol):
         """Set a line's quantity (1..99, creating it); before and after. CartFull as add_line."""
         ...
 
-    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> StoredCart:
-        """Remove a line if it is there; the cart after."""
+    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> tuple[bool, StoredCart]:
+        """Remove a line if it is there: whether it was, and the cart after."""
         ...
 
     def restore_line(

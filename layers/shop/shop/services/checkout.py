@@ -23,6 +23,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from shop.domain.callers import Caller
+from shop.domain.cart_pricing import on_sale
 from shop.domain.money import line_total_cents, shipping_cents, single_currency
 from shop.domain.order_event_data import OrderCreated
 from shop.domain.order_lines import OrderLine, PostalAddress
@@ -45,16 +46,7 @@ from shop.services.order_ports import (
 from shop.services.orders_retry import with_retries
 
 
-def _available(product: ProductSnapshot | None) -> int:
-    """What a line can get: nothing from a product that is gone or no longer on sale."""
-    return product.available if product is not None and product.status == "ACTIVE" else 0
-
-
-def _shards_to_take(
-    product: ProductSnapshot | None, quantity: int, rng: random.Random
-) -> list[ShardTake] | None:
-    if product is None or product.status != "ACTIVE":
-        return None
+def _shards_to_take(product: ProductSnapshot, quantity: int, rng: random.Random) -> list[ShardTake] | None:
     return pick_shards(product.shards or {0: product.available}, quantity, rng)
 
 
@@ -106,15 +98,20 @@ class CheckoutService:
         return order
 
     def _attempt(self, caller: Caller, address: PostalAddress, seal: Seal[Order] | None) -> Order:
-        lines, cart_version = self._carts.get_cart_for_checkout(caller.id)
-        if not lines or cart_version is None:
+        in_cart, cart_version = self._carts.get_cart_for_checkout(caller.id)
+        if not in_cart or cart_version is None:
+            raise CartEmpty()
+        products = self._products.products_for_checkout([product_id for product_id, _ in in_cart])
+        # the lines the cart shows its owner; the others (a product gone, off sale, in another
+        # currency) are left out of the order, as out of the priced cart, and go with the cart
+        lines = [line for line, _ in on_sale((line, products.get(line[0])) for line in in_cart)[1]]
+        if not lines:
             raise CartEmpty()
         if len(lines) > MAX_ORDER_LINES:
             raise Conflict(f"An order holds at most {MAX_ORDER_LINES} lines.")
-        products = self._products.products_for_checkout([product_id for product_id, _ in lines])
-        takes = {pid: _shards_to_take(products.get(pid), quantity, self._rng) for pid, quantity in lines}
+        takes = {pid: _shards_to_take(products[pid], quantity, self._rng) for pid, quantity in lines}
         short = [
-            Shortage(product_id, quantity, _available(products.get(product_id)))
+            Shortage(product_id, quantity, products[product_id].available)
             for product_id, quantity in lines
             if takes[product_id] is None
         ]

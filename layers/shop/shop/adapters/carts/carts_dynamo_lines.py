@@ -71,7 +71,7 @@ class DynamoCartStore(DynamoCarts):
             lambda _: quantity,
         )
 
-    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> StoredCart:
+    def remove_line(self, owner: CartOwner, product_id: str, now: datetime) -> tuple[bool, StoredCart]:
         clause, values = stamp(owner, now, new_version())
         try:
             got = self._update(
@@ -83,8 +83,8 @@ class DynamoCartStore(DynamoCarts):
                 "ALL_NEW",
             )
         except ClientError as exc:
-            return cart_from_item(owner.id, self._refused_item(exc))
-        return cart_from_item(owner.id, got.get("Attributes"))
+            return False, cart_from_item(owner.id, self._refused_item(exc))
+        return True, cart_from_item(owner.id, got.get("Attributes"))
 
     def restore_line(
         self, owner: CartOwner, product_id: str, before: CartLine | None, written: CartLine, now: datetime
