@@ -63,7 +63,7 @@ from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, first_at
 from shop.domain.sales_stats import OrderTally, Projection
 from shop.domain.shipments import Shipment
 from shop.domain.tokens import AccessClaims, AccessState, RefreshToken
-from shop.domain.users import User, UserRole
+from shop.domain.users import User, UserRole, changes_access
 from shop.errors import (
     CartFull,
     CategoryNotEmpty,
@@ -81,11 +81,13 @@ from shop.services.admin_orders import AllOrders
 from shop.services.audit import AuditChains, AuditTrail, CheckpointSigner, CheckpointVerifier, TrailStore
 from shop.services.audit_listing import AuditIndex
 from shop.services.auth_ports import (
+    AccessEntries,
     GuestCartMerger,
     RateLimiter,
     RefreshTokenStore,
     StoredCredentials,
     UserAccounts,
+    no_entries,
 )
 from shop.services.cart_ports import CartStore, ProductCatalog
 from shop.services.catalog_audit import AuditPort
@@ -287,17 +289,21 @@ class FakeUsers:
         *,
         role: UserRole | None = None,
         disabled: bool | None = None,
-        audit: Sequence[AuditDraft] = (),
+        audit: AccessEntries = no_entries,
     ) -> User:
         if user_id not in self.by_id:
             raise NotFound()
+        before = self.by_id[user_id]
+        if not changes_access(before, role, disabled):  # like the DynamoDB store: no write at all
+            return before
         self.writes += 1
-        user = self.by_id[user_id]
-        user = replace(user, role=role or user.role, disabled=user.disabled if disabled is None else disabled)
-        if disabled:  # like the DynamoDB store: the same write starts a new session epoch
+        user = replace(
+            before, role=role or before.role, disabled=before.disabled if disabled is None else disabled
+        )
+        if disabled and not before.disabled:  # like the DynamoDB store: the write starts a new epoch
             user = replace(user, session_epoch=user.session_epoch + 1)
         self.by_id[user_id] = user
-        land(audit)
+        land(audit(before))
         return user
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:

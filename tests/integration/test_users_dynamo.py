@@ -99,6 +99,31 @@ def test_role_and_disabled_changes(users: DynamoUsers) -> None:
         users.update_access("u_nobody", role="admin")
 
 
+def test_a_change_another_admin_already_made_is_not_made_again(
+    users: DynamoUsers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two identical disables at once: the loser's conditional write fails, it reads again, finds
+    the user disabled, and writes nothing: one change, one set of entries, one new session epoch."""
+    user = a_user("twice@example.org")
+    users.create(user, "idx-" + user.id)
+    stale = users.get(user.id)
+    assert stale is not None
+    first = users.update_access(user.id, disabled=True)  # the other admin's, landed meanwhile
+    reads = iter([stale])
+    real_get = users.get
+    monkeypatch.setattr(users, "get", lambda user_id: next(reads, None) or real_get(user_id))
+    made_from: list[User] = []
+
+    def entries(before: User) -> list[Any]:
+        made_from.append(before)
+        return []
+
+    again = users.update_access(user.id, disabled=True, audit=entries)
+    assert made_from == [stale]  # only for the attempt whose write was refused
+    assert again == first and real_get(user.id) == first
+    assert (first.access_version, first.session_epoch) == (stale.access_version + 1, stale.session_epoch + 1)
+
+
 def test_users_are_listed_on_gsi1_newest_first(users: DynamoUsers) -> None:
     created = [a_user(f"list{i}@example.org") for i in range(3)]
     for user in created:

@@ -82,6 +82,29 @@ def test_role_and_disabled_together_give_two_entries(world) -> None:
 
 @pytest.mark.parametrize(
     "change",
+    [{"role": "customer"}, {"disabled": False}, {"role": "customer", "disabled": False}],
+)
+def test_asking_for_what_already_holds_changes_and_records_nothing(world, change: dict[str, Any]) -> None:
+    """API.md: never an entry for a change that did not happen (and no token is revoked for it)."""
+    admin, users, audit = world
+    before = users.by_id["u_ann"]
+    assert admin.change_access(ADMIN, "u_ann", **change) == before
+    assert users.by_id["u_ann"] == before and users.writes == 0 and audit.entries == []
+
+
+def test_only_what_changes_is_recorded_from_the_state_the_write_found(world) -> None:
+    admin, users, audit = world
+    users.by_id["u_bob"] = replace(users.by_id["u_bob"], disabled=True)  # another admin got in first
+    user = admin.change_access(ADMIN, "u_bob", role="admin", disabled=True)
+    assert (user.role, user.disabled) == ("admin", True)
+    assert [(e["action"], e["details"]) for e in audit.entries] == [
+        ("user.role_changed", {"from": "customer", "to": "admin"})
+    ]
+    assert epochs(users) == {}  # not disabled again: its sessions were ended by the first disable
+
+
+@pytest.mark.parametrize(
+    "change",
     [
         {"role": "customer"},
         {"disabled": True},

@@ -44,6 +44,11 @@ class User:
     epoch is refused (its family revoked), so disabling ends every session without writing any."""
 
 
+def changes_access(user: User, role: UserRole | None, disabled: bool | None) -> bool:
+    """Whether setting this role and/or disabled flag would change anything for `user`."""
+    return (role is not None and role != user.role) or (disabled is not None and disabled != user.disabled)
+
+
 def new_user_id() -> str:
     return "u_" + secrets.token_hex(12)
 

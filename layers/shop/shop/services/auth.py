@@ -157,8 +157,13 @@ class AuthService:
             raise AccountDisabled()
         if found.role == "admin":
             return Promotion(found.unseal(), already_admin=True)
-        entry = self._admin_entry("user.role_changed", found.user_id, {"from": found.role, "to": "admin"})
-        promoted = self._users.update_access(found.user_id, role="admin", audit=[entry])
+        promoted = self._users.update_access(
+            found.user_id,
+            role="admin",
+            audit=lambda before: [
+                self._admin_entry("user.role_changed", before.id, {"from": before.role, "to": "admin"})
+            ],
+        )
         return Promotion(promoted, already_admin=False)
 
     def _new_user(self, email: str, password: str, name: str, role: str, audit: bool = False) -> User:

@@ -12,6 +12,13 @@ from shop.domain.rate_limits import Limit, Slot
 from shop.domain.tokens import AccessClaims, IssuedAccessToken, RefreshToken, TokenRole
 from shop.domain.users import User, UserRole
 
+AccessEntries = Callable[[User], Sequence[AuditDraft]]
+"""The audit entries recording an access change, made from the user as it was before it."""
+
+
+def no_entries(before: User) -> Sequence[AuditDraft]:
+    return ()
+
 
 class UserRepository(Protocol):
     def create(self, user: User, email_index: str, audit: Sequence[AuditDraft] = ()) -> None:
@@ -28,9 +35,11 @@ class UserRepository(Protocol):
         *,
         role: UserRole | None = None,
         disabled: bool | None = None,
-        audit: Sequence[AuditDraft] = (),
+        audit: AccessEntries = no_entries,
     ) -> User:
-        """NotFound if there is no such user; `audit` is written in the change's transaction."""
+        """NotFound if there is no such user. The entries `audit` makes from the user as the write
+        found it are written in the change's transaction, so that their "from" is what was changed.
+        A change to what already holds (`changes_access` false) writes nothing and answers the user."""
         ...
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...

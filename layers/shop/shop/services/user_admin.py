@@ -6,8 +6,9 @@ disabled admin cannot use the minutes left on a token to undo the decision. Disa
 the user's session epoch, which ends every refresh-token family of the user (a refresh finds its
 login older and revokes it), without writing the families: they stay the user's sessions' items. An admin's change of their own role or disabled flag is
 refused whatever its value: the shop must never be left with nobody able to undo it, and a
-stolen admin token must not be able to re-promote or re-enable its own account. Every change
-requested is put on the audit trail, naming users by id only.
+stolen admin token must not be able to re-promote or re-enable its own account. Every change made
+is put on the audit trail, naming users by id only, from the state it changed; a request for what
+already holds changes nothing and records nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from shop.domain.audit_chain import AuditDraft
 from shop.domain.callers import Caller
 from shop.domain.paging import Page
 from shop.domain.users import User, UserRole
-from shop.errors import NotFound, SelfLockout, ValidationFailed
+from shop.errors import SelfLockout, ValidationFailed
 from shop.services.auth_ports import UserRepository
 from shop.services.catalog_audit import AuditPort, with_client_request_id
 
@@ -52,15 +53,16 @@ class UserAdmin:
             raise ValidationFailed(details=[{"field": "body", "message": "send role or disabled"}])
         if user_id == actor.id:
             raise SelfLockout()
-        before = self._users.get(user_id)
-        if before is None:
-            raise NotFound()
-        entries = []
-        if new_role is not None:
-            entries.append(self._entry(actor, "user.role_changed", user_id, before.role, new_role))
-        if disabled is not None:
-            action = "user.disabled" if disabled else "user.enabled"
-            entries.append(self._entry(actor, action, user_id, before.disabled, disabled))
+
+        def entries(before: User) -> list[AuditDraft]:
+            made = []
+            if new_role is not None and new_role != before.role:
+                made.append(self._entry(actor, "user.role_changed", user_id, before.role, new_role))
+            if disabled is not None and disabled != before.disabled:
+                action = "user.disabled" if disabled else "user.enabled"
+                made.append(self._entry(actor, action, user_id, before.disabled, disabled))
+            return made
+
         return self._users.update_access(user_id, role=new_role, disabled=disabled, audit=entries)
 
     def _entry(self, actor: Caller, action: str, user_id: str, was: object, now: object) -> AuditDraft:

@@ -25,9 +25,9 @@ from shop.adapters.busy_transactions import only_busy, transact_write
 from shop.adapters.dynamo_codec import from_item, to_item, to_value
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.domain.audit_chain import AuditDraft
-from shop.domain.users import User, UserRole
+from shop.domain.users import User, UserRole, changes_access
 from shop.errors import Contention, EmailTaken, NotFound
-from shop.services.auth_ports import StoredCredentials
+from shop.services.auth_ports import AccessEntries, StoredCredentials, no_entries
 
 AAD_TABLE = "users"  # the table's role, not its physical name: a restored copy must still decrypt
 PII_FIELDS = ("email", "name")
@@ -153,23 +153,27 @@ class DynamoUsers:
         *,
         role: UserRole | None = None,
         disabled: bool | None = None,
-        audit: Sequence[AuditDraft] = (),
+        audit: AccessEntries = no_entries,
     ) -> User:
         """Change a user's role and/or disabled flag in their ACCESS item, bumping their access version
         so that every access token issued before stops working (and, disabling, their session epoch);
         NotFound if there is no such user. The entries recording the change are written in its
-        transaction. Two admins' changes at once both land: the ACCESS item is put on condition that
-        its version is still the one read, and the loser reads again (Contention if it keeps losing)."""
+        transaction, made from the version read. Two admins' changes at once both land: the ACCESS
+        item is put on condition that its version is still the one read, and the loser reads again
+        (Contention if it keeps losing); a change to what already holds writes nothing (no entry, no
+        token revoked), so two identical disables at once make one change and one entry."""
         for _ in range(ACCESS_ATTEMPTS):
             before = self.get(user_id)
             if before is None:
                 raise NotFound()
+            if not changes_access(before, role, disabled):
+                return before
             after = replace(
                 before,
                 role=role or before.role,
                 disabled=before.disabled if disabled is None else disabled,
                 access_version=before.access_version + 1,
-                session_epoch=before.session_epoch + (1 if disabled else 0),
+                session_epoch=before.session_epoch + (1 if disabled and not before.disabled else 0),
             )
             fields = {"entity": "user_access"} | {f: getattr(after, f) for f in ACCESS_FIELDS}
             put = {
@@ -179,7 +183,7 @@ class DynamoUsers:
                 "ExpressionAttributeValues": {":seen": {"N": str(before.access_version)}},
             }
             try:
-                transact_write(self._db, [{"Put": put}], audit=sealing(self._audit, audit))
+                transact_write(self._db, [{"Put": put}], audit=sealing(self._audit, audit(before)))
                 return after
             except ClientError as exc:
                 if not (_failed_conditions(exc)[:1] == [True] or only_busy(exc)):
