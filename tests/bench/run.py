@@ -30,9 +30,9 @@ blocks that other tools write into the report (between `<!-- name:start -->` and
 - `ctx.engine`: "DynamoDB Local" (the real engine: real ConsumedCapacity and contention) or "moto".
   `ctx.dynamodb_local_url` is set in the first case. DynamoDB Local must run inside a private
   network namespace, so by default this script re-runs itself under infra/run-in-netns.sh when
-  DynamoDB Local is installed (`--engine moto` runs everything on the emulator instead). Without it,
-  a run that would write BENCHMARKS.md writes to a temp file instead: moto's capacity units are
-  placeholders, and must not replace measured ones.
+  DynamoDB Local is installed (`--engine moto` runs everything on the emulator instead). When it is
+  not available, a run that would write BENCHMARKS.md writes to a temp file instead: moto's
+  capacity units are placeholders, and must not replace measured ones.
 - `ctx.root` (repo root), `ctx.work_dir` (scratch directory), `ctx.progress(message)` (a line on
   the console; stdout and stderr of the process, function logs included, go to `ctx.log_path`).
 """
@@ -310,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         # moto's capacity units are placeholders: they must not replace the report's measured ones
         output = Path(tempfile.gettempdir()) / "BENCHMARKS.moto.md"
         print(
-            f"[bench] DynamoDB Local is not installed (make bench installs it): running on moto, whose "
-            f"capacity units are placeholders, so the report goes to {output}",
+            f"[bench] DynamoDB Local is not available (not installed: make bench installs it; or no "
+            f"private network namespace): running on moto, whose capacity units are placeholders, so "
+            f"the report goes to {output}",
             flush=True,
         )
     try:
