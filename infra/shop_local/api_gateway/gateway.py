@@ -63,11 +63,11 @@ class Gateway:
                 response, function = self._through_api(request, request_id, too_large)
         except Exception as exc:  # noqa: BLE001 - the gateway itself must always answer
             _log(event="gateway_error", request_id=request_id, error=f"{type(exc).__name__}: {exc}")
-            response = self._gateway_response("INTEGRATION_FAILURE", request, request_id, status=500)
+            response = self._gateway_response("INTEGRATION_FAILURE", request_id, status=500)
         headers = list(response.headers)
         if not any(name.lower() == "x-amzn-requestid" for name, _ in headers):
             headers.append(("x-amzn-RequestId", request_id))
-        if not any(name.lower() == "x-request-id" for name, _ in headers):  # the gateway's own pages
+        if not any(name.lower() == "x-request-id" for name, _ in headers):  # the gateway's own answers
             headers.append(("X-Request-Id", _echoed_id(request) or request_id))
         headers = [(k, v) for k, v in headers if k.lower() not in {"content-length", "transfer-encoding"}]
         # A 304 has no content, and a Content-Length on it could only be the 200's (RFC 9110 8.6)
@@ -92,9 +92,9 @@ class Gateway:
     ) -> tuple[HttpResponse, str]:
         match = match_route(self.routes, request.raw_path, request.method)
         if match is None:
-            return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", request, request_id), "-"
+            return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", request_id), "-"
         if too_large:
-            return self._gateway_response("REQUEST_TOO_LARGE", request, request_id), "-"
+            return self._gateway_response("REQUEST_TOO_LARGE", request_id), "-"
         route = match.route
         event = proxy_event(request, match, self.api, request_id)
         if route.authorizer is not None:
@@ -108,7 +108,7 @@ class Gateway:
             )
             if decision.outcome is not Outcome.ALLOW:
                 kind = decision.outcome.value
-                return self._gateway_response(kind, request, request_id, decision.message), route.function_id
+                return self._gateway_response(kind, request_id, decision.message), route.function_id
             event = with_authorizer(event, decision.context)
         try:
             return to_http(self.functions.invoke(route.function_id, event)), route.function_id
@@ -120,7 +120,7 @@ class Gateway:
                 function_name=self._function_name(route.function_id),
                 error=str(exc),
             )
-            return self._gateway_response("INTEGRATION_FAILURE", request, request_id), route.function_id
+            return self._gateway_response("INTEGRATION_FAILURE", request_id), route.function_id
 
     def _function_name(self, logical_id: str) -> str:
         """The physical name, as the function's own (powertools) log lines give it."""
@@ -128,16 +128,11 @@ class Gateway:
         return pool.spec.function_name if pool is not None else "-"
 
     def _gateway_response(
-        self,
-        kind: str,
-        request: IncomingRequest,
-        request_id: str,
-        message: str | None = None,
-        status: int = 0,
+        self, kind: str, request_id: str, message: str | None = None, status: int = 0
     ) -> HttpResponse:
+        """A gateway response of this kind (its X-Request-Id is added with every other answer's)."""
         rendered = self.responses.render(kind, request_id, message, status or None)
-        headers = [*rendered.headers.items(), ("X-Request-Id", _echoed_id(request) or request_id)]
-        return HttpResponse(rendered.status, headers, rendered.body)
+        return HttpResponse(rendered.status, list(rendered.headers.items()), rendered.body)
 
     def _builtin(self, request: IncomingRequest) -> HttpResponse | None:
         if request.method not in {"GET", "HEAD"}:
