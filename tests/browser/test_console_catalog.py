@@ -78,6 +78,8 @@ def test_admin_creates_searches_edits_and_archives_a_product(
     expect(page.get_by_role("cell", name=f"RUG-{tag}")).to_be_visible()
 
     page.get_by_role("cell", name=f"Wool rug {tag}").click()
+    # the list stays on screen for a moment after the URL changes, and its "Price" sort label would match
+    expect(page.get_by_role("heading", name="Edit product")).to_be_visible()
     page.get_by_label("Price").fill("46.50")
     _choose(page, "Status", "Draft")
     page.get_by_role("button", name="Save").click()
@@ -86,6 +88,7 @@ def test_admin_creates_searches_edits_and_archives_a_product(
     assert (changed["price_cents"], changed["status"]) == (4650, "DRAFT")
 
     page.get_by_role("cell", name=f"Wool rug {tag}").click()
+    expect(page.get_by_role("heading", name="Edit product")).to_be_visible()
     page.get_by_role("button", name="Archive").click()
     page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Element deleted")).to_be_visible()
