@@ -59,7 +59,7 @@ from shop.domain.order_event_data import OrderCancelled
 from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import REFUND_STEPS, Payment
-from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, first_attempt
+from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, held, locked_if_full
 from shop.domain.sales_stats import OrderTally, Projection
 from shop.domain.shipments import Shipment
 from shop.domain.tokens import AccessClaims, AccessState, RefreshToken
@@ -84,6 +84,7 @@ from shop.services.auth_ports import (
     AccessEntries,
     GuestCartMerger,
     RateLimiter,
+    ReadAlong,
     RefreshTokenStore,
     StoredCredentials,
     UserAccounts,
@@ -272,7 +273,8 @@ class FakeUsers:
         user_id = self.by_index.get(email_index)
         return self.by_id.get(user_id) if user_id else None
 
-    def find_credentials(self, email_index: str) -> StoredCredentials | None:
+    def find_credentials(self, email_index: str, along: Sequence[ReadAlong] = ()) -> StoredCredentials | None:
+        """`along`: the memory stores' items need no reading (a MemoryRoom reads its bucket itself)."""
         user = self.find_by_email_index(email_index)
         if user is None:
             return None
@@ -320,9 +322,13 @@ class MemoryRefreshTokens:
         self.tokens: dict[str, RefreshToken] = {}
         self.revoked: dict[str, bool] = {}
 
-    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None:
+    def start_family(
+        self, token: RefreshToken, audit: Sequence[AuditDraft] = (), along: Sequence[TxItem] = ()
+    ) -> None:
         self.revoked[token.family_id] = False
         self.tokens[token.token_hash] = token
+        for element in along:
+            element["apply"]()
         land(audit)
 
     def find(self, token_hash: str) -> RefreshToken | None:
@@ -341,6 +347,25 @@ class MemoryRefreshTokens:
         land(audit)
 
 
+class MemoryRoom:
+    """A MemoryRateLimiter bucket's room, read when asked."""
+
+    def __init__(self, limiter: MemoryRateLimiter, bucket: str, limit: Limit, now: int) -> None:
+        self._limiter, self._bucket, self._limit, self._now = limiter, bucket, limit, now
+
+    def request(self) -> tuple[str, dict[str, Any]]:
+        return "memory", {"bucket": self._bucket}
+
+    def found(self, item: dict[str, Any] | None) -> None:
+        pass
+
+    def wait(self) -> int:
+        seen = self._limiter.buckets.get(self._bucket)
+        if seen is None or not seen.is_open(self._now) or seen.hits < self._limit.attempts:
+            return 0
+        return seen.retry_after(self._now)
+
+
 class MemoryRateLimiter:
     """The DynamoDB limiter's promises, on a dict, by the same domain rules."""
 
@@ -348,30 +373,39 @@ class MemoryRateLimiter:
         self.buckets: dict[str, Bucket] = {}
 
     def take(self, bucket: str, limit: Limit, now: int) -> Slot:
-        seen = self.buckets.get(bucket)
-        if seen is not None and seen.is_open(now):
-            if seen.hits >= limit.attempts:
-                raise RateLimited(retry_after_seconds=seen.retry_after(now))
-            taken = after_attempt(replace(seen, hits=seen.hits + 1), limit, now)
-        else:
-            taken = first_attempt(seen, limit, now)
+        taken = after_attempt(self._admit(bucket, limit, now), limit, now)
         self.buckets[bucket] = taken
         return Slot(bucket, taken.window_ends)
 
-    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
-        waits = [
-            seen.retry_after(now)
-            for bucket, limit in buckets
-            if (seen := self.buckets.get(bucket)) is not None
-            and seen.is_open(now)
-            and seen.hits >= limit.attempts
-        ]
-        return max(waits, default=0)
+    def hold(self, bucket: str, limit: Limit, now: int) -> None:
+        self._admit(bucket, limit, now)
 
-    def give_back(self, slot: Slot) -> None:
-        seen = self.buckets.get(slot.bucket)
-        if seen is not None and seen.window_ends == slot.window_ends and seen.hits > 0:
-            self.buckets[slot.bucket] = replace(seen, hits=seen.hits - 1)
+    def room(self, bucket: str, limit: Limit, now: int) -> MemoryRoom:
+        return MemoryRoom(self, bucket, limit, now)
+
+    def release_element(self, bucket: str, now: int) -> TxItem:
+        def release() -> None:
+            seen = self.buckets.get(bucket) or Bucket(0, now, 0, now)
+            self.buckets[bucket] = replace(seen, hits=seen.hits - 1)
+
+        return tx_element(lambda: True, release)
+
+    def release(self, bucket: str, now: int) -> None:
+        self.release_element(bucket, now)["apply"]()
+
+    def lock_if_full(self, bucket: str, limit: Limit, now: int) -> None:
+        seen = self.buckets.get(bucket)
+        if seen is not None:
+            self.buckets[bucket] = locked_if_full(seen, limit, now)
+
+    def _admit(self, bucket: str, limit: Limit, now: int) -> Bucket:
+        seen = self.buckets.get(bucket)
+        taken = held(seen, limit, now)
+        if taken is None:
+            assert seen is not None
+            raise RateLimited(retry_after_seconds=seen.retry_after(now))
+        self.buckets[bucket] = taken
+        return taken
 
 
 class RecordingCartMerges:

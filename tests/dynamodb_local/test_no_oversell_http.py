@@ -1,4 +1,5 @@
-"""No oversell over HTTP on the real engine, with transaction conflicts that checkout must retry.
+"""No oversell over HTTP on the real engine, with transaction conflicts that checkout must retry;
+and no more guesses than the login limit allows, from a burst.
 
 The whole local shop (`python -m shop_local run`) runs as a subprocess in this namespace with its
 tables on DynamoDB Local (AWS_ENDPOINT_URL_DYNAMODB[_STREAMS]). DynamoDB Local serialises
@@ -20,9 +21,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+import uuid
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,3 +165,27 @@ def test_two_hundred_checkouts_with_injected_conflicts_sell_exactly_the_stock(
         f"{BUYERS / seconds:.1f} checkouts/s, {STOCK / seconds:.1f} orders/s "
         f"({CONFLICTS} injected transaction conflicts retried)"
     )
+
+
+def test_a_burst_of_guesses_at_one_email_gets_exactly_five_tries(shop_on_dynamodb_local):
+    """24 wrong passwords for one email from one address, all at once: each login holds a slot of
+    the (email, address) bucket before its password is checked, so exactly 5 are checked (401) and
+    19 refused (429); then even the right password waits out the lockout from that address."""
+    shop = shop_on_dynamodb_local
+    email, password = f"burst-{uuid.uuid4().hex[:10]}@example.com", "the owner's long password"
+    body = {"email": email, "password": password, "name": "Burst"}
+    assert requests.post(f"{shop.url}/auth/register", json=body, timeout=TIMEOUT).status_code == 201
+    start = threading.Barrier(24)
+
+    def guess(number: int) -> int:
+        start.wait()
+        wrong = {"email": email, "password": f"guess number {number} of the burst"}
+        return requests.post(f"{shop.url}/auth/login", json=wrong, timeout=TIMEOUT).status_code
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        statuses = Counter(pool.map(guess, range(24)))
+    assert statuses == Counter({401: 5, 429: 19}), statuses
+    right = requests.post(
+        f"{shop.url}/auth/login", json={"email": email, "password": password}, timeout=TIMEOUT
+    )
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0

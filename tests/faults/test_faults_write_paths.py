@@ -194,6 +194,15 @@ PATHS = [
         lambda ctx: 2,
     ),
     WritePath(
+        "login slot hold",
+        "UpdateItem",
+        "RateLimitsTable",
+        lambda shop: new_user(shop),
+        lambda shop, ctx: login(shop, ctx["email"]),
+        lambda shop, ctx: families(shop, ctx["user"]),
+        lambda ctx: 2,
+    ),
+    WritePath(
         "refresh rotation",
         "TransactWriteItems",
         "UsersTable",

@@ -210,23 +210,35 @@ def test_checkout_and_payment_take_at_most_five_calls_each_with_idempotency(call
 
 
 def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
-    """The limits' buckets (one read), the email's guard and the user (their partition's Query: the
-    profile and the access an admin set), then ONE transaction: the new session and the entry that
-    records the login, opening the session's own audit chain."""
-    email, password = f"budget-{uuid.uuid4().hex[:10]}@example.com", "a budget password, long enough"
-    body = {"email": email, "password": password, "name": "Budget"}
-    assert call("RegisterFunction", role=None, user="", body=body)[0] == 201
-    login = {"email": email, "password": password}
-    status, session, counted = warm_calls(call, call_log, "LoginFunction", role=None, user="", body=login)
-    assert status == 200 and session["access_token"]
-    assert counted == Counter(
+    """The email's guard read together with the address's failed-login bucket (one BatchGetItem),
+    the user (their partition's Query: the profile and the access an admin set), the slot the
+    attempt holds in its (email, address) bucket (one UpdateItem, which creates the bucket if it
+    has none), then ONE transaction: the new session, the entry that records the login (opening the
+    session's own audit chain) and the held slot given back. The same for a first login and a
+    warm one."""
+    expected = Counter(
         {
             "dynamodb.BatchGetItem": 1,
-            "dynamodb.GetItem": 1,
             "dynamodb.Query": 1,
+            "dynamodb.UpdateItem": 1,
             "dynamodb.TransactWriteItems": 1,
         }
     )
+    logins = []
+    for name in ("warm-up", "first"):
+        email, password = f"budget-{uuid.uuid4().hex[:10]}@example.com", "a budget password, long enough"
+        body = {"email": email, "password": password, "name": name}
+        assert call("RegisterFunction", role=None, user="", body=body)[0] == 201
+        logins.append({"email": email, "password": password})
+        mark = call_log.mark()
+        status, session = call("LoginFunction", role=None, user="", body=logins[-1])
+        assert status == 200 and session["access_token"]
+    assert call_log.since(mark, "LoginFunction") == expected  # its pair had no bucket yet
+    status, session, counted = warm_calls(
+        call, call_log, "LoginFunction", role=None, user="", body=logins[-1]
+    )
+    assert status == 200 and session["access_token"]
+    assert counted == expected
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,18 @@
 """The rate limiter on the emulator's RateLimitsTable (from template.yaml): exactly the limit
-under a burst, slots given back one by one, lockouts that grow."""
+under a burst, held slots given back in a transaction, lockouts that grow."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from shop.adapters.aws import client
+from shop.adapters.busy_transactions import transact_write
 from shop.adapters.rate_limits.rate_limits_dynamo import DynamoRateLimiter
 from shop.config import settings
 from shop.domain.rate_limits import Limit
@@ -28,43 +30,69 @@ def bucket() -> str:
     return f"test#{uuid.uuid4().hex}"
 
 
-def test_a_burst_gets_exactly_the_limit(limiter: DynamoRateLimiter) -> None:
-    name, now, limit = bucket(), int(time.time()), Limit(5, 900)
+def burst(attempt: Callable[[], object], times: int = 20) -> int:
+    """How many of `times` parallel attempts were admitted (the others: RateLimited)."""
 
-    def attempt(_: int) -> str:
+    def one(_: int) -> bool:
         try:
-            limiter.take(name, limit, now)
+            attempt()
         except RateLimited as exc:
             assert 0 < exc.retry_after_seconds <= 900
-            return "limited"
-        return "admitted"
+            return False
+        return True
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = list(pool.map(attempt, range(20)))
-    assert outcomes.count("admitted") == 5
+        return sum(pool.map(one, range(times)))
+
+
+def test_a_burst_gets_exactly_the_limit(limiter: DynamoRateLimiter) -> None:
+    name, now, limit = bucket(), int(time.time()), Limit(5, 900)
+    assert burst(lambda: limiter.take(name, limit, now)) == 5
     with pytest.raises(RateLimited) as limited:
         limiter.take(name, limit, now + 600)
     assert limited.value.retry_after_seconds == 300
     assert limiter.take(name, limit, now + 900).window_ends == now + 900 + 900  # a fresh window
 
 
-def test_a_slot_given_back_is_only_that_one(limiter: DynamoRateLimiter) -> None:
-    name, now, limit = bucket(), int(time.time()), Limit(5, 900)
-    slots = [limiter.take(name, limit, now) for _ in range(5)]
-    limiter.give_back(slots[-1])
-    limiter.take(name, limit, now)
-    with pytest.raises(RateLimited):
-        limiter.take(name, limit, now)
+def test_a_burst_of_holds_gets_exactly_the_limit_and_starts_no_lockout(limiter: DynamoRateLimiter) -> None:
+    name, now, limit = bucket(), int(time.time()), Limit(5, 900, 3600)
+    assert burst(lambda: limiter.hold(name, limit, now)) == 5
+    with pytest.raises(RateLimited) as limited:
+        limiter.hold(name, limit, now + 60)
+    assert limited.value.retry_after_seconds == 900 - 60  # full, but no lockout yet
+    limiter.lock_if_full(name, limit, now + 60)  # the last hold proved to be a guess
+    with pytest.raises(RateLimited) as locked:
+        limiter.hold(name, limit, now + 61)
+    assert locked.value.retry_after_seconds == 900 - 1
 
 
-def test_a_slot_of_a_closed_window_does_not_come_back_into_the_next(limiter: DynamoRateLimiter) -> None:
+def test_a_held_slot_released_in_a_transaction_comes_back(limiter: DynamoRateLimiter) -> None:
     name, now, limit = bucket(), int(time.time()), Limit(2, 900)
-    old = limiter.take(name, limit, now)
-    limiter.take(name, limit, now + 900)
-    limiter.take(name, limit, now + 900)
-    limiter.give_back(old)
+    limiter.hold(name, limit, now)
+    limiter.hold(name, limit, now)
+    transact_write(client("dynamodb"), [limiter.release_element(name, now)])
+    limiter.hold(name, limit, now)
     with pytest.raises(RateLimited):
-        limiter.take(name, limit, now + 901)
+        limiter.hold(name, limit, now)
+
+
+def test_a_release_never_fails_its_transaction_even_if_the_bucket_is_gone(limiter: DynamoRateLimiter) -> None:
+    name, now, limit = bucket(), int(time.time()), Limit(2, 900)
+    transact_write(client("dynamodb"), [limiter.release_element(name, now)])  # no item: no condition
+    limiter.hold(name, limit, now + 1)  # the closed window it left is opened afresh
+    limiter.hold(name, limit, now + 1)
+    with pytest.raises(RateLimited) as limited:
+        limiter.hold(name, limit, now + 1)
+    assert limited.value.retry_after_seconds == 900
+
+
+def test_a_room_reads_the_bucket_itself_if_no_store_read_it(limiter: DynamoRateLimiter) -> None:
+    name, now, limit = bucket(), int(time.time()), Limit(2, 900)
+    assert limiter.room(name, limit, now).wait() == 0
+    limiter.take(name, limit, now)
+    limiter.take(name, limit, now)
+    assert limiter.room(name, limit, now + 100).wait() == 800
+    assert limiter.room(name, limit, now + 900).wait() == 0  # the window has closed
 
 
 def test_each_lockout_of_a_growing_limit_is_twice_the_last(limiter: DynamoRateLimiter) -> None:

@@ -55,7 +55,7 @@ class World:
         self.tokens = memory_access_tokens(self.clock)
         self.users, self.refresh_tokens = FakeUsers(), MemoryRefreshTokens()
         self.limiter, self.audit, self.carts = MemoryRateLimiter(), RecordingAudit(), RecordingCartMerges()
-        limits = ClientLimits(self.limiter, policy, clock=self.clock)
+        self.limits = limits = ClientLimits(self.limiter, policy, clock=self.clock)
         self.index = EmailIndex(b"k" * 32)
         sessions = Sessions(self.refresh_tokens, self.tokens, self.users, self.audit, 3600, clock=self.clock)
         self.auth = AuthService(
@@ -196,8 +196,9 @@ def test_logout_revokes_the_family_and_ignores_unknown_tokens(world: World) -> N
 def test_disabled_user_cannot_log_in_even_with_the_right_password(world: World) -> None:
     user = world.auth.register("ann@example.com", PASSWORD, "Ann").user
     world.users.update_access(user.id, disabled=True)
-    with pytest.raises(AccountDisabled):
-        world.auth.login("ann@example.com", PASSWORD)
+    for _ in range(6):  # the right password is no guess: it keeps its answer, never 429
+        with pytest.raises(AccountDisabled):
+            world.auth.login("ann@example.com", PASSWORD)
     with pytest.raises(InvalidCredentials):
         world.auth.login("ann@example.com", "wrong password!")  # no hint for a guesser
     with pytest.raises(AccountDisabled):
@@ -229,6 +230,38 @@ def test_a_successful_login_does_not_wipe_earlier_failures(world: World) -> None
         world.auth.login("ann@example.com", "wrong password!")
     with pytest.raises(RateLimited):
         world.auth.login("ann@example.com", "wrong password!")
+
+
+def test_attempts_still_being_checked_hold_their_slots(world: World) -> None:
+    """Guesses sent all at once: each holds a slot before its password is checked, so the ones
+    still in flight count, and only a success gives its slot back."""
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    index = world.index.of("ann@example.com")
+    for _ in range(5):  # five guesses whose passwords are being checked right now
+        world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
+    with pytest.raises(RateLimited):
+        world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)
+    given_back = world.limits.login_succeeded(index, ATTACKER)
+    given_back["apply"]()  # one of them was the owner, after all
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER).user.email == "ann@example.com"
+    with pytest.raises(InvalidCredentials):
+        world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)  # takes the slot for good
+    with pytest.raises(RateLimited):
+        world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)
+
+
+def test_holding_the_last_slot_starts_no_lockout_before_the_attempt_fails(world: World) -> None:
+    index = world.index.of("ann@example.com")
+    for _ in range(5):
+        world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
+    world.clock.now += 600
+    with pytest.raises(RateLimited) as full:
+        world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
+    assert full.value.retry_after_seconds == 300  # the window's end, no lockout yet
+    world.limits.count_failed_login(index, ATTACKER)  # one of them was a guess: the lockout starts now
+    with pytest.raises(RateLimited) as locked:
+        world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
+    assert locked.value.retry_after_seconds == 900
 
 
 def test_unknown_emails_are_throttled_too(world: World) -> None:

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import pytest
 from aws_lambda_powertools import Logger, Tracer
@@ -21,6 +21,7 @@ from shop.adapters.aws import client, session
 from shop.config import settings
 from shop.errors import RateLimited
 from shop.observability import count, observed
+from shop.services.auth_ports import RateLimiter, Room
 from shop.services.client_limits import ClientLimits
 from shop_local.lambda_runtime.functions import LambdaContext, handler_module
 from shop_local.provisioning.stack import FUNCTION_TYPES, function_spec
@@ -183,19 +184,21 @@ class FullLimiter:
     def take(self, bucket: str, limit: Any, now: int) -> Any:
         raise RateLimited(retry_after_seconds=30)
 
-    def give_back(self, slot: Any) -> None:
-        raise AssertionError("nothing was taken")
+    def hold(self, bucket: str, limit: Any, now: int) -> None:
+        raise RateLimited(retry_after_seconds=30)
 
-    def full_for(self, buckets: Any, now: int) -> int:
-        return 30
+
+class RoomyAddress:
+    def wait(self) -> int:
+        return 0
 
 
 def test_a_refused_client_is_counted_as_rate_limited(business_metrics: Callable[[], Counter[str]]) -> None:
-    limits = ClientLimits(FullLimiter())
+    limits = ClientLimits(cast(RateLimiter, FullLimiter()))
     with pytest.raises(RateLimited):
         limits.take_registration("192.0.2.1")
     with pytest.raises(RateLimited):
-        limits.check_login("index", "192.0.2.1")
+        limits.hold_login("index", "192.0.2.1", cast(Room, RoomyAddress()))
     assert business_metrics() == Counter(RateLimited=2)
 
 

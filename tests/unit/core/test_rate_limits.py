@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from shop.domain.rate_limits import Bucket, Limit, after_attempt, client_key, first_attempt
+from shop.domain.rate_limits import Bucket, Limit, after_attempt, client_key, held, locked_if_full, opened
 
 PAIR = Limit(attempts=3, window_seconds=900, max_lockout_seconds=4 * 3600)
 
 
 def test_a_window_opens_at_the_first_attempt() -> None:
-    bucket = first_attempt(None, PAIR, now=1000)
+    bucket = held(None, PAIR, now=1000)
+    assert bucket is not None
     assert (bucket.hits, bucket.window_ends, bucket.lockouts, bucket.locked) == (1, 1900, 0, False)
+
+
+def test_holding_the_last_slot_starts_no_lockout_until_the_attempt_proves_abuse() -> None:
+    bucket = held(None, PAIR, now=1000)
+    for _ in range(2):
+        assert bucket is not None
+        bucket = held(bucket, PAIR, now=1100)
+    assert bucket is not None
+    assert (bucket.hits, bucket.window_ends, bucket.locked) == (3, 1900, False)
+    assert held(bucket, PAIR, now=1200) is None  # full
+    locked = locked_if_full(bucket, PAIR, now=1200)
+    assert (locked.window_ends, locked.lockouts, locked.locked) == (1200 + 900, 1, True)
+    assert locked_if_full(replace(bucket, hits=2), PAIR, now=1200).locked is False  # a slot left
+
+
+def test_a_closed_window_is_opened_afresh_by_the_next_hold() -> None:
+    old = Bucket(hits=3, window_ends=1900, lockouts=1, forget_at=1900 + PAIR.memory_seconds, locked=True)
+    bucket = held(old, PAIR, now=1900)
+    assert bucket is not None
+    assert (bucket.hits, bucket.window_ends, bucket.lockouts, bucket.locked) == (1, 2800, 1, False)
 
 
 def test_running_out_stretches_the_window_into_a_lockout_once() -> None:
@@ -37,8 +60,8 @@ def test_a_limit_without_a_cap_never_stretches() -> None:
 
 def test_lockouts_are_remembered_until_the_bucket_is_forgotten() -> None:
     old = Bucket(hits=3, window_ends=1900, lockouts=2, forget_at=5000, locked=True)
-    assert first_attempt(old, PAIR, now=4999).lockouts == 2
-    assert first_attempt(old, PAIR, now=5000).lockouts == 0
+    assert opened(old, PAIR, now=4999).lockouts == 2
+    assert opened(old, PAIR, now=5000).lockouts == 0
 
 
 @pytest.mark.parametrize(

@@ -57,11 +57,25 @@ class Bucket:
         return max(1, self.window_ends - now)
 
 
-def first_attempt(previous: Bucket | None, limit: Limit, now: int) -> Bucket:
-    """The bucket after the first attempt of a new window; earlier lockouts count if still remembered."""
+def opened(previous: Bucket | None, limit: Limit, now: int) -> Bucket:
+    """A new window from now, no attempt in it yet; earlier lockouts count if still remembered."""
     lockouts = previous.lockouts if previous is not None and previous.forget_at > now else 0
     ends = now + limit.window_seconds
-    return after_attempt(Bucket(1, ends, lockouts, ends + limit.memory_seconds), limit, now)
+    return Bucket(0, ends, lockouts, ends + limit.memory_seconds)
+
+
+def held(previous: Bucket | None, limit: Limit, now: int) -> Bucket | None:
+    """The bucket once an attempt holds one of its slots before its outcome is known (None: no
+    slot left). Unlike `after_attempt`, holding the last slot starts no lockout: `locked_if_full`
+    does, once the attempt proved to be abuse."""
+    bucket = previous if previous is not None and previous.is_open(now) else opened(previous, limit, now)
+    return replace(bucket, hits=bucket.hits + 1) if bucket.hits < limit.attempts else None
+
+
+def locked_if_full(bucket: Bucket, limit: Limit, now: int) -> Bucket:
+    """The bucket after a held attempt turned out to be abuse: if its slots are all used, the window
+    becomes the next lockout (as `after_attempt` does for a slot taken outright)."""
+    return after_attempt(bucket, limit, now) if bucket.is_open(now) else bucket
 
 
 def after_attempt(bucket: Bucket, limit: Limit, now: int) -> Bucket:

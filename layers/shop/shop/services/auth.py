@@ -3,8 +3,8 @@ first admin.
 
 Login never tells a wrong email from a wrong password, in its answer or in its timing (an unknown
 email still costs one password verification, against a decoy hash built with the service), every
-attempt is checked against its rate limits before the password is and every failure counts
-(shop.services.client_limits), and nothing is decrypted before the password has matched. Audit entries name users by id, never by email.
+attempt holds a slot of its rate limits before the password is checked, which only a success
+gives back (shop.services.client_limits), and nothing is decrypted before the password has matched. Audit entries name users by id, never by email.
 """
 
 from __future__ import annotations
@@ -105,8 +105,9 @@ class AuthService:
         email = _field("email", normalise_email, email)
         guest_id = self._guest_id(guest_token)
         index = self._index.of(email)
-        self._limits.check_login(index, source_ip)
-        found = self._users.find_credentials(index)
+        address = self._limits.address_room(source_ip)
+        found = self._users.find_credentials(index, along=[address])
+        self._limits.hold_login(index, source_ip, address)
         if found is None or not passwords.verify_password(password, found.password_hash):
             if found is None:
                 passwords.spend_verification_time(password, self._decoy_hash)
@@ -115,6 +116,7 @@ class AuthService:
             count("LoginFailures")
             raise InvalidCredentials()
         if found.disabled:
+            self._limits.release_login(index, source_ip)  # the right password: no guess
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "account_disabled"})
             count("LoginFailures")
             raise AccountDisabled()
@@ -122,7 +124,11 @@ class AuthService:
             self._users.set_password_hash(found.user_id, passwords.hash_password(password))
         user = found.unseal()
         self._merge(guest_id, user)
-        return self._sessions.start(user, self._login_fields(found, "auth.login_succeeded", request_id, {}))
+        return self._sessions.start(
+            user,
+            self._login_fields(found, "auth.login_succeeded", request_id, {}),
+            along=[self._limits.login_succeeded(index, source_ip)],
+        )
 
     def refresh(self, refresh_token: str, request_id: str = "") -> Session:
         return self._sessions.refresh(refresh_token, request_id)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.rate_limits import Limit, Slot
 from shop.domain.tokens import AccessClaims, IssuedAccessToken, RefreshToken, TokenRole
 from shop.domain.users import User, UserRole
+
+if TYPE_CHECKING:  # a type only: the order ports' imports stay out of the auth functions
+    from shop.services.order_ports import TxItem
 
 AccessEntries = Callable[[User], Sequence[AuditDraft]]
 """The audit entries recording an access change, made from the user as it was before it."""
@@ -18,6 +21,21 @@ AccessEntries = Callable[[User], Sequence[AuditDraft]]
 
 def no_entries(before: User) -> Sequence[AuditDraft]:
     return ()
+
+
+class ReadAlong(Protocol):
+    """An item of another store that a store reads in the same request as its own: `request`
+    says which (table and key), `found` receives it (None: there is none)."""
+
+    def request(self) -> tuple[str, dict[str, Any]]: ...
+
+    def found(self, item: dict[str, Any] | None) -> None: ...
+
+
+class Room(ReadAlong, Protocol):
+    def wait(self) -> int:
+        """Seconds until the bucket has room (0: it has room now); read on its own if no store read it."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -58,13 +76,19 @@ class StoredCredentials:
 
 
 class UserAccounts(UserRepository, Protocol):
-    def find_credentials(self, email_index: str) -> StoredCredentials | None:
-        """The credentials of the user with this email index, decrypting nothing."""
+    def find_credentials(self, email_index: str, along: Sequence[ReadAlong] = ()) -> StoredCredentials | None:
+        """The credentials of the user with this email index, decrypting nothing; the items `along`
+        are read in the same request as the email's."""
         ...
 
 
 class RefreshTokenStore(Protocol):
-    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None: ...
+    def start_family(
+        self, token: RefreshToken, audit: Sequence[AuditDraft] = (), along: Sequence[TxItem] = ()
+    ) -> None:
+        """The new family and its first token, with the entries recording the login and any
+        elements of other tables (`along`) in the same transaction."""
+        ...
 
     def find(self, token_hash: str) -> RefreshToken | None: ...
 
@@ -81,12 +105,27 @@ class RateLimiter(Protocol):
         """Admit one attempt before doing the work it asks for; RateLimited when the bucket is full."""
         ...
 
-    def give_back(self, slot: Slot) -> None:
-        """Return the slot of an attempt that was no abuse (a login that succeeded)."""
+    def hold(self, bucket: str, limit: Limit, now: int) -> None:
+        """Hold a slot for an attempt whose outcome is not known yet, atomically (parallel attempts
+        get no more than the slots there are); RateLimited when the bucket is full. Holding the last
+        slot starts no lockout: `lock_if_full` does, once the attempt proved to be abuse."""
         ...
 
-    def full_for(self, buckets: Sequence[tuple[str, Limit]], now: int) -> int:
-        """Seconds until every one of these buckets has room again (0: all have room now), read at once."""
+    def room(self, bucket: str, limit: Limit, now: int) -> Room:
+        """Whether the bucket has room, to be read along with another store's read."""
+        ...
+
+    def release_element(self, bucket: str, now: int) -> TxItem:
+        """The transaction element that gives a held slot back (the attempt was no abuse); it has no
+        condition, so it never fails the transaction that carries it."""
+        ...
+
+    def release(self, bucket: str, now: int) -> None:
+        """The same as `release_element`, on its own."""
+        ...
+
+    def lock_if_full(self, bucket: str, limit: Limit, now: int) -> None:
+        """A held attempt was abuse: its slot stays taken, and if no slot is left the lockout starts."""
         ...
 
 

@@ -10,9 +10,9 @@ revoked and the event is audited.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shop.domain.tokens import RefreshToken, hash_refresh_token, new_family_id, new_refresh_token
 from shop.domain.users import User
@@ -20,6 +20,9 @@ from shop.errors import AccountDisabled, InvalidToken, TokenReused
 from shop.observability import count
 from shop.services.auth_ports import AccessTokens, RefreshTokenStore, UserRepository
 from shop.services.catalog_audit import AuditPort
+
+if TYPE_CHECKING:  # a type only: the order ports' imports stay out of the auth functions
+    from shop.services.order_ports import TxItem
 
 MAX_REFRESH_TOKEN_LENGTH = 256
 
@@ -60,10 +63,13 @@ class Sessions:
         self._store, self._tokens, self._users, self._audit = store, tokens, users, audit
         self._ttl, self._clock = refresh_ttl_seconds, clock
 
-    def start(self, user: User, login: Mapping[str, Any] | None = None) -> Session:
+    def start(
+        self, user: User, login: Mapping[str, Any] | None = None, along: Sequence[TxItem] = ()
+    ) -> Session:
         """A new session: a new family whose lifetime bounds every token rotated from it. A login's
         entry (`login`: the fields of AuditPort.draft) opens the session's own audit chain, in the
-        family's transaction: it needs no read of any chain's head."""
+        family's transaction: it needs no read of any chain's head. `along`: elements of other
+        tables that the family's transaction carries too."""
         presented = new_refresh_token()
         first = RefreshToken(
             token_hash=hash_refresh_token(presented),
@@ -74,7 +80,7 @@ class Sessions:
             session_epoch=user.session_epoch,
         )
         entries = [self._audit.draft(**login, opens_chain=f"session#{first.family_id}")] if login else []
-        self._store.start_family(first, entries)
+        self._store.start_family(first, entries, along)
         return self._session(user, presented)
 
     def refresh(self, presented: str, request_id: str = "") -> Session:

@@ -14,7 +14,7 @@ from typing import Any, cast
 from botocore.exceptions import ClientError
 
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
-from shop.adapters.busy_transactions import cancellation_reasons, only_busy, transact_write
+from shop.adapters.busy_transactions import AttrMap, cancellation_reasons, only_busy, transact_write
 from shop.adapters.dynamo_codec import from_item, to_item
 from shop.adapters.dynamo_paging import every_item
 from shop.domain.audit_chain import AuditDraft
@@ -48,8 +48,11 @@ class DynamoRefreshTokens:
     def __init__(self, dynamodb: Any, table: str, audit: AuditChains | None = None) -> None:
         self._db, self._table, self._audit = dynamodb, table, audit
 
-    def start_family(self, token: RefreshToken, audit: Sequence[AuditDraft] = ()) -> None:
-        """The new login's family and first token, with the entries recording the login."""
+    def start_family(
+        self, token: RefreshToken, audit: Sequence[AuditDraft] = (), along: Sequence[AttrMap] = ()
+    ) -> None:
+        """The new login's family and first token, with the entries recording the login and the
+        elements `along` (a rate-limit slot given back), in one transaction."""
         family = {
             **_family_key(token.family_id),
             "entity": {"S": "refresh_family"},
@@ -63,6 +66,7 @@ class DynamoRefreshTokens:
         items = [
             {"Put": {"TableName": self._table, "Item": family, "ConditionExpression": absent}},
             {"Put": {"TableName": self._table, "Item": _token_item(token), "ConditionExpression": absent}},
+            *along,
         ]
         transact_write(self._db, items, audit=sealing(self._audit, audit))
 

@@ -21,13 +21,14 @@ from typing import Any, cast
 from botocore.exceptions import ClientError
 
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
-from shop.adapters.busy_transactions import only_busy, transact_write
+from shop.adapters.batch_reads import get_from_tables
+from shop.adapters.busy_transactions import AttrMap, only_busy, transact_write
 from shop.adapters.dynamo_codec import from_item, to_item, to_value
 from shop.adapters.pii_crypto import EnvelopeCipher
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.users import User, UserRole, changes_access
 from shop.errors import Contention, EmailTaken, NotFound
-from shop.services.auth_ports import AccessEntries, StoredCredentials, no_entries
+from shop.services.auth_ports import AccessEntries, ReadAlong, StoredCredentials, no_entries
 
 AAD_TABLE = "users"  # the table's role, not its physical name: a restored copy must still decrypt
 PII_FIELDS = ("email", "name")
@@ -52,6 +53,11 @@ def with_access(profile: dict[str, Any], access: dict[str, Any] | None) -> dict[
 
 def _item_key(key: dict[str, str]) -> str:
     return f"{key['pk']}|{key['sk']}"
+
+
+def _matching(items: Sequence[AttrMap], key: AttrMap) -> AttrMap | None:
+    """The item among `items` whose key attributes are `key`'s."""
+    return next((item for item in items if all(item.get(name) == value for name, value in key.items())), None)
 
 
 def _failed_conditions(exc: ClientError) -> list[bool]:
@@ -127,15 +133,15 @@ class DynamoUsers:
         found = self.find_credentials(email_index)
         return found.unseal() if found is not None else None
 
-    def find_credentials(self, email_index: str) -> StoredCredentials | None:
-        """Two reads whether or not the email exists, so login timing does not tell which it is;
-        the email and name stay sealed until `unseal`, so a wrong password never costs a KMS call
-        nor puts anyone's personal data in memory."""
-        key = {"pk": f"EMAIL#{email_index}", "sk": "EMAIL"}
-        answer = self._db.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
-        user_id = answer["Item"]["user_id"]["S"] if "Item" in answer else "none"
+    def find_credentials(self, email_index: str, along: Sequence[ReadAlong] = ()) -> StoredCredentials | None:
+        """Two reads whether or not the email exists, so login timing does not tell which it is
+        (the first, a BatchGetItem if there are items to read `along`); the email and name stay
+        sealed until `unseal`, so a wrong password never costs a KMS call nor puts anyone's
+        personal data in memory."""
+        email = self._email_item(email_index, along)
+        user_id = email["user_id"]["S"] if email else "none"
         profile, access = self._partition(user_id)
-        if "Item" not in answer or profile is None:
+        if email is None or profile is None:
             return None
         raw = with_access(profile, access)
         item = from_item(raw)
@@ -146,6 +152,22 @@ class DynamoUsers:
             password_hash=item["password_hash"],
             unseal=lambda: self.from_item(raw),
         )
+
+    def _email_item(self, email_index: str, along: Sequence[ReadAlong]) -> AttrMap | None:
+        key = to_item({"pk": f"EMAIL#{email_index}", "sk": "EMAIL"})
+        if not along:
+            found: AttrMap | None = self._db.get_item(
+                TableName=self._table, Key=key, ConsistentRead=True
+            ).get("Item")
+            return found
+        wanted = [(self._table, key), *(other.request() for other in along)]
+        keys: dict[str, list[AttrMap]] = {}
+        for table, wanted_key in wanted:
+            keys.setdefault(table, []).append(wanted_key)
+        items = get_from_tables(self._db, keys, consistent=True)
+        for other, (table, wanted_key) in zip(along, wanted[1:], strict=True):
+            other.found(_matching(items.get(table, []), wanted_key))
+        return _matching(items.get(self._table, []), key)
 
     def update_access(
         self,
