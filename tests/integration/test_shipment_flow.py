@@ -222,6 +222,31 @@ def test_concurrent_shipments_of_one_order_make_exactly_one(call, order_of):
     assert found.events[-1].data.shipment_id == made[0]["id"]
 
 
+def test_one_admin_shipping_many_orders_at_once_never_gets_a_500(call, order_of, product):
+    """Every write of one admin appends to that admin's own audit chain, so their parallel requests
+    (here shipments and stock adjustments) race for its next place: a loser is sent again on the new head, and one that keeps losing is
+    answered 409 CONFLICT with nothing written, never 500."""
+    orders = [order_of()[1] for _ in range(12)]
+    restock = {"delta": 1, "reason": "restock while shipping"}
+
+    def adjust(_: int) -> tuple[int, object]:
+        return call("AdjustStockFunction", path={"product_id": product}, body=restock)
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        adjusting = [pool.submit(adjust, n) for n in range(12)]
+        answers = list(pool.map(lambda order_id: ship(call, order_id), orders))
+        adjusted = [job.result() for job in adjusting]
+    assert {status for status, _ in adjusted} <= {200, 409}, adjusted
+    assert {status for status, _ in answers} <= {201, 409}, answers
+    assert all(body["error"]["code"] == "CONFLICT" for status, body in answers if status == 409), answers
+    for order_id, (status, _) in zip(orders, answers, strict=True):
+        shipped = [e.type for e in history(order_id).events].count("shipment_created")
+        assert shipped == (1 if status == 201 else 0), (order_id, status)
+    shipments = {body["id"] for status, body in answers if status == 201}
+    entries = DynamoTrail(client("dynamodb"), settings().audit_table).entries()
+    assert {e.target_id for e in entries if e.action == "shipment.created"} >= shipments
+
+
 def test_admin_routes_refuse_guests_customers_and_no_token(call, order_of):
     _, order_id = order_of()
     for role, expected in (("guest", 403), ("customer", 403), (None, 401)):

@@ -31,3 +31,15 @@ def seconds_left() -> float | None:
     """Seconds until the running invocation times out; None outside an invocation."""
     ends = _ends.get()
     return None if ends is None else ends - time.monotonic()
+
+
+ATTEMPT_SECONDS = 6.5
+"""The longest one attempt of an AWS call can take (shop.adapters.aws: 1 s to connect, 5 s to
+read), and a margin."""
+
+
+def another_attempt_fits() -> bool:
+    """Whether one more attempt of a call can end before the invocation times out (always, outside
+    an invocation): the services' own retry loops try again only then, as botocore's retries do."""
+    left = seconds_left()
+    return left is None or left >= ATTEMPT_SECONDS

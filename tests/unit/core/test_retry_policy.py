@@ -50,3 +50,27 @@ def test_the_retries_botocore_may_send_fit_inside_the_api_functions_timeout() ->
     longest_attempt = CONNECT_TIMEOUT + READ_TIMEOUT
     assert MAX_ATTEMPTS == 3 and longest_attempt < ATTEMPT_SECONDS
     assert 2 * longest_attempt + 1 + 2 < timeout
+
+
+def test_the_services_own_loops_try_again_only_while_an_attempt_fits() -> None:
+    """An order that changed under a shipment is read and committed again, but not when one more
+    attempt could outlast the invocation: then it is a 409 at once, with no wait."""
+    from shop.errors import Contention
+    from shop.services.order_ports import CommitRefused
+    from shop.services.orders_retry import with_retries
+
+    tries: list[int] = []
+    waits: list[float] = []
+
+    def refused() -> None:
+        tries.append(1)
+        raise CommitRefused(busy=True)
+
+    assert deadline.another_attempt_fits()  # outside an invocation
+    with deadline.invocation(lambda_context(ATTEMPT_SECONDS - 1)), pytest.raises(Contention):
+        assert not deadline.another_attempt_fits()
+        with_retries(refused, sleep=waits.append)
+    assert (len(tries), waits) == (1, [])
+    with deadline.invocation(lambda_context(ATTEMPT_SECONDS + 60)), pytest.raises(Contention):
+        with_retries(refused, sleep=waits.append)
+    assert len(tries) == 1 + 8 and len(waits) == 7

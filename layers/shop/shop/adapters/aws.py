@@ -55,7 +55,7 @@ from shop import deadline
 
 MAX_ATTEMPTS = 3  # a call is sent at most 3 times (botocore's standard mode, `total_max_attempts`)
 CONNECT_TIMEOUT, READ_TIMEOUT = 1, 5
-ATTEMPT_SECONDS = CONNECT_TIMEOUT + READ_TIMEOUT + 0.5  # the longest one attempt can take, and a margin
+ATTEMPT_SECONDS = deadline.ATTEMPT_SECONDS  # at least CONNECT_TIMEOUT + READ_TIMEOUT (tests/unit)
 _CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     connect_timeout=CONNECT_TIMEOUT,

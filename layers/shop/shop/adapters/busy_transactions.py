@@ -15,6 +15,9 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from shop import deadline
+from shop.backoff import backoff_delay
+
 AttrMap = dict[str, Any]
 BUSY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 ATTEMPTS = 3
@@ -62,14 +65,16 @@ def transact_write(
     if audit is None:
         _send(client, items, attempts, sleep)
         return
-    for attempt in range(1, AUDIT_RACE_ATTEMPTS + 1):
+    for attempt in range(AUDIT_RACE_ATTEMPTS):
         try:
             _send(client, [*items, *audit.puts()], attempts, sleep)
             return
         except ClientError as exc:
-            if attempt == AUDIT_RACE_ATTEMPTS or not audit.lost_race(exc, len(items)):
+            if not audit.lost_race(exc, len(items)) or attempt == AUDIT_RACE_ATTEMPTS - 1:
                 raise
-        sleep(random.uniform(0, BASE_DELAY_SECONDS * attempt))  # noqa: S311 - jitter, not crypto
+            if not deadline.another_attempt_fits():
+                raise
+        sleep(backoff_delay(attempt))
 
 
 def _send(

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from shop import deadline
 from shop.backoff import backoff_delay
 from shop.errors import Contention
 from shop.services.order_ports import CommitRefused
@@ -26,14 +27,15 @@ def with_retries(
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Run `attempt` (which reads afresh each time) until it commits; a refusal that `retry_if`
-    rejects propagates at once, and one still refused after `attempts` becomes a 409 CONFLICT (Contention)."""
+    rejects propagates at once, and one still refused after `attempts`, or when another attempt
+    would not fit in the invocation's time, becomes a 409 CONFLICT (Contention)."""
     for number in range(attempts):
         try:
             return attempt()
         except CommitRefused as refused:
             if not retry_if(refused):
                 raise
-            if number == attempts - 1:
+            if number == attempts - 1 or not deadline.another_attempt_fits():
                 raise Contention(
                     "The order changed concurrently too many times; retry the request."
                 ) from refused

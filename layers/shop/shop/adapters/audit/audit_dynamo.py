@@ -19,16 +19,17 @@ change is not written either) and is sent again on the new head.
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shop import deadline
 from shop.adapters.busy_transactions import cancellation_reasons, transact_write
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.adapters.dynamo_paging import every_item
+from shop.backoff import backoff_delay
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, canonical_json, sealed
 from shop.errors import Conflict
 
@@ -36,7 +37,6 @@ CHAIN_PREFIX = "CHAIN#"
 ALL_ENTRIES = "ENTRIES"
 CHECKPOINTS = "CHECKPOINTS"
 RACE_ATTEMPTS = 8
-RACE_DELAY_SECONDS = 0.01
 # A payment's entry is written in the payment's transaction, where every index it enters costs two
 # write units per order. These actions are a large share of the trail, so a listing of one of them
 # fills its pages quickly from gsi3 (every entry by time) with a filter and needs no gsi2 entry.
@@ -185,7 +185,7 @@ class AuditChains:
 
     def append(self, drafts: Sequence[AuditDraft]) -> list[AuditEntry]:
         sealing = SealedEntries(self, drafts)
-        for attempt in range(1, RACE_ATTEMPTS + 1):
+        for attempt in range(RACE_ATTEMPTS):
             puts = sealing.puts()
             try:
                 if len(puts) == 1:
@@ -197,7 +197,9 @@ class AuditChains:
                 code = exc.response.get("Error", {}).get("Code")
                 if code != "ConditionalCheckFailedException" and not sealing.lost_race(exc, 0):
                     raise
-            time.sleep(random.uniform(0, RACE_DELAY_SECONDS * attempt))  # noqa: S311 - jitter
+            if not deadline.another_attempt_fits():
+                break
+            time.sleep(backoff_delay(attempt))
         raise Conflict("The audit trail is busy; try again.")
 
 

@@ -70,7 +70,8 @@ def transact(
 
     Every operation asks for ALL_OLD on failure so the failure can tell "gone" from "changed".
     A TransactionConflict (another transaction on the same item) is retried as it is a few times
-    (shop.adapters.busy_transactions), then it is a StaleWrite: read and retry.
+    (shop.adapters.busy_transactions), then it is a StaleWrite: read and retry. So is an audit entry
+    that kept losing its place in its chain (the same actor's other requests won it).
     """
     for item in items:
         next(iter(item.values()))["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
@@ -83,7 +84,9 @@ def transact(
         for reason, failure in zip(reasons, failures, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed" and failure is not None:
                 raise failure(reason.get("Item")) from exc
-        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+        busy = any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+        chain_raced = any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons[len(items) :])
+        if busy or chain_raced:  # items in use, or the audit chain's next place kept being taken
             raise StaleWrite() from exc
         raise Conflict("The request conflicts with a concurrent change; try again.") from exc
 

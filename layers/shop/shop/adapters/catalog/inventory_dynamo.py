@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from shop import deadline
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.catalog.catalog_dynamo import product_key, stale, stock_key, transact
 from shop.adapters.catalog.stock_shards_dynamo import (
@@ -51,6 +52,8 @@ class DynamoStockStore:
 
     def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
         for attempt in range(ADJUST_ATTEMPTS):
+            if attempt and not deadline.another_attempt_fits():
+                break
             if attempt:
                 time.sleep(backoff_delay(attempt - 1))
             product, shards = product_with_shards(self._client, self._table, product_id)

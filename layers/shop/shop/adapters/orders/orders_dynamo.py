@@ -12,13 +12,13 @@ function with no KMS grant for order data).
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shop import deadline
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.batch_reads import get_items
 from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
@@ -35,10 +35,11 @@ from shop.adapters.orders.orders_dynamo_items import (
 )
 from shop.adapters.orders.orders_dynamo_paging import index_partition, orders_page
 from shop.adapters.orders.orders_dynamo_transaction import OrderTransaction, refusal
+from shop.backoff import backoff_delay
 from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import Order
 from shop.domain.paging import Page
-from shop.services.order_ports import OrderChange, OrderHistory
+from shop.services.order_ports import CommitRefused, OrderChange, OrderHistory
 
 
 class DynamoOrderStore:
@@ -116,23 +117,24 @@ class DynamoOrderStore:
         return [item["pk"]["S"].removeprefix("ORDER#") for item in answer.get("Items", [])]
 
     def commit(self, change: OrderChange) -> None:
-        """The change and the audit entries that record it, in one transaction."""
+        """The change and the audit entries that record it, in one transaction. An entry that
+        lost its place in its chain is sealed again after the new head and the whole transaction
+        sent again; one that keeps losing is refused as busy, for the service to retry or answer
+        409 (its actor's other requests keep winning the chain)."""
         elements, tags = OrderTransaction(self._table, self._catalog, self._addresses).elements(change)
         entries = sealing(self._audit, change.audit)
-        for attempt in range(1, AUDIT_RACE_ATTEMPTS + 1):
+        for attempt in range(AUDIT_RACE_ATTEMPTS):
             try:
                 self._send(change, elements, entries.puts() if entries else [])
                 return
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                if (
-                    entries is None
-                    or attempt == AUDIT_RACE_ATTEMPTS
-                    or not entries.lost_race(exc, len(elements))
-                ):
+                if entries is None or not entries.lost_race(exc, len(elements)):
                     raise refusal(_reasons(exc), tags) from exc
-            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 - jitter, not crypto
+                if attempt == AUDIT_RACE_ATTEMPTS - 1 or not deadline.another_attempt_fits():
+                    raise CommitRefused(busy=True) from exc
+            time.sleep(backoff_delay(attempt))
 
     def _send(self, change: OrderChange, elements: list[AttrMap], puts: list[AttrMap]) -> None:
         try:
