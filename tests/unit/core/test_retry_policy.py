@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,43 @@ def test_the_services_own_loops_try_again_only_while_an_attempt_fits() -> None:
     with deadline.invocation(lambda_context(ATTEMPT_SECONDS + 60)), pytest.raises(Contention):
         with_retries(refused, sleep=waits.append)
     assert len(tries) == 1 + 8 and len(waits) == 7
+
+
+class ChainAlwaysTaken:
+    """A client whose every transaction is cancelled by its audit entry's place being taken."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def transact_write_items(self, TransactItems: list[Any]) -> None:  # noqa: N803 - boto3's name
+        from botocore.exceptions import ClientError
+
+        self.sent += 1
+        reasons = [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}]
+        error = {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons}
+        raise ClientError(error, "TransactWriteItems")  # type: ignore[arg-type]
+
+
+class OneEntry:
+    def puts(self) -> list[dict[str, Any]]:
+        return [{"Put": {"TableName": "audit", "Item": {}}}]
+
+    def lost_race(self, exc: Any, first: int) -> bool:
+        return True
+
+
+def test_an_audit_entry_that_keeps_losing_its_place_is_a_409_never_a_500() -> None:
+    from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS, ChainRaceLost, transact_write
+    from shop.errors import Contention
+
+    client, waits = ChainAlwaysTaken(), list[float]()
+    with pytest.raises(ChainRaceLost) as lost:
+        transact_write(
+            client, [{"Put": {"TableName": "t", "Item": {}}}], sleep=waits.append, audit=OneEntry()
+        )
+    assert isinstance(lost.value, Contention) and lost.value.code == "CONFLICT"
+    assert client.sent == AUDIT_RACE_ATTEMPTS and len(waits) == AUDIT_RACE_ATTEMPTS - 1
+    short = ChainAlwaysTaken()
+    with deadline.invocation(lambda_context(ATTEMPT_SECONDS - 1)), pytest.raises(ChainRaceLost):
+        transact_write(short, [{"Put": {"TableName": "t", "Item": {}}}], sleep=waits.append, audit=OneEntry())
+    assert short.sent == 1

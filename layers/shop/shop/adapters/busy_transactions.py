@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from shop import deadline
 from shop.backoff import backoff_delay
+from shop.errors import Contention
 
 AttrMap = dict[str, Any]
 BUSY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
@@ -35,6 +36,11 @@ class AuditPuts(Protocol):
     def lost_race(self, exc: ClientError, first: int) -> bool:
         """The transaction failed only because an entry's place (from element `first` on) was taken."""
         ...
+
+
+class ChainRaceLost(Contention):
+    """An audit entry kept losing its place in its chain to the same actor's other requests, so
+    the change it records was not written either: a 409 unless the caller reads again and retries."""
 
 
 def cancellation_reasons(exc: ClientError) -> list[str]:
@@ -60,7 +66,8 @@ def transact_write(
 
     With `audit`, the entries that record this change are written in the same transaction; if
     another writer took an entry's place in its chain, the whole transaction (which then wrote
-    nothing) is sent again with the entries sealed after the new head.
+    nothing) is sent again with the entries sealed after the new head, and ChainRaceLost if that
+    keeps happening.
     """
     if audit is None:
         _send(client, items, attempts, sleep)
@@ -70,10 +77,10 @@ def transact_write(
             _send(client, [*items, *audit.puts()], attempts, sleep)
             return
         except ClientError as exc:
-            if not audit.lost_race(exc, len(items)) or attempt == AUDIT_RACE_ATTEMPTS - 1:
+            if not audit.lost_race(exc, len(items)):
                 raise
-            if not deadline.another_attempt_fits():
-                raise
+            if attempt == AUDIT_RACE_ATTEMPTS - 1 or not deadline.another_attempt_fits():
+                raise ChainRaceLost() from exc
         sleep(backoff_delay(attempt))
 
 

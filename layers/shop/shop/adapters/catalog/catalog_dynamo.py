@@ -26,7 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shop.adapters.busy_transactions import AuditPuts, transact_write
+from shop.adapters.busy_transactions import AuditPuts, ChainRaceLost, transact_write
 from shop.adapters.dynamo_codec import AttrMap
 from shop.domain.catalog import StaleWrite
 from shop.errors import Conflict
@@ -77,6 +77,8 @@ def transact(
         next(iter(item.values()))["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     try:
         transact_write(client, items, audit=audit)
+    except ChainRaceLost as exc:
+        raise StaleWrite() from exc
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "TransactionCanceledException":
             raise
@@ -84,9 +86,7 @@ def transact(
         for reason, failure in zip(reasons, failures, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed" and failure is not None:
                 raise failure(reason.get("Item")) from exc
-        busy = any(reason.get("Code") == "TransactionConflict" for reason in reasons)
-        chain_raced = any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons[len(items) :])
-        if busy or chain_raced:  # items in use, or the audit chain's next place kept being taken
+        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
             raise StaleWrite() from exc
         raise Conflict("The request conflicts with a concurrent change; try again.") from exc
 
