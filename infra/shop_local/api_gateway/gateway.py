@@ -34,6 +34,8 @@ from shop_local.api_gateway.routes import Route, match_route
 from shop_local.json_log import emit as _log
 from shop_local.lambda_runtime.containers import FunctionFailed, Functions
 
+MAX_ECHOED_REQUEST_ID = 1024  # as the functions (shop.api.app): a longer id is not reflected
+
 StartResponse = Callable[..., Any]
 OpenApiSource = Callable[[], dict[str, Any]]
 
@@ -158,7 +160,7 @@ def _json(status: int, document: Any) -> HttpResponse:
 
 def _echoed_id(request: IncomingRequest) -> str | None:
     given = request.header("x-request-id")
-    return given if given and len(given) <= 200 else None
+    return given if given and len(given) <= MAX_ECHOED_REQUEST_ID else None
 
 
 def _reason(status: int) -> str:

@@ -4,7 +4,7 @@ Every API function exposes its powertools `router`; merged into one resolver the
 document. Powertools describes its own defaults, not the shop's contract, so the document is then
 corrected from the template and API.md: the 400 error body instead of the 422 validation schema,
 the security each route's authorizer really demands, the errors every route of a kind can answer
-(413/415 for a body, 500 INTERNAL), no body on a 204 or 304 (and If-None-Match on a route that
+(413/415 wherever a body is read, 500 INTERNAL), no body on a 204 or 304 (and If-None-Match on a route that
 answers 304), the X-Request-Id every response carries, the links from a created thing to what can
 be done with it, and every template route present (no others).
 """
@@ -45,7 +45,7 @@ _ERROR_SCHEMA = {
 
 
 _REQUEST_ID_HEADER = {
-    "description": "The request's id: the client's own X-Request-Id if it sent one (at most 200 characters).",
+    "description": "The request's id: the client's own X-Request-Id if it sent one (up to 1,024 characters).",
     "required": True,
     "schema": {"type": "string"},
 }
@@ -150,13 +150,15 @@ def _corrected_operation(
     if "HTTPValidationError" in default_422:
         del responses["422"]
     takes_input = operation.get("parameters") or operation.get("requestBody")
-    if takes_input and "400" not in responses:
+    # a write without a body model still reads one if sent: anything but {} is refused (unknown fields)
+    reads_a_body = bool(operation.get("requestBody")) or route.method in {"POST", "PUT", "PATCH", "DELETE"}
+    if (takes_input or reads_a_body) and "400" not in responses:
         responses["400"] = _error("VALIDATION_ERROR: details name each bad field")
     security = _security(route, authorizers)
     operation["security"] = security
     if security and "401" not in responses:
         responses["401"] = _error("UNAUTHORIZED: no valid access token")
-    if operation.get("requestBody"):
+    if reads_a_body:
         responses.setdefault("413", _error("PAYLOAD_TOO_LARGE: the body is over 64 KiB"))
         responses.setdefault("415", _error("UNSUPPORTED_MEDIA_TYPE: the body is not application/json"))
     responses.setdefault("500", _error("INTERNAL: the shop could not complete the request"))

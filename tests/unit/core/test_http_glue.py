@@ -39,6 +39,11 @@ def create_thing(
     return ThingOut(name=body.name), 201
 
 
+@router.post("/things/<thing_id>/archive", openapi_extensions=ANYONE)
+def archive_thing(thing_id: str) -> ThingOut:
+    return ThingOut(name=thing_id)
+
+
 class Context:
     function_name = "things"
     memory_limit_in_mb = 128
@@ -49,23 +54,23 @@ class Context:
 handler = lambda_entry(make_app(router))
 
 
-def call(body, content_type="application/json", query=None, request_id=None):
+def call(body, content_type="application/json", query=None, request_id=None, resource="/things", path=None):
     headers = {"Content-Type": content_type}
     if request_id:
         headers["X-Request-Id"] = request_id
     event = {
-        "resource": "/things",
-        "path": "/things",
+        "resource": resource,
+        "path": path or resource,
         "httpMethod": "POST",
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
-        "pathParameters": None,
+        "pathParameters": {"thing_id": path.rsplit("/", 2)[1]} if path else None,
         "stageVariables": None,
         "requestContext": {
             "requestId": "gw-1",
-            "resourcePath": "/things",
+            "resourcePath": resource,
             "httpMethod": "POST",
             "stage": "prod",
         },
@@ -133,3 +138,37 @@ def test_crash_is_500_without_internals():
     assert status == 500
     assert answer["error"]["code"] == "INTERNAL"
     assert "secret" not in json.dumps(answer)
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ('{"status": "PAID", "user_id": "u_x"}', ["body.status", "body.user_id"]),
+        ('["anything"]', ["body"]),
+        ('"text"', ["body"]),
+    ],
+)
+def test_a_route_that_takes_no_body_refuses_one_naming_its_fields(body, fields):
+    status, answer, headers = call(
+        body, resource="/things/{thing_id}/archive", path="/things/t1/archive", request_id="client-9"
+    )
+    assert status == 400 and answer["error"]["code"] == "VALIDATION_ERROR"
+    assert [d["field"] for d in answer["error"]["details"]] == fields
+    assert headers["X-Request-Id"] == ["client-9"]
+
+
+@pytest.mark.parametrize("body", [None, "", "{}", "null"])
+def test_a_route_that_takes_no_body_accepts_none_or_an_empty_object(body):
+    status, answer, _ = call(body, resource="/things/{thing_id}/archive", path="/things/t1/archive")
+    assert (status, answer) == (200, {"name": "t1"})
+
+
+@pytest.mark.parametrize("request_id", ["client-7", "r" * 1024, "ü x<y>"])
+def test_the_clients_request_id_comes_back_as_sent(request_id):
+    _, _, headers = call('{"name": "pen", "quantity": 2}', request_id=request_id)
+    assert headers["X-Request-Id"] == [request_id]
+
+
+def test_a_request_id_too_long_to_be_an_id_is_replaced_not_reflected():
+    _, _, headers = call('{"name": "pen", "quantity": 2}', request_id="r" * 1025)
+    assert headers["X-Request-Id"] == ["gw-1"]

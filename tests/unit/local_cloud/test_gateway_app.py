@@ -206,6 +206,10 @@ def test_health_is_503_until_ready(gateway):
 def test_the_gateways_own_pages_carry_a_request_id_too(gateway):
     """API.md: every response carries X-Request-Id, echoing the client's."""
     assert Client(gateway).get("/health", headers={"X-Request-Id": "mine"}).headers["X-Request-Id"] == "mine"
+    long_id = "r" * 300
+    assert (
+        Client(gateway).get("/health", headers={"X-Request-Id": long_id}).headers["X-Request-Id"] == long_id
+    )
     assert Client(gateway).get("/health").headers["X-Request-Id"]
 
 

@@ -23,6 +23,7 @@ from shop.observability import observed
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32  # the deepest body of the contract nests 2 levels
+MAX_ECHOED_REQUEST_ID = 1024  # far above any id scheme (a UUID is 36); a longer one is not reflected
 logger = Logger(service="shop")
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -66,8 +67,10 @@ def _header(event: dict[str, Any], name: str) -> str | None:
     return None
 
 
-def _refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Oversized, non-JSON or unparsable bodies are refused before any route sees them."""
+def _refuse_body(event: dict[str, Any], bodiless: frozenset[tuple[str, str]]) -> dict[str, Any] | None:
+    """Oversized, non-JSON or unparsable bodies are refused before any route sees them, and so is
+    anything but an empty object (or nothing) sent to a route that takes no body: its fields are
+    unknown fields like any other (a `status` or `user_id` sent along would otherwise pass unseen)."""
     body = event.get("body")
     if not body:
         return None
@@ -86,7 +89,20 @@ def _refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
     if _nesting_exceeds(document, MAX_JSON_DEPTH):
         details = [{"field": "body", "message": f"nests deeper than {MAX_JSON_DEPTH} levels"}]
         return _raw(error_response(400, "VALIDATION_ERROR", "The request body is not valid.", details))
-    return None
+    if document in (None, {}) or _route_of(event) not in bodiless:
+        return None
+    if isinstance(document, dict):
+        details = [
+            {"field": f"body.{name}", "message": "Extra inputs are not permitted"} for name in document
+        ]
+    else:
+        details = [{"field": "body", "message": "this request takes no body"}]
+    return _raw(error_response(400, "VALIDATION_ERROR", "The request is not valid.", details))
+
+
+def _route_of(event: dict[str, Any]) -> tuple[str, str]:
+    """(method, API Gateway resource path), as routes are indexed (shop.api.access)."""
+    return str(event.get("httpMethod") or "").upper(), str(event.get("resource") or "")
 
 
 def _nesting_exceeds(document: Any, limit: int) -> bool:
@@ -115,7 +131,7 @@ def _raw(response: Response[str]) -> dict[str, Any]:
 
 def _request_id(event: dict[str, Any]) -> str:
     given = _header(event, "x-request-id")
-    if given and len(given) <= 200:
+    if given and len(given) <= MAX_ECHOED_REQUEST_ID:  # the audit keeps a cleaned copy (shop.api.callers)
         return given
     return str((event.get("requestContext") or {}).get("requestId") or "")
 
@@ -124,13 +140,19 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     """The handler of an API function: JSON logs correlated by request id, traces and metrics
     (`shop.observability`), the routes' access declarations, body guards, then the route. Nothing
     is cacheable unless the route says so."""
-    index = access_index(app._static_routes + app._dynamic_routes)
+    routes = app._static_routes + app._dynamic_routes
+    index = access_index(routes)
+    bodiless = frozenset(
+        (route.method.upper(), route.openapi_path) for route in routes if route.body_field is None
+    )
 
     @observed(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         refused = refusal(index, event)
         result = (
-            _raw(response_for(refused)) if refused else _refuse_body(event) or app.resolve(event, context)
+            _raw(response_for(refused))
+            if refused
+            else _refuse_body(event, bodiless) or app.resolve(event, context)
         )
         headers = result.setdefault("multiValueHeaders", {})
         headers["X-Request-Id"] = [_request_id(event)]
