@@ -294,6 +294,32 @@ def test_the_expiry_sweep_releases_unpaid_orders_but_not_paid_ones(call, make_pr
     assert sweeper(scheduled, LambdaContext(function_name="expire", timeout_seconds=60))["expired"] == 0
 
 
+def test_a_payment_after_the_window_cancels_the_order_at_once(call, make_product, buyer):
+    """The reservation ended a minute ago and the sweep has not come by yet: the payment is refused
+    (409, nothing charged) and leaves the order CANCELLED, its stock released, as the sweep would."""
+    mug = make_product(10)
+    alice = buyer((mug, 2))
+    order = checkout(call, alice)[1]
+    ended = (
+        (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+    client("dynamodb").update_item(  # the clock cannot be moved for a handler: the window is moved
+        TableName=settings().orders_table,
+        Key={"pk": {"S": f"ORDER#{order['id']}"}, "sk": {"S": "ORDER"}},
+        UpdateExpression="SET reservation_expires_at = :ended",
+        ExpressionAttributeValues={":ended": {"S": ended}},
+    )
+    status, body = call(
+        "PayOrderFunction", user=alice, role="customer", order_id=order["id"], key="p", body=CARD
+    )
+    assert (status, body["error"]["code"]) == (409, "INVALID_TRANSITION"), body
+    assert store().get_order(order["id"]).status == "CANCELLED"
+    events = call("ListOrderEventsFunction", user=alice, role="customer", order_id=order["id"])[1]["items"]
+    assert [e["type"] for e in events] == ["order_created", "order_cancelled"]
+    assert events[-1]["data"]["reason"] == "RESERVATION_EXPIRED"
+    assert levels(mug) == (10, 0, 0)
+
+
 def test_checkout_and_payment_stay_within_their_call_budget(call, make_product, buyer):
     """The call budget: POST /checkout and POST /orders/{id}/payments make at most 5 AWS calls."""
     mug = make_product(5)

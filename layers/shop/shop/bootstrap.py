@@ -544,12 +544,15 @@ def build_checkout_service(
 def build_payment_service(
     *, orders: OrderStore | None = None, gateway: PaymentGateway | None = None, audit: AuditPort | None = None
 ) -> PaymentService:
+    from shop.services.orders_cancel import CancelService
     from shop.services.payments import PaymentService
 
+    order_store, trail = _given(orders, build_order_store_with_addresses), _given(audit, build_audit_trail)
     return PaymentService(
-        _given(orders, build_order_store_with_addresses),
+        order_store,
         _given(gateway, build_payment_gateway),
-        _given(audit, build_audit_trail),
+        trail,
+        expire=CancelService(order_store, trail).expire,
     )
 
 

@@ -319,6 +319,23 @@ def test_an_expired_reservation_cannot_be_paid(shop):
     assert shop.gateway.charged == {}
 
 
+def test_a_payment_after_the_window_cancels_the_order_as_the_sweep_would(shop):
+    """The order is never seen PENDING_PAYMENT and unpayable for long: the refused payment
+    itself cancels it (reason RESERVATION_EXPIRED, stock released), before the sweep comes by."""
+    before = shop.conserved()
+    order = shop.buy(mug=2)
+    paying = PaymentService(
+        shop.orders, shop.gateway, shop.audit, shop.clock, lambda _: None, shop.cancels.expire
+    )
+    shop.clock.now += timedelta(seconds=901)
+    with pytest.raises(InvalidTransition) as refused:
+        paying.pay(ALICE, order.id, card())
+    assert "CANCELLED" in refused.value.message and shop.gateway.charged == {}
+    assert shop.orders.events[order.id][-1].data.reason == "RESERVATION_EXPIRED"
+    assert levels(shop, "mug") == (10, 0, 0) and shop.conserved() == before
+    assert_folds(shop, order.id)
+
+
 def test_cancelling_a_pending_order_releases_its_stock(shop):
     before = shop.conserved()
     order = shop.buy(mug=2)

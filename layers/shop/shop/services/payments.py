@@ -50,9 +50,12 @@ class PaymentService:
         audit: AuditPort,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        expire: Callable[[str], bool] = lambda order_id: False,
     ) -> None:
+        """`expire`: cancels an order whose reservation ended (CancelService.expire), so that a
+        payment arriving after the window finds, and leaves, the order as the sweep would."""
         self._orders, self._gateway, self._audit = orders, gateway, audit
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._expire = clock, sleep, expire
 
     def pay(
         self, caller: Caller, order_id: str, card: Card, seal: Seal[PaymentResult] | None = None
@@ -97,6 +100,8 @@ class PaymentService:
                 f"Only an order in PENDING_PAYMENT can be paid; this one is {order.status}."
             )
         if order.reservation_expires_at <= timestamp(self._clock()):
+            if self._expire(order.id):  # what the sweep would do within the minute, done now
+                raise InvalidTransition("The order's reservation expired; it is now CANCELLED.")
             raise InvalidTransition("The order's reservation has expired; it is being cancelled.")
         return order
 
