@@ -112,7 +112,7 @@ class UnsupportedMediaType(ShopError):
 
 class IdempotencyKeyReused(ShopError):
     code = "IDEMPOTENCY_KEY_REUSED"
-    message = "This Idempotency-Key was used with another request body."
+    message = "This Idempotency-Key was used with another request (another body, or another order)."
 
 
 class RateLimited(ShopError):
