@@ -13,6 +13,9 @@ from contextvars import ContextVar
 from typing import Any
 
 _ends: ContextVar[float | None] = ContextVar("shop_invocation_deadline", default=None)
+ATTEMPT_SECONDS = 6.5
+"""The longest one attempt of an AWS call can take (shop.adapters.aws: 1 s to connect, 5 s to
+read), and a margin."""
 
 
 @contextmanager
@@ -31,11 +34,6 @@ def seconds_left() -> float | None:
     """Seconds until the running invocation times out; None outside an invocation."""
     ends = _ends.get()
     return None if ends is None else ends - time.monotonic()
-
-
-ATTEMPT_SECONDS = 6.5
-"""The longest one attempt of an AWS call can take (shop.adapters.aws: 1 s to connect, 5 s to
-read), and a margin."""
 
 
 def another_attempt_fits() -> bool:
