@@ -16,6 +16,7 @@ from shop.domain.rate_limits import ClientLimitPolicy, Limit
 from shop.domain.users import EmailIndex
 from shop.errors import (
     AccountDisabled,
+    Contention,
     EmailTaken,
     InvalidCredentials,
     InvalidToken,
@@ -248,6 +249,25 @@ def test_attempts_still_being_checked_hold_their_slots(world: World) -> None:
         world.auth.login("ann@example.com", "a guess", source_ip=ATTACKER)  # takes the slot for good
     with pytest.raises(RateLimited):
         world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)
+
+
+def test_a_right_password_refused_for_another_reason_gives_its_slot_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A guest cart too busy to merge is a 409 the owner may retry as often as they like: only
+    guesses count against the limit."""
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+    guest = world.auth.guest().token
+
+    def busy(guest_id: str, user_id: str) -> None:
+        raise Contention()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(world.carts, "merge_guest_cart", busy)
+        for _ in range(7):
+            with pytest.raises(Contention):
+                world.auth.login("ann@example.com", PASSWORD, guest_token=guest, source_ip=ATTACKER)
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER).user.email == "ann@example.com"
 
 
 def test_holding_the_last_slot_starts_no_lockout_before_the_attempt_fails(world: World) -> None:

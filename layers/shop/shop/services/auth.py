@@ -115,8 +115,22 @@ class AuthService:
             self._limits.count_failed_login(index, source_ip)
             count("LoginFailures")
             raise InvalidCredentials()
+        try:
+            return self._sign_in(found, password, guest_id, request_id, (index, source_ip))
+        except ShopError:  # the right password, refused for another reason: no guess, its slot comes back
+            self._limits.release_login(index, source_ip)
+            raise
+
+    def _sign_in(
+        self,
+        found: StoredCredentials,
+        password: str,
+        guest_id: str | None,
+        request_id: str,
+        pair: tuple[str, str],
+    ) -> Session:
+        """The password matched: a session, whose transaction gives the pair's held slot back."""
         if found.disabled:
-            self._limits.release_login(index, source_ip)  # the right password: no guess
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "account_disabled"})
             count("LoginFailures")
             raise AccountDisabled()
@@ -127,7 +141,7 @@ class AuthService:
         return self._sessions.start(
             user,
             self._login_fields(found, "auth.login_succeeded", request_id, {}),
-            along=[self._limits.login_succeeded(index, source_ip)],
+            along=[self._limits.login_succeeded(*pair)],
         )
 
     def refresh(self, refresh_token: str, request_id: str = "") -> Session:

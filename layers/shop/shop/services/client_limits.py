@@ -74,7 +74,7 @@ class ClientLimits:
 
     def release_login(self, email_index: str, source_ip: str) -> None:
         """Gives the pair's held slot back at once: the attempt was no guess, and starts no session
-        (the right password of a disabled account)."""
+        (the right password of a disabled account, or refused with a 409)."""
         pair, _ = self._pair_bucket(email_index, source_ip)
         self._limiter.release(pair, int(self._clock()))
 
