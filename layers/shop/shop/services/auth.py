@@ -3,8 +3,9 @@ first admin.
 
 Login never tells a wrong email from a wrong password, in its answer or in its timing (an unknown
 email still costs one password verification, against a decoy hash built with the service), every
-attempt holds a slot of its rate limits before the password is checked, which only a success
-gives back (shop.services.client_limits), and nothing is decrypted before the password has matched. Audit entries name users by id, never by email.
+attempt holds a slot of its rate limits before the password is checked, which only the right
+password gives back (shop.services.client_limits), and nothing is decrypted before the password has
+matched. Audit entries name users by id, never by email.
 """
 
 from __future__ import annotations
