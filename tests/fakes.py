@@ -59,7 +59,7 @@ from shop.domain.order_event_data import OrderCancelled
 from shop.domain.orders import MAX_OPEN_ORDERS, Order, OrderEvent
 from shop.domain.paging import Page
 from shop.domain.payments import REFUND_STEPS, Payment
-from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, held, locked_if_full
+from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, held, locked_if_full, wait_for_room
 from shop.domain.sales_stats import OrderTally, Projection
 from shop.domain.shipments import Shipment
 from shop.domain.tokens import AccessClaims, AccessState, RefreshToken
@@ -360,10 +360,7 @@ class MemoryRoom:
         pass
 
     def wait(self) -> int:
-        seen = self._limiter.buckets.get(self._bucket)
-        if seen is None or not seen.is_open(self._now) or seen.hits < self._limit.attempts:
-            return 0
-        return seen.retry_after(self._now)
+        return wait_for_room(self._limiter.buckets.get(self._bucket), self._limit, self._now)
 
 
 class MemoryRateLimiter:

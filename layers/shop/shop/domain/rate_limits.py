@@ -64,6 +64,13 @@ def opened(previous: Bucket | None, limit: Limit, now: int) -> Bucket:
     return Bucket(0, ends, lockouts, ends + limit.memory_seconds)
 
 
+def wait_for_room(bucket: Bucket | None, limit: Limit, now: int) -> int:
+    """Seconds until the bucket admits an attempt again (0: it has room now)."""
+    if bucket is None or not bucket.is_open(now) or bucket.hits < limit.attempts:
+        return 0
+    return bucket.retry_after(now)
+
+
 def held(previous: Bucket | None, limit: Limit, now: int) -> Bucket | None:
     """The bucket once an attempt holds one of its slots before its outcome is known (None: no
     slot left). Unlike `after_attempt`, holding the last slot starts no lockout: `locked_if_full`

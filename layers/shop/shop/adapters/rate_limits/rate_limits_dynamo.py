@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shop.adapters.busy_transactions import AttrMap
-from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, locked_if_full, opened
+from shop.domain.rate_limits import Bucket, Limit, Slot, after_attempt, locked_if_full, opened, wait_for_room
 from shop.errors import RateLimited
 
 ROUNDS = 4
@@ -75,10 +75,7 @@ class DynamoRoom:
     def wait(self) -> int:
         if not self._read:
             self.found(self._limiter.read_item(self._bucket))
-        seen = self._seen
-        if seen is None or not seen.is_open(self._now) or seen.hits < self._limit.attempts:
-            return 0
-        return seen.retry_after(self._now)
+        return wait_for_room(self._seen, self._limit, self._now)
 
 
 class DynamoRateLimiter:
