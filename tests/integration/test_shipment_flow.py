@@ -223,9 +223,10 @@ def test_concurrent_shipments_of_one_order_make_exactly_one(call, order_of):
 
 
 def test_one_admin_shipping_many_orders_at_once_never_gets_a_500(call, order_of, product):
-    """Every write of one admin appends to that admin's own audit chain, so their parallel requests
-    (here shipments and stock adjustments) race for its next place: a loser is sent again on the new head, and one that keeps losing is
-    answered 409 CONFLICT with nothing written, never 500."""
+    """Every write of one admin appends to that admin's own audit chain, so their parallel
+    requests (here shipments and stock adjustments) race for its next place: a loser is sent again
+    on the new head, and one that keeps losing is answered 409 CONFLICT with nothing written,
+    never 500."""
     orders = [order_of()[1] for _ in range(12)]
     restock = {"delta": 1, "reason": "restock while shipping"}
 
