@@ -184,23 +184,17 @@ PATHS = [
         lambda shop, ctx: (lambda u: u and (u.role, families(shop, u.id)))(user_by_email(ctx["email"])),
         lambda ctx: ("customer", 1),
     ),
-    WritePath(
-        "login limits read",
-        "BatchGetItem",
-        "RateLimitsTable",
-        lambda shop: new_user(shop),
-        lambda shop, ctx: login(shop, ctx["email"]),
-        lambda shop, ctx: families(shop, ctx["user"]),
-        lambda ctx: 2,
-    ),
-    WritePath(
-        "login slot hold",
-        "UpdateItem",
-        "RateLimitsTable",
-        lambda shop: new_user(shop),
-        lambda shop, ctx: login(shop, ctx["email"]),
-        lambda shop, ctx: families(shop, ctx["user"]),
-        lambda ctx: 2,
+    *(  # a login's two calls on its rate limits: its session is made only if both go through
+        WritePath(
+            name,
+            operation,
+            "RateLimitsTable",
+            lambda shop: new_user(shop),
+            lambda shop, ctx: login(shop, ctx["email"]),
+            lambda shop, ctx: families(shop, ctx["user"]),
+            lambda ctx: 2,
+        )
+        for name, operation in (("login limits read", "BatchGetItem"), ("login slot hold", "UpdateItem"))
     ),
     WritePath(
         "refresh rotation",

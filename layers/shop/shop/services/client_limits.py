@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from shop.domain.rate_limits import ClientLimitPolicy, Limit, Slot, client_key
@@ -57,15 +57,11 @@ class ClientLimits:
         (`address`, read already), else the attempt holds a slot of its (email, address) pair,
         atomically; RateLimited if there is none."""
         pair, pair_limit = self._pair_bucket(email_index, source_ip)
-        wait = address.wait()
-        if wait:
-            count("RateLimited")
-            raise RateLimited(retry_after_seconds=wait)
-        try:
+        with _refusals_counted():
+            wait = address.wait()
+            if wait:
+                raise RateLimited(retry_after_seconds=wait)
             self._limiter.hold(pair, pair_limit, int(self._clock()))
-        except RateLimited:
-            count("RateLimited")
-            raise
 
     def login_succeeded(self, email_index: str, source_ip: str) -> TxItem:
         """The element, for the session's transaction, that gives the pair's held slot back."""
@@ -95,8 +91,15 @@ class ClientLimits:
         return f"login#ip#{client_key(source_ip)}", self._policy.failed_logins_per_ip
 
     def _take(self, bucket: str, limit: Limit) -> Slot:
-        try:
+        with _refusals_counted():
             return self._limiter.take(bucket, limit, int(self._clock()))
-        except RateLimited:
-            count("RateLimited")
-            raise
+
+
+@contextlib.contextmanager
+def _refusals_counted() -> Iterator[None]:
+    """Every refusal is counted once, as the RateLimited metric, on its way out."""
+    try:
+        yield
+    except RateLimited:
+        count("RateLimited")
+        raise
