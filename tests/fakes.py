@@ -374,8 +374,8 @@ class MemoryRateLimiter:
         self.buckets[bucket] = taken
         return Slot(bucket, taken.window_ends)
 
-    def hold(self, bucket: str, limit: Limit, now: int) -> None:
-        self._admit(bucket, limit, now)
+    def hold(self, bucket: str, limit: Limit, now: int) -> Bucket:
+        return self._admit(bucket, limit, now)
 
     def room(self, bucket: str, limit: Limit, now: int) -> MemoryRoom:
         return MemoryRoom(self, bucket, limit, now)
@@ -390,10 +390,9 @@ class MemoryRateLimiter:
     def release(self, bucket: str, now: int) -> None:
         self.release_element(bucket, now)["apply"]()
 
-    def lock_if_full(self, bucket: str, limit: Limit, now: int) -> None:
-        seen = self.buckets.get(bucket)
-        if seen is not None:
-            self.buckets[bucket] = locked_if_full(seen, limit, now)
+    def lock_if_full(self, bucket: str, held: Bucket, limit: Limit, now: int) -> None:
+        if self.buckets.get(bucket) == held:
+            self.buckets[bucket] = locked_if_full(held, limit, now)
 
     def _admit(self, bucket: str, limit: Limit, now: int) -> Bucket:
         seen = self.buckets.get(bucket)

@@ -241,6 +241,32 @@ def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
     assert counted == expected
 
 
+def test_a_failed_login_reads_no_bucket_again(call, call_log):
+    """A wrong password: the same reads and hold as a login, then the failure's audit entry and
+    the address's failed-login slot. Whether its lockout starts is decided from the bucket its hold
+    returned, with no second read of it; the 5th failure starts it with one conditional write."""
+    email = f"budget-{uuid.uuid4().hex[:10]}@example.com"
+    body = {"email": email, "password": "a budget password, long enough", "name": "Guessed"}
+    assert call("RegisterFunction", role=None, user="", body=body)[0] == 201
+    wrong = {"email": email, "password": "a wrong guess, long enough"}
+    counts = []
+    for _ in range(5):
+        mark = call_log.mark()
+        assert call("LoginFunction", role=None, user="", body=wrong)[0] == 401
+        counts.append(call_log.since(mark, "LoginFunction"))
+    guess = Counter(  # the 1st also reads a secret: a cold container
+        {
+            "dynamodb.BatchGetItem": 1,
+            "dynamodb.Query": 2,  # the user; the failure's audit chain head
+            "dynamodb.UpdateItem": 2,  # the pair's hold; the address's slot
+            "dynamodb.PutItem": 1,  # the failure's audit entry
+        }
+    )
+    assert counts[1] == counts[2] == counts[3] == guess, counts
+    assert counts[4] - guess == Counter({"dynamodb.PutItem": 1}), counts  # the lockout, conditional
+    assert call("LoginFunction", role=None, user="", body=wrong)[0] == 429
+
+
 @pytest.fixture(scope="module")
 def shopper_with_orders(call, products):
     """A customer with three orders, the last two paid."""

@@ -15,7 +15,7 @@ from shop.adapters.aws import client
 from shop.adapters.busy_transactions import transact_write
 from shop.adapters.rate_limits.rate_limits_dynamo import DynamoRateLimiter
 from shop.config import settings
-from shop.domain.rate_limits import Limit
+from shop.domain.rate_limits import Bucket, Limit
 from shop.errors import RateLimited
 
 pytestmark = pytest.mark.integration
@@ -56,11 +56,19 @@ def test_a_burst_gets_exactly_the_limit(limiter: DynamoRateLimiter) -> None:
 
 def test_a_burst_of_holds_gets_exactly_the_limit_and_starts_no_lockout(limiter: DynamoRateLimiter) -> None:
     name, now, limit = bucket(), int(time.time()), Limit(5, 900, 3600)
-    assert burst(lambda: limiter.hold(name, limit, now)) == 5
+    holds: list[Bucket] = []
+    assert burst(lambda: holds.append(limiter.hold(name, limit, now))) == 5
+    assert sorted(held.hits for held in holds) == [1, 2, 3, 4, 5]
     with pytest.raises(RateLimited) as limited:
         limiter.hold(name, limit, now + 60)
     assert limited.value.retry_after_seconds == 900 - 60  # full, but no lockout yet
-    limiter.lock_if_full(name, limit, now + 60)  # the last hold proved to be a guess
+    second_to_last = next(held for held in holds if held.hits == 4)
+    limiter.lock_if_full(name, second_to_last, limit, now + 60)  # a guess, but not the last slot's
+    with pytest.raises(RateLimited) as still:
+        limiter.hold(name, limit, now + 60)
+    assert still.value.retry_after_seconds == 900 - 60
+    last = next(held for held in holds if held.hits == 5)
+    limiter.lock_if_full(name, last, limit, now + 60)  # the last hold proved to be a guess
     with pytest.raises(RateLimited) as locked:
         limiter.hold(name, limit, now + 61)
     assert locked.value.retry_after_seconds == 900 - 1
@@ -74,6 +82,19 @@ def test_a_held_slot_released_in_a_transaction_comes_back(limiter: DynamoRateLim
     limiter.hold(name, limit, now)
     with pytest.raises(RateLimited):
         limiter.hold(name, limit, now)
+
+
+def test_the_last_hold_starts_no_lockout_once_a_slot_came_back(limiter: DynamoRateLimiter) -> None:
+    """Its bucket changed since the hold: a success gave a slot back, so it was not the last."""
+    name, now, limit = bucket(), int(time.time()), Limit(2, 900, 3600)
+    limiter.hold(name, limit, now)
+    last = limiter.hold(name, limit, now)
+    limiter.release(name, now)  # the first attempt was the owner's
+    limiter.lock_if_full(name, last, limit, now + 60)
+    limiter.hold(name, limit, now + 60)
+    with pytest.raises(RateLimited) as full:
+        limiter.hold(name, limit, now + 60)
+    assert full.value.retry_after_seconds == 900 - 60  # the window's end: no lockout
 
 
 def test_a_release_never_fails_its_transaction_even_if_the_bucket_is_gone(limiter: DynamoRateLimiter) -> None:

@@ -272,16 +272,29 @@ def test_a_right_password_refused_for_another_reason_gives_its_slot_back(
 
 def test_holding_the_last_slot_starts_no_lockout_before_the_attempt_fails(world: World) -> None:
     index = world.index.of("ann@example.com")
-    for _ in range(5):
-        world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
+    holds = [world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER)) for _ in range(5)]
     world.clock.now += 600
     with pytest.raises(RateLimited) as full:
         world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
     assert full.value.retry_after_seconds == 300  # the window's end, no lockout yet
-    world.limits.count_failed_login(index, ATTACKER)  # one of them was a guess: the lockout starts now
+    world.limits.count_failed_login(index, ATTACKER, holds[-1])  # the last was a guess: the lockout starts
     with pytest.raises(RateLimited) as locked:
         world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
     assert locked.value.retry_after_seconds == 900
+
+
+def test_a_guess_that_did_not_hold_the_last_slot_starts_no_lockout(world: World) -> None:
+    """Five attempts in flight: the fourth, a guess, fails while the fifth, the owner's, is still
+    being checked. The bucket is full only because of the owner's attempt, which then succeeds."""
+    index = world.index.of("ann@example.com")
+    holds = [world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER)) for _ in range(5)]
+    world.clock.now += 600
+    world.limits.count_failed_login(index, ATTACKER, holds[3])
+    world.limits.login_succeeded(index, ATTACKER)["apply"]()  # the fifth was the owner's
+    world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))  # its slot came back
+    with pytest.raises(RateLimited) as full:
+        world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER))
+    assert full.value.retry_after_seconds == 300  # the window's end: no lockout started
 
 
 def test_unknown_emails_are_throttled_too(world: World) -> None:

@@ -184,7 +184,7 @@ class FullLimiter:
     def take(self, bucket: str, limit: Any, now: int) -> Any:
         raise RateLimited(retry_after_seconds=30)
 
-    def hold(self, bucket: str, limit: Any, now: int) -> None:
+    def hold(self, bucket: str, limit: Any, now: int) -> Any:
         raise RateLimited(retry_after_seconds=30)
 
 

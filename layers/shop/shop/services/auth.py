@@ -108,12 +108,12 @@ class AuthService:
         index = self._index.of(email)
         address = self._limits.address_room(source_ip)
         found = self._users.find_credentials(index, along=[address])
-        self._limits.hold_login(index, source_ip, address)
+        held = self._limits.hold_login(index, source_ip, address)
         if found is None or not passwords.verify_password(password, found.password_hash):
             if found is None:
                 passwords.spend_verification_time(password, self._decoy_hash)
             self._audit_login(found, "auth.login_failed", request_id, {"reason": "invalid_credentials"})
-            self._limits.count_failed_login(index, source_ip)
+            self._limits.count_failed_login(index, source_ip, held)
             count("LoginFailures")
             raise InvalidCredentials()
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shop.domain.audit_chain import AuditDraft
-from shop.domain.rate_limits import Limit, Slot
+from shop.domain.rate_limits import Bucket, Limit, Slot
 from shop.domain.tokens import AccessClaims, IssuedAccessToken, RefreshToken, TokenRole
 from shop.domain.users import User, UserRole
 
@@ -105,10 +105,11 @@ class RateLimiter(Protocol):
         """Admit one attempt before doing the work it asks for; RateLimited when the bucket is full."""
         ...
 
-    def hold(self, bucket: str, limit: Limit, now: int) -> None:
+    def hold(self, bucket: str, limit: Limit, now: int) -> Bucket:
         """Hold a slot for an attempt whose outcome is not known yet, atomically (parallel attempts
-        get no more than the slots there are); RateLimited when the bucket is full. Holding the last
-        slot starts no lockout: `lock_if_full` does, once the attempt proved to be abuse."""
+        get no more than the slots there are), and return the bucket as this hold left it;
+        RateLimited when the bucket is full. Holding the last slot starts no lockout: `lock_if_full`
+        does, once the attempt proved to be abuse."""
         ...
 
     def room(self, bucket: str, limit: Limit, now: int) -> Room:
@@ -124,8 +125,10 @@ class RateLimiter(Protocol):
         """The same as `release_element`, on its own."""
         ...
 
-    def lock_if_full(self, bucket: str, limit: Limit, now: int) -> None:
-        """A held attempt was abuse: its slot stays taken, and if no slot is left the lockout starts."""
+    def lock_if_full(self, bucket: str, held: Bucket, limit: Limit, now: int) -> None:
+        """A held attempt was abuse: its slot stays taken, and if it held the last slot (`held`,
+        as `hold` returned it, is full) the lockout starts, unless the bucket changed since (a slot
+        given back by a success: this attempt's was not the last after all)."""
         ...
 
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from shop.domain.rate_limits import ClientLimitPolicy, Limit, Slot, client_key
+from shop.domain.rate_limits import Bucket, ClientLimitPolicy, Limit, Slot, client_key
 from shop.errors import RateLimited
 from shop.observability import count
 from shop.services.auth_ports import RateLimiter, Room
@@ -52,16 +52,16 @@ class ClientLimits:
         bucket, limit = self._address_bucket(source_ip)
         return self._limiter.room(bucket, limit, int(self._clock()))
 
-    def hold_login(self, email_index: str, source_ip: str, address: Room) -> None:
+    def hold_login(self, email_index: str, source_ip: str, address: Room) -> Bucket:
         """Before any password work: RateLimited while the address has no failed logins left
         (`address`, read already), else the attempt holds a slot of its (email, address) pair,
-        atomically; RateLimited if there is none."""
+        atomically (RateLimited if there is none), and gets the pair's bucket as its hold left it."""
         pair, pair_limit = self._pair_bucket(email_index, source_ip)
         with _refusals_counted():
             wait = address.wait()
             if wait:
                 raise RateLimited(retry_after_seconds=wait)
-            self._limiter.hold(pair, pair_limit, int(self._clock()))
+            return self._limiter.hold(pair, pair_limit, int(self._clock()))
 
     def login_succeeded(self, email_index: str, source_ip: str) -> TxItem:
         """The element, for the session's transaction, that gives the pair's held slot back."""
@@ -74,12 +74,12 @@ class ClientLimits:
         pair, _ = self._pair_bucket(email_index, source_ip)
         self._limiter.release(pair, int(self._clock()))
 
-    def count_failed_login(self, email_index: str, source_ip: str) -> None:
-        """A failed login keeps its pair's slot (the pair's last starts its lockout) and takes a
-        slot of the address's bucket. A bucket that filled up meanwhile refuses the next attempt's
-        check instead."""
+    def count_failed_login(self, email_index: str, source_ip: str, held: Bucket) -> None:
+        """A failed login keeps its pair's slot (the attempt that `held` the pair's last starts its
+        lockout) and takes a slot of the address's bucket. A bucket that filled up meanwhile
+        refuses the next attempt's check instead."""
         pair, pair_limit = self._pair_bucket(email_index, source_ip)
-        self._limiter.lock_if_full(pair, pair_limit, int(self._clock()))
+        self._limiter.lock_if_full(pair, held, pair_limit, int(self._clock()))
         with contextlib.suppress(RateLimited):
             self._take(*self._address_bucket(source_ip))
 

@@ -86,8 +86,8 @@ class DynamoRateLimiter:
         """Admit one attempt in `bucket`; RateLimited, with the seconds until it reopens, if it is full."""
         return self._stretch_if_full(bucket, self._admit(bucket, limit, now), limit, now)
 
-    def hold(self, bucket: str, limit: Limit, now: int) -> None:
-        self._admit(bucket, limit, now)
+    def hold(self, bucket: str, limit: Limit, now: int) -> Bucket:
+        return self._admit(bucket, limit, now)
 
     def room(self, bucket: str, limit: Limit, now: int) -> DynamoRoom:
         return DynamoRoom(self, bucket, limit, now)
@@ -110,12 +110,11 @@ class DynamoRateLimiter:
     def release(self, bucket: str, now: int) -> None:
         self._db.update_item(**self.release_element(bucket, now)["Update"])
 
-    def lock_if_full(self, bucket: str, limit: Limit, now: int) -> None:
-        """One read, and a conditional write only if the lockout starts (a race lost to another
-        failure doing the same is fine: one of them started it)."""
-        seen = self._read(bucket)
-        if seen is not None and (locked := locked_if_full(seen, limit, now)) != seen:
-            self._replace(bucket, seen, locked)
+    def lock_if_full(self, bucket: str, held: Bucket, limit: Limit, now: int) -> None:
+        """No read: a conditional write, only if the lockout starts, on the bucket still being as
+        the hold left it (changed meanwhile, a slot came back and this attempt's was not the last)."""
+        if (locked := locked_if_full(held, limit, now)) != held:
+            self._replace(bucket, held, locked)
 
     def _admit(self, bucket: str, limit: Limit, now: int) -> Bucket:
         """One slot, no lockout started: a single UpdateItem while the window is open and has room,
