@@ -466,6 +466,7 @@ class MemoryCatalog:
         return self.categories.get(category_id)
 
     def add_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
+        self._maybe_stale()
         if any(c.slug == category.slug for c in self.categories.values()):
             raise SlugTaken()
         if category.parent_id is not None and category.parent_id not in self.categories:
@@ -503,6 +504,7 @@ class MemoryCatalog:
             raise ValidationFailed(details=[{"field": "body.category_id"}])
 
     def add_product(self, product: Product, audit: Sequence[AuditDraft] = ()) -> None:
+        self._maybe_stale()
         self._check_sku_and_category(product)
         self.products[product.id] = product
         self.product_count[product.category_id] += uses_category(product.status)

@@ -26,7 +26,7 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +118,11 @@ def shop_on_dynamodb_local(
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def admin_token(shop_on_dynamodb_local: RunningShop) -> str:
+    return _admin_token(shop_on_dynamodb_local)
+
+
 def _admin_token(shop: RunningShop) -> str:
     """Made with the documented command, which provisions the stack again: on DynamoDB Local too."""
     command = [sys.executable, "-m", "shop_tools", "admin", "--email", ADMIN[0]]
@@ -143,10 +148,10 @@ def _mailed(shop: RunningShop, addresses: set[str], expected: int) -> set[str]:
 
 
 def test_two_hundred_checkouts_with_injected_conflicts_sell_exactly_the_stock(
-    shop_on_dynamodb_local, hot_sale
+    admin_token, shop_on_dynamodb_local, hot_sale
 ):
     shop = shop_on_dynamodb_local
-    sale = hot_sale(shop.url, _admin_token(shop))
+    sale = hot_sale(shop.url, admin_token)
     product_id = sale.product(STOCK)
     buyers = sale.buyers(product_id, BUYERS)
     sale.warm_checkout()
@@ -189,3 +194,33 @@ def test_a_burst_of_guesses_at_one_email_gets_exactly_five_tries(shop_on_dynamod
         f"{shop.url}/auth/login", json={"email": email, "password": password}, timeout=TIMEOUT
     )
     assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
+
+
+def test_one_admins_parallel_catalog_writes_all_land(shop_on_dynamodb_local, admin_token, hot_sale):
+    """20 PATCHes of one product and 20 of one category at once, then 10 DELETEs of the product:
+    they meet on the product (or category) item and on the admin's own audit chain, and every one
+    reads again until it lands (200, then 204: archiving an archived product is done, not a 409)."""
+    sale = hot_sale(shop_on_dynamodb_local.url, admin_token)
+    product_id = sale.product(stock=1)
+    category_id = sale.call("GET", f"/products/{product_id}", admin_token).json()["category_id"]
+
+    def at_once(requests_: Sequence[tuple[str, str, dict[str, Any] | None]]) -> Counter[int]:
+        start = threading.Barrier(len(requests_))
+
+        def send(request: tuple[str, str, dict[str, Any] | None]) -> int:
+            method, path, body = request
+            start.wait()
+            return sale.call(method, path, admin_token, json=body).status_code
+
+        with ThreadPoolExecutor(len(requests_)) as pool:
+            return Counter(pool.map(send, requests_))
+
+    patches: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("PATCH", f"/products/{product_id}", {"price_cents": 1000 + n}) for n in range(20)
+    ]
+    patches += [("PATCH", f"/categories/{category_id}", {"name": f"Hot {n}"}) for n in range(20)]
+    assert at_once(patches) == Counter({200: 40})
+    deletes = [("DELETE", f"/products/{product_id}", None)] * 10
+    assert at_once(deletes) == Counter({204: 10})
+    product = sale.call("GET", f"/products/{product_id}", admin_token).json()
+    assert product["status"] == "ARCHIVED" and 1000 <= product["price_cents"] < 1020

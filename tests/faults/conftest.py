@@ -50,7 +50,7 @@ stack = _integration.stack
 def instant_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
     monkeypatch.setattr(standard.RetryQuotaChecker, "acquire_retry_quota", lambda self, context: True)
-    monkeypatch.setattr("shop.services.orders_retry.backoff_delay", lambda attempt: 0.0)
+    monkeypatch.setattr("shop.backoff.backoff_delay", lambda attempt: 0.0)  # shop.backoff.retried's wait
 
 
 @pytest.fixture

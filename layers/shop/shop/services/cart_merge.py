@@ -9,17 +9,16 @@ empty guest cart changes nothing, which also makes a second merge of the same gu
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from shop.backoff import retried
 from shop.domain.cart import CartChanged, merge_lines
 from shop.errors import Conflict
 from shop.services.cart_ports import CartStore
 
-MAX_ATTEMPTS = 5
-BASE_DELAY_SECONDS = 0.02
+MAX_ATTEMPTS = 5  # fewer than shop.backoff's: a login waits for it
 
 
 def _utc_now() -> datetime:
@@ -40,13 +39,14 @@ class GuestCartMerge:
     def merge_guest_cart(self, guest_id: str, user_id: str) -> None:
         if guest_id == user_id:
             return
-        for attempt in range(MAX_ATTEMPTS):
+
+        def attempt() -> None:
             guest, user = self._carts.get_pair(guest_id, user_id)
-            if not guest.lines:
-                return
-            try:
+            if guest.lines:
                 self._carts.save_merge(user, merge_lines(user.lines, guest.lines), guest, self._clock())
-                return
-            except CartChanged:
-                self._sleep(random.uniform(0, BASE_DELAY_SECONDS * 2**attempt))  # noqa: S311 - jitter
-        raise Conflict("The cart changed while it was being merged; try again.")
+
+        retried(attempt, lost=CartChanged, gave_up=_kept_changing, attempts=MAX_ATTEMPTS, sleep=self._sleep)
+
+
+def _kept_changing(_: CartChanged) -> Conflict:
+    return Conflict("The cart changed while it was being merged; try again.")

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from shop.backoff import retried
 from shop.domain.callers import Caller
 from shop.domain.catalog import MAX_CATEGORY_DEPTH, Category, StaleWrite, check_category, check_new_parent
 from shop.domain.catalog import unknown_reference as unknown
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, entry_for
+from shop.services.catalog_audit import AuditPort, catalog_changed, entry_for
 from shop.services.catalog_ports import CategoryStore
 
-_RETRIES = 3
 _EDITABLE = frozenset({"name", "slug", "parent_id"})
 
 
 class CategoryService:
-    def __init__(self, store: CategoryStore, audit_trail: AuditPort, new_id: Callable[[], str] | None = None):
+    def __init__(
+        self,
+        store: CategoryStore,
+        audit_trail: AuditPort,
+        new_id: Callable[[], str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._store = store
         self._audit = audit_trail
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
+        self._sleep = sleep
 
     def list_categories(self) -> list[Category]:
         return self._store.all_categories()
@@ -30,21 +38,23 @@ class CategoryService:
     def create_category(self, actor: Caller, name: str, slug: str, parent_id: str | None = None) -> Category:
         category = Category(id=self._new_id(), name=name, slug=slug, parent_id=parent_id)
         check_category(category)
-        if parent_id is not None:
-            check_new_parent(category.id, self._ancestors(parent_id))
-        entry = entry_for(
-            self._audit, actor, "category.create", "category", category.id, name=name, slug=slug
-        )
-        try:
+
+        def attempt() -> Category:  # again while its parent or the actor's audit chain is busy
+            if parent_id is not None:
+                check_new_parent(category.id, self._ancestors(parent_id))
+            entry = entry_for(
+                self._audit, actor, "category.create", "category", category.id, name=name, slug=slug
+            )
             self._store.add_category(category, [entry])
-        except StaleWrite as exc:  # its parent stayed busy with other writers: nothing was written
-            raise Conflict("The catalog changed concurrently; try again.") from exc
-        return category
+            return category
+
+        return retried(attempt, lost=StaleWrite, gave_up=catalog_changed, sleep=self._sleep)
 
     def update_category(self, actor: Caller, category_id: str, changes: Mapping[str, Any]) -> Category:
         if not changes or not set(changes) <= _EDITABLE:
             raise ValidationFailed("Send at least one of name, slug, parent_id.", [{"field": "body"}])
-        for _ in range(_RETRIES):
+
+        def attempt() -> Category:
             old = self._existing(category_id)
             new = replace(old, **changes, version=old.version + 1)
             check_category(new)
@@ -54,25 +64,20 @@ class CategoryService:
             entry = entry_for(
                 self._audit, actor, "category.update", "category", category_id, changes=dict(changes)
             )
-            try:
-                self._store.replace_category(old, new, ancestors, [entry])
-            except StaleWrite:
-                continue
+            self._store.replace_category(old, new, ancestors, [entry])
             return new
-        raise Conflict("The category changed concurrently; try again.")
+
+        return retried(attempt, lost=StaleWrite, gave_up=_changed_concurrently, sleep=self._sleep)
 
     def delete_category(self, actor: Caller, category_id: str) -> None:
-        for _ in range(_RETRIES):
+        def attempt() -> None:
             category = self._existing(category_id)
             entry = entry_for(
                 self._audit, actor, "category.delete", "category", category_id, slug=category.slug
             )
-            try:
-                self._store.remove_category(category, [entry])
-            except StaleWrite:
-                continue
-            return
-        raise Conflict("The category changed concurrently; try again.")
+            self._store.remove_category(category, [entry])
+
+        retried(attempt, lost=StaleWrite, gave_up=_changed_concurrently, sleep=self._sleep)
 
     def _existing(self, category_id: str) -> Category:
         category = self._store.get_category(category_id)
@@ -91,3 +96,7 @@ class CategoryService:
             chain.append(found)
             next_id = found.parent_id
         return chain
+
+
+def _changed_concurrently(_: StaleWrite) -> Conflict:
+    return Conflict("The category changed concurrently; try again.")

@@ -16,7 +16,8 @@ class CategoryStore(Protocol):
     def get_category(self, category_id: str) -> Category | None: ...
 
     def add_category(self, category: Category, audit: Sequence[AuditDraft] = ()) -> None:
-        """Raises SlugTaken, or ValidationFailed (parent_id) if the parent does not exist."""
+        """Raises SlugTaken, ValidationFailed (parent_id) if the parent does not exist, or StaleWrite
+        if the parent or the actor's audit chain stayed busy with other writers (nothing written)."""
 
     def replace_category(
         self, old: Category, new: Category, ancestors: Sequence[Category], audit: Sequence[AuditDraft] = ()
@@ -32,7 +33,8 @@ class ProductStore(Protocol):
     def get_product(self, product_id: str) -> Product | None: ...
 
     def add_product(self, product: Product, audit: Sequence[AuditDraft] = ()) -> None:
-        """Raises SkuTaken, or ValidationFailed (category_id) if the category does not exist."""
+        """Raises SkuTaken, ValidationFailed (category_id) if the category does not exist, or
+        StaleWrite if the category or the actor's audit chain stayed busy with other writers."""
 
     def replace_product(self, old: Product, new: Product, audit: Sequence[AuditDraft] = ()) -> None:
         """Raises SkuTaken, ValidationFailed (category_id), or StaleWrite if `old` changed since read.

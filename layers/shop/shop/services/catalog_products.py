@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from shop.backoff import retried
 from shop.domain.callers import Caller
 from shop.domain.catalog import (
     Product,
@@ -19,10 +21,9 @@ from shop.domain.catalog import (
 )
 from shop.domain.paging import Page
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, entry_for
+from shop.services.catalog_audit import AuditPort, catalog_changed, entry_for
 from shop.services.catalog_ports import ProductStore
 
-_RETRIES = 3
 _EDITABLE = frozenset({"sku", "name", "description", "price_cents", "currency", "category_id", "status"})
 
 
@@ -37,11 +38,12 @@ class ProductService:
         audit_trail: AuditPort,
         new_id: Callable[[], str] | None = None,
         clock: Callable[[], str] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self._store = store
         self._audit = audit_trail
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
 
     def list_products(
         self, is_admin: bool, category_id: str | None, q: str | None, limit: int, cursor: str | None
@@ -83,12 +85,15 @@ class ProductService:
             updated_at=now,
         )
         check_product(product)
-        entry = entry_for(self._audit, actor, "product.create", "product", product.id, sku=sku, status=status)
-        try:
+
+        def attempt() -> Product:  # again while its category or the actor's audit chain is busy
+            entry = entry_for(
+                self._audit, actor, "product.create", "product", product.id, sku=sku, status=status
+            )
             self._store.add_product(product, [entry])
-        except StaleWrite as exc:  # its category stayed busy with other writers: nothing was written
-            raise Conflict("The catalog changed concurrently; try again.") from exc
-        return product
+            return product
+
+        return retried(attempt, lost=StaleWrite, gave_up=catalog_changed, sleep=self._sleep)
 
     def update_product(self, actor: Caller, product_id: str, changes: Mapping[str, Any]) -> Product:
         if not changes or not set(changes) <= _EDITABLE:
@@ -99,16 +104,21 @@ class ProductService:
         return self._change(actor, product_id, {"status": "ARCHIVED"}, "product.archive")
 
     def _change(self, actor: Caller, product_id: str, changes: dict[str, Any], action: str) -> Product:
-        for _ in range(_RETRIES):
+        """Read, change, write on condition of the version read; read again while other writers
+        (or the actor's own other writes, on their audit chain) come first."""
+
+        def attempt() -> Product:
             old = self._store.get_product(product_id)
             if old is None:
                 raise NotFound("No such product.")
             new = replace(old, **changes, updated_at=self._clock(), version=old.version + 1)
             check_product(new)
             entry = entry_for(self._audit, actor, action, "product", product_id, changes=changes)
-            try:
-                self._store.replace_product(old, new, [entry])
-            except StaleWrite:
-                continue
+            self._store.replace_product(old, new, [entry])
             return new
-        raise Conflict("The product changed concurrently; try again.")
+
+        return retried(attempt, lost=StaleWrite, gave_up=_changed_concurrently, sleep=self._sleep)
+
+
+def _changed_concurrently(_: StaleWrite) -> Conflict:
+    return Conflict("The product changed concurrently; try again.")

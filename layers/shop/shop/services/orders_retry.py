@@ -1,7 +1,6 @@
-"""Bounded retries with full-jitter exponential backoff for optimistic writes that lost a race.
-
-Two checkouts touching the same product, or a cart edited between read and commit, refuse a
-transaction that would succeed a moment later; retrying quickly with jitter spreads the writers.
+"""Order commits that lost a race, tried again (shop.backoff.retried): two checkouts touching the
+same product, or a cart edited between read and commit, refuse a transaction that would succeed a
+moment later.
 """
 
 from __future__ import annotations
@@ -10,13 +9,11 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from shop import deadline
-from shop.backoff import backoff_delay
+from shop.backoff import MAX_ATTEMPTS, retried
 from shop.errors import Contention
 from shop.services.order_ports import CommitRefused
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 8
 
 
 def with_retries(
@@ -29,15 +26,11 @@ def with_retries(
     """Run `attempt` (which reads afresh each time) until it commits; a refusal that `retry_if`
     rejects propagates at once, and one still refused after `attempts`, or when another attempt
     would not fit in the invocation's time, becomes a 409 CONFLICT (Contention)."""
-    for number in range(attempts):
-        try:
-            return attempt()
-        except CommitRefused as refused:
-            if not retry_if(refused):
-                raise
-            if number == attempts - 1 or not deadline.another_attempt_fits():
-                raise Contention(
-                    "The order changed concurrently too many times; retry the request."
-                ) from refused
-            sleep(backoff_delay(number))
-    raise AssertionError("unreachable")
+    return retried(
+        attempt,
+        lost=CommitRefused,
+        gave_up=lambda _: Contention("The order changed concurrently too many times; retry the request."),
+        retry_if=retry_if,
+        attempts=attempts,
+        sleep=sleep,
+    )

@@ -12,11 +12,9 @@ A shard that changed between read and write makes the transaction fail; we read 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shop import deadline
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.catalog.catalog_dynamo import product_key, stale, stock_key, transact
 from shop.adapters.catalog.stock_shards_dynamo import (
@@ -28,7 +26,7 @@ from shop.adapters.catalog.stock_shards_dynamo import (
 )
 from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
 from shop.adapters.dynamo_paging import PagedQuery, cursor_after, query_page, scope_of
-from shop.backoff import backoff_delay
+from shop.backoff import retried
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.catalog import StaleWrite
 from shop.domain.inventory import StockedProduct, StockLevels, summed
@@ -36,7 +34,6 @@ from shop.domain.paging import Page
 from shop.domain.stock_shards import MAX_SHARDS, shard_count, spread_adjustment
 from shop.errors import Conflict, InsufficientStock, NotFound
 
-ADJUST_ATTEMPTS = 8
 _MOST_ENTRIES = 1000  # index entries read by one Query of the low-stock listing (keys only: ~100 KB)
 
 
@@ -51,21 +48,16 @@ class DynamoStockStore:
         return summed(product_id, shards.values()) if product is not None else None
 
     def adjust_stock(self, product_id: str, delta: int, audit: Sequence[AuditDraft] = ()) -> StockLevels:
-        for attempt in range(ADJUST_ATTEMPTS):
-            if attempt and not deadline.another_attempt_fits():
-                break
-            if attempt:
-                time.sleep(backoff_delay(attempt - 1))
+
+        def attempt() -> StockLevels:
             product, shards = product_with_shards(self._client, self._table, product_id)
             if product is None:
                 raise NotFound("No such product.")
             levels = summed(product_id, shards.values())
-            try:
-                self._write(product_id, from_item(product), shards, delta, audit)
-            except StaleWrite:
-                continue
+            self._write(product_id, from_item(product), shards, delta, audit)
             return StockLevels(product_id, levels.available + delta, levels.reserved, levels.sold)
-        raise Conflict("The product's stock changed concurrently; try again.")
+
+        return retried(attempt, lost=StaleWrite, gave_up=_stock_changed)
 
     def _write(
         self,
@@ -184,3 +176,7 @@ class DynamoStockStore:
 
 def _absent() -> AttrMap:
     return {"ConditionExpression": "attribute_not_exists(pk)"}
+
+
+def _stock_changed(_: StaleWrite) -> Conflict:
+    return Conflict("The product's stock changed concurrently; try again.")

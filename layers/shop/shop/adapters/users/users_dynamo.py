@@ -25,6 +25,7 @@ from shop.adapters.batch_reads import get_from_tables
 from shop.adapters.busy_transactions import AttrMap, only_busy, transact_write
 from shop.adapters.dynamo_codec import from_item, to_item, to_value
 from shop.adapters.pii_crypto import EnvelopeCipher
+from shop.backoff import retried
 from shop.domain.audit_chain import AuditDraft
 from shop.domain.users import User, UserRole, changes_access
 from shop.errors import Contention, EmailTaken, NotFound
@@ -35,7 +36,6 @@ PII_FIELDS = ("email", "name")
 
 
 ACCESS_FIELDS = ("role", "disabled", "access_version", "session_epoch")
-ACCESS_ATTEMPTS = 3
 
 
 def user_key(user_id: str) -> dict[str, str]:
@@ -184,7 +184,8 @@ class DynamoUsers:
         item is put on condition that its version is still the one read, and the loser reads again
         (Contention if it keeps losing); a change to what already holds writes nothing (no entry, no
         token revoked), so two identical disables at once make one change and one entry."""
-        for _ in range(ACCESS_ATTEMPTS):
+
+        def attempt() -> User:
             before = self.get(user_id)
             if before is None:
                 raise NotFound()
@@ -206,11 +207,13 @@ class DynamoUsers:
             }
             try:
                 transact_write(self._db, [{"Put": put}], audit=sealing(self._audit, audit(before)))
-                return after
             except ClientError as exc:
-                if not (_failed_conditions(exc)[:1] == [True] or only_busy(exc)):
-                    raise
-        raise Contention("Other changes to this user kept coming first; try again.")
+                if _failed_conditions(exc)[:1] == [True] or only_busy(exc):
+                    raise _AccessChanged() from exc
+                raise
+            return after
+
+        return retried(attempt, lost=_AccessChanged, gave_up=_access_kept_changing)
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, {"password_hash": password_hash})
@@ -250,3 +253,11 @@ class DynamoUsers:
             access_version=int(item.get("access_version", 0)),
             session_epoch=int(item.get("session_epoch", 0)),
         )
+
+
+class _AccessChanged(Exception):
+    """The ACCESS item's version moved since it was read (another admin's change), or it was busy."""
+
+
+def _access_kept_changing(_: _AccessChanged) -> Contention:
+    return Contention("Other changes to this user kept coming first; try again.")
