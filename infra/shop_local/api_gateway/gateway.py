@@ -55,14 +55,14 @@ class Gateway:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.monotonic()
         request_id = str(uuid.uuid4())
-        request, too_large = incoming(environ)
+        request, body_problem = incoming(environ)
         function = "-"
         try:
-            builtin = self._builtin(request)
+            builtin = _unreadable_length() if body_problem == "bad_length" else self._builtin(request)
             if builtin is not None:
                 response = builtin
             else:
-                response, function = self._through_api(request, request_id, too_large)
+                response, function = self._through_api(request, request_id, body_problem == "too_large")
         except Exception as exc:  # noqa: BLE001 - the gateway itself must always answer
             _log(event="gateway_error", request_id=request_id, error=f"{type(exc).__name__}: {exc}")
             response = self._gateway_response("INTEGRATION_FAILURE", request_id, status=500)
@@ -156,6 +156,18 @@ class Gateway:
 
 def _json(status: int, document: Any) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(document).encode())
+
+
+def _unreadable_length() -> HttpResponse:
+    """A Content-Length that is no length: the HTTP front end refuses it before any route (in the
+    contract's error shape here; on AWS, CloudFront's own 400 page)."""
+    details = [{"field": "header.Content-Length", "message": "must be a whole number of bytes"}]
+    error = {
+        "code": "VALIDATION_ERROR",
+        "message": "The request's Content-Length is not valid.",
+        "details": details,
+    }
+    return HttpResponse(400, [("Content-Type", "application/json")], json.dumps({"error": error}).encode())
 
 
 def _echoed_id(request: IncomingRequest) -> str | None:

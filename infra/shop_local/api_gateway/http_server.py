@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -20,8 +20,12 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def incoming(environ: dict[str, Any]) -> tuple[IncomingRequest, bool]:
-    """The request, and whether its body is over the limit (then left unread, like API Gateway)."""
+BodyProblem = Literal["too_large", "bad_length"] | None
+"""Over the limit (then left unread, like API Gateway), or a Content-Length that is no length."""
+
+
+def incoming(environ: dict[str, Any]) -> tuple[IncomingRequest, BodyProblem]:
+    """The request, and what is wrong with its body, if anything (then the body is left unread)."""
     raw_uri = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO") or "/")
     raw_path = raw_uri.split("?", 1)[0] or "/"
     headers = [
@@ -32,9 +36,12 @@ def incoming(environ: dict[str, Any]) -> tuple[IncomingRequest, bool]:
     for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
         if environ.get(key):
             headers.append((name, str(environ[key])))
-    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw_length = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    length = int(raw_length) if raw_length.isascii() and raw_length.isdigit() else -1
     stream = environ["wsgi.input"]
-    if length:
+    if length < 0:
+        body = b""
+    elif length:
         body = stream.read(length) if length <= MAX_BODY_BYTES else b""
     else:  # chunked: read up to one byte past the limit
         body = stream.read(MAX_BODY_BYTES + 1) if environ.get("wsgi.input_terminated") else b""
@@ -47,7 +54,9 @@ def incoming(environ: dict[str, Any]) -> tuple[IncomingRequest, bool]:
         source_ip=str(environ.get("REMOTE_ADDR", "127.0.0.1")),
         server_port=int(environ.get("SERVER_PORT") or 0),
     )
-    return request, length > MAX_BODY_BYTES or len(body) > MAX_BODY_BYTES
+    if length < 0:
+        return request, "bad_length"
+    return request, "too_large" if length > MAX_BODY_BYTES or len(body) > MAX_BODY_BYTES else None
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -82,7 +82,7 @@ class SkuTaken(Conflict):
 
 class CategoryNotEmpty(Conflict):
     code = "CATEGORY_NOT_EMPTY"
-    message = "Products still use this category."
+    message = "Products or subcategories still use this category."
 
 
 class InsufficientStock(Conflict):

@@ -112,6 +112,12 @@ def test_malformed_json_wrong_media_type_and_huge_body():
     assert call(json.dumps({"name": "a" * 70_000, "quantity": 1}))[0] == 413
 
 
+@pytest.mark.parametrize("content_type", ["Application/JSON", "APPLICATION/JSON; Charset=UTF-8"])
+def test_a_media_type_is_json_in_any_case(content_type):
+    """Media types are case-insensitive (RFC 9110)."""
+    assert call('{"name": "pen", "quantity": 2}', content_type=content_type)[:2] == (201, {"name": "pen"})
+
+
 def test_query_limit_outside_range_is_400():
     status, answer, _ = call('{"name": "pen", "quantity": 2}', query={"limit": "0"})
     assert status == 400

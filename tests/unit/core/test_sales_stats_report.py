@@ -27,6 +27,8 @@ class Reader:
 def test_the_default_range_is_the_last_30_days_ending_today():
     assert date_range(None, None, TODAY) == (date(2026, 2, 9), TODAY)
     assert date_range(None, "2026-01-31", TODAY) == (date(2026, 1, 2), date(2026, 1, 31))
+    assert date_range(None, "0001-01-05", TODAY) == (date(1, 1, 1), date(1, 1, 5))  # no day before the first
+    assert date_range(None, "9999-12-31", TODAY) == (date(9999, 12, 2), date(9999, 12, 31))
 
 
 @pytest.mark.parametrize(

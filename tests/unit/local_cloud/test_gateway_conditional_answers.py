@@ -3,6 +3,7 @@ a 304 has no body and no Content-Length; a HEAD gets a GET's headers without its
 
 import http.client
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -106,5 +107,26 @@ def test_over_a_socket_a_304_ends_cleanly_with_no_body(gateway):
         assert answer.getheader("ETag") == TAG and answer.getheader("Vary") == "Authorization"
         assert answer.getheader("Date")  # what a cache computes the age from
         connection.close()
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", "٣"])
+def test_over_a_socket_a_content_length_that_is_no_length_is_a_400(gateway, length):
+    """Not a 500 page of the HTTP server: the contract's error shape, with a request id."""
+    running = serve(gateway, port=0)
+    try:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as raw:
+            raw.sendall(
+                f"POST /products/p1 HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            answer = b""
+            while chunk := raw.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), head
+        assert b"\r\nX-Request-Id: " in head
+        assert json.loads(body)["error"]["code"] == "VALIDATION_ERROR"
     finally:
         running.stop()

@@ -100,6 +100,17 @@ def _refuse_body(event: dict[str, Any], bodiless: frozenset[tuple[str, str]]) ->
     return _raw(error_response(400, "VALIDATION_ERROR", "The request is not valid.", details))
 
 
+def _media_type_lowered(event: dict[str, Any]) -> dict[str, Any]:
+    """Media types are case-insensitive (RFC 9110), but the resolver's body parser compares
+    `Content-Type` as sent: it gets the value in lower case (`Application/JSON` is JSON too)."""
+    for name in ("headers", "multiValueHeaders"):
+        headers: dict[str, Any] = event.get(name) or {}
+        for key, value in headers.items():
+            if key.lower() == "content-type" and value is not None:
+                headers[key] = [v.lower() for v in value] if isinstance(value, list) else str(value).lower()
+    return event
+
+
 def _route_of(event: dict[str, Any]) -> tuple[str, str]:
     """(method, API Gateway resource path), as routes are indexed (shop.api.access)."""
     return str(event.get("httpMethod") or "").upper(), str(event.get("resource") or "")
@@ -152,7 +163,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
         result = (
             _raw(response_for(refused))
             if refused
-            else _refuse_body(event, bodiless) or app.resolve(event, context)
+            else _refuse_body(event, bodiless) or app.resolve(_media_type_lowered(event), context)
         )
         headers = result.setdefault("multiValueHeaders", {})
         headers["X-Request-Id"] = [_request_id(event)]

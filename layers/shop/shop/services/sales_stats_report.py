@@ -82,7 +82,10 @@ def _parse(raw: str, field_name: str) -> date:
 def date_range(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
     """The inclusive range asked for; ValidationFailed names the bad parameter."""
     last = _parse(raw_to, "to") if raw_to is not None else today
-    first = _parse(raw_from, "from") if raw_from is not None else last - timedelta(days=DEFAULT_DAYS - 1)
+    default_days = min(
+        DEFAULT_DAYS - 1, (last - date.min).days
+    )  # the calendar's first days have fewer before
+    first = _parse(raw_from, "from") if raw_from is not None else last - timedelta(days=default_days)
     if first > last:
         raise ValidationFailed(details=[{"field": "query.from", "message": "must not be after `to`"}])
     if (last - first).days + 1 > MAX_DAYS:
