@@ -7,11 +7,11 @@ rules true for every other caller too (the seeder, future workers).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from shop.errors import ValidationFailed
+from shop.errors import Conflict, ValidationFailed
 
 ProductStatus = Literal["DRAFT", "ACTIVE", "ARCHIVED"]
 STATUSES: tuple[ProductStatus, ...] = get_args(ProductStatus)
@@ -31,6 +31,11 @@ MAX_CATEGORY_DEPTH = 8
 
 class StaleWrite(Exception):
     """The item changed between our read and our conditional write: read again and retry."""
+
+
+def still_stale(what: str) -> Callable[[StaleWrite], Conflict]:
+    """What a write that kept losing its races answers once it gives up (shop.backoff.retried)."""
+    return lambda _: Conflict(f"The {what} changed concurrently; try again.")
 
 
 @dataclass(frozen=True)

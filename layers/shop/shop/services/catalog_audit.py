@@ -8,8 +8,6 @@ from typing import Any, Protocol
 
 from shop.domain.audit_chain import AuditDraft, AuditEntry
 from shop.domain.callers import Caller
-from shop.domain.catalog import StaleWrite
-from shop.errors import Conflict
 
 
 class AuditPort(Protocol):
@@ -56,8 +54,3 @@ def with_client_request_id(details: Mapping[str, Any], actor: Caller) -> dict[st
         if actor.client_request_id
         else dict(details)
     )
-
-
-def catalog_changed(_: StaleWrite) -> Conflict:
-    """What a catalog write still losing its races after every attempt answers (shop.backoff.retried)."""
-    return Conflict("The catalog changed concurrently; try again.")

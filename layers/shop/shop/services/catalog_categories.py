@@ -10,10 +10,17 @@ from typing import Any
 
 from shop.backoff import retried
 from shop.domain.callers import Caller
-from shop.domain.catalog import MAX_CATEGORY_DEPTH, Category, StaleWrite, check_category, check_new_parent
+from shop.domain.catalog import (
+    MAX_CATEGORY_DEPTH,
+    Category,
+    StaleWrite,
+    check_category,
+    check_new_parent,
+    still_stale,
+)
 from shop.domain.catalog import unknown_reference as unknown
-from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, catalog_changed, entry_for
+from shop.errors import NotFound, ValidationFailed
+from shop.services.catalog_audit import AuditPort, entry_for
 from shop.services.catalog_ports import CategoryStore
 
 _EDITABLE = frozenset({"name", "slug", "parent_id"})
@@ -48,7 +55,7 @@ class CategoryService:
             self._store.add_category(category, [entry])
             return category
 
-        return retried(attempt, lost=StaleWrite, gave_up=catalog_changed, sleep=self._sleep)
+        return retried(attempt, lost=StaleWrite, gave_up=still_stale("catalog"), sleep=self._sleep)
 
     def update_category(self, actor: Caller, category_id: str, changes: Mapping[str, Any]) -> Category:
         if not changes or not set(changes) <= _EDITABLE:
@@ -67,7 +74,7 @@ class CategoryService:
             self._store.replace_category(old, new, ancestors, [entry])
             return new
 
-        return retried(attempt, lost=StaleWrite, gave_up=_changed_concurrently, sleep=self._sleep)
+        return retried(attempt, lost=StaleWrite, gave_up=still_stale("category"), sleep=self._sleep)
 
     def delete_category(self, actor: Caller, category_id: str) -> None:
         def attempt() -> None:
@@ -77,7 +84,7 @@ class CategoryService:
             )
             self._store.remove_category(category, [entry])
 
-        retried(attempt, lost=StaleWrite, gave_up=_changed_concurrently, sleep=self._sleep)
+        retried(attempt, lost=StaleWrite, gave_up=still_stale("category"), sleep=self._sleep)
 
     def _existing(self, category_id: str) -> Category:
         category = self._store.get_category(category_id)
@@ -96,7 +103,3 @@ class CategoryService:
             chain.append(found)
             next_id = found.parent_id
         return chain
-
-
-def _changed_concurrently(_: StaleWrite) -> Conflict:
-    return Conflict("The category changed concurrently; try again.")

@@ -17,11 +17,12 @@ from shop.domain.catalog import (
     StaleWrite,
     check_product,
     is_visible,
+    still_stale,
     visible_statuses,
 )
 from shop.domain.paging import Page
-from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.services.catalog_audit import AuditPort, catalog_changed, entry_for
+from shop.errors import NotFound, ValidationFailed
+from shop.services.catalog_audit import AuditPort, entry_for
 from shop.services.catalog_ports import ProductStore
 
 _EDITABLE = frozenset({"sku", "name", "description", "price_cents", "currency", "category_id", "status"})
@@ -93,7 +94,7 @@ class ProductService:
             self._store.add_product(product, [entry])
             return product
 
-        return retried(attempt, lost=StaleWrite, gave_up=catalog_changed, sleep=self._sleep)
+        return retried(attempt, lost=StaleWrite, gave_up=still_stale("catalog"), sleep=self._sleep)
 
     def update_product(self, actor: Caller, product_id: str, changes: Mapping[str, Any]) -> Product:
         if not changes or not set(changes) <= _EDITABLE:
@@ -117,8 +118,4 @@ class ProductService:
             self._store.replace_product(old, new, [entry])
             return new
 
-        return retried(attempt, lost=StaleWrite, gave_up=_changed_concurrently, sleep=self._sleep)
-
-
-def _changed_concurrently(_: StaleWrite) -> Conflict:
-    return Conflict("The product changed concurrently; try again.")
+        return retried(attempt, lost=StaleWrite, gave_up=still_stale("product"), sleep=self._sleep)

@@ -28,11 +28,11 @@ from shop.adapters.dynamo_codec import AttrMap, expression_values, from_item
 from shop.adapters.dynamo_paging import PagedQuery, cursor_after, query_page, scope_of
 from shop.backoff import retried
 from shop.domain.audit_chain import AuditDraft
-from shop.domain.catalog import StaleWrite
+from shop.domain.catalog import StaleWrite, still_stale
 from shop.domain.inventory import StockedProduct, StockLevels, summed
 from shop.domain.paging import Page
 from shop.domain.stock_shards import MAX_SHARDS, shard_count, spread_adjustment
-from shop.errors import Conflict, InsufficientStock, NotFound
+from shop.errors import InsufficientStock, NotFound
 
 _MOST_ENTRIES = 1000  # index entries read by one Query of the low-stock listing (keys only: ~100 KB)
 
@@ -57,7 +57,7 @@ class DynamoStockStore:
             self._write(product_id, from_item(product), shards, delta, audit)
             return StockLevels(product_id, levels.available + delta, levels.reserved, levels.sold)
 
-        return retried(attempt, lost=StaleWrite, gave_up=_stock_changed)
+        return retried(attempt, lost=StaleWrite, gave_up=still_stale("product's stock"))
 
     def _write(
         self,
@@ -176,7 +176,3 @@ class DynamoStockStore:
 
 def _absent() -> AttrMap:
     return {"ConditionExpression": "attribute_not_exists(pk)"}
-
-
-def _stock_changed(_: StaleWrite) -> Conflict:
-    return Conflict("The product's stock changed concurrently; try again.")
