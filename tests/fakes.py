@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import random
 import threading
 import time
 import uuid
@@ -770,22 +771,32 @@ class MemoryShelves:
 
     def __init__(self, **shelves: Shelf) -> None:
         self.shelves = shelves
+        self.rng = random.Random(7)
+        self.reads: list[tuple[str, ...]] = []  # the products of each read, "*" marking every_shard
 
-    def products_for_checkout(self, product_ids: Sequence[str]) -> dict[str, ProductSnapshot]:
-        return {
-            pid: ProductSnapshot(
+    def products_for_checkout(
+        self, product_ids: Sequence[str], *, every_shard: bool = False
+    ) -> dict[str, ProductSnapshot]:
+        self.reads.append(tuple(product_ids) + (("*",) if every_shard else ()))
+        found = {}
+        for pid, s in self.shelves.items():
+            if pid not in product_ids:
+                continue
+            numbers = range(len(s.shards))
+            read = numbers if every_shard or len(numbers) <= 2 else sorted(self.rng.sample(numbers, 2))
+            levels = {shard: s.shards[shard].available for shard in read}
+            found[pid] = ProductSnapshot(
                 pid,
                 pid.upper(),
                 f"Product {pid}",
                 s.price,
                 s.currency,
                 s.status,
-                s.available,
-                {shard: levels.available for shard, levels in enumerate(s.shards)},
+                sum(levels.values()),
+                levels,
+                every_shard=len(levels) == len(s.shards),
             )
-            for pid, s in self.shelves.items()
-            if pid in product_ids
-        }
+        return found
 
     def move_refused(self, move: StockMove) -> Shortage | bool:
         """Why the move's condition fails: a Shortage (gone, off sale, too few on its shard), True (a

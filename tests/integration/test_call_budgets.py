@@ -209,6 +209,33 @@ def test_checkout_and_payment_take_at_most_five_calls_each_with_idempotency(call
     assert_within(payment_calls, 5)
 
 
+def test_checkout_reads_two_shards_of_a_sharded_product(call, products):
+    """The third product holds 1,000 units over 16 shards: checkout reads it with its shard 0, then
+    two shards picked at random (one, if shard 0 is one of them), not the other 15."""
+    read: list[int] = []
+
+    def count_keys(params, **_):
+        read.extend(len(request["Keys"]) for request in params["RequestItems"].values())
+
+    dynamodb = client("dynamodb")
+    user = f"u_{uuid.uuid4().hex}"
+    body = {"product_id": products[2], "quantity": 1}
+    assert call("AddCartItemFunction", user=user, role="customer", body=body)[0] == 200
+    dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb.BatchGetItem", count_keys, unique_id="shard-keys"
+    )
+    try:
+        status, order = call(
+            "CheckoutFunction", user=user, role="customer", body={"shipping_address": ADDRESS}, key="k"
+        )
+    finally:
+        dynamodb.meta.events.unregister(
+            "before-parameter-build.dynamodb.BatchGetItem", unique_id="shard-keys"
+        )
+    assert status == 201, order
+    assert len(read) == 2 and read[0] == 2 and read[1] in (1, 2), read  # product and shard 0; the pair
+
+
 def test_a_login_takes_at_most_four_calls_with_its_audit_entry(call, call_log):
     """The email's guard read together with the address's failed-login bucket (one BatchGetItem),
     the user (their partition's Query: the profile and the access an admin set), the slot the

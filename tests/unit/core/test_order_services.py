@@ -197,6 +197,39 @@ def test_buyers_of_a_sharded_product_spread_over_its_shards(shop):
     assert lamp.reserved == 20 and sum(1 for s in lamp.shards if s.reserved) >= 2
 
 
+def test_checkout_reads_two_shards_of_a_sharded_product_when_either_can_serve_the_line(shop):
+    lamp = sharded(shop, 10, 10, 10, 10, 10, 10)
+    order = shop.buy(lamp=3)
+    assert shop.catalog.reads == [("lamp",)]  # two of its six shards, with the product
+    [(shard, units)] = order.items[0].reserved_shards()
+    assert units == 3 and lamp.shards[shard].reserved == 3
+
+
+def test_every_shard_is_read_when_neither_of_the_two_can_serve_the_line_alone(shop):
+    lamp = sharded(shop, 1, 1, 1, 1, 1, 1)
+    order = shop.buy(lamp=2)
+    assert shop.catalog.reads == [("lamp",), ("lamp", "*")]
+    assert sorted(order.items[0].reserved_shards()) == [(0, 1), (1, 1)] and lamp.reserved == 2
+    with pytest.raises(OutOfStock) as refused:  # said only from a read of every shard
+        shop.buy(caller=BOB, lamp=5)
+    assert refused.value.details == [{"product_id": "lamp", "requested": 5, "available": 4}]
+    assert shop.catalog.reads[-1] == ("lamp", "*")
+
+
+def test_a_product_gone_between_the_two_reads_is_out_of_stock(shop):
+    sharded(shop, 1, 1, 1, 1)
+
+    def gone(product_ids, *, every_shard=False):
+        if every_shard:
+            return {}
+        return read(product_ids)
+
+    read, shop.catalog.products_for_checkout = shop.catalog.products_for_checkout, gone
+    with pytest.raises(OutOfStock) as refused:
+        shop.buy(lamp=2)
+    assert refused.value.details == [{"product_id": "lamp", "requested": 2, "available": 0}]
+
+
 def test_a_line_larger_than_any_shard_takes_several_in_one_order(shop):
     lamp = sharded(shop, 2, 3, 1)
     order = shop.buy(lamp=5)

@@ -8,9 +8,10 @@ sixth open order is refused (nothing reserved) however many checkouts race.
 
 Each line reserves from one of the product's stock shards, picked at random among those holding
 enough (shop.domain.stock_shards.pick_shards), or from several together when no single one does;
-the line records them, so payment, cancel and expiry move those shards' units. A shard that ran
-short between our read and the commit is one more retry, not an answer: OUT_OF_STOCK is said only
-when a fresh read of every shard cannot serve the line.
+the line records them, so payment, cancel and expiry move those shards' units. Of a sharded
+product, checkout reads two shards picked at random, and every shard only when those two cannot
+serve the line. A shard that ran short between our read and the commit is one more retry, not an
+answer: OUT_OF_STOCK is said only when a fresh read of every shard cannot serve the line.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 
 from shop.domain.callers import Caller
@@ -110,6 +111,12 @@ class CheckoutService:
         if len(lines) > MAX_ORDER_LINES:
             raise Conflict(f"An order holds at most {MAX_ORDER_LINES} lines.")
         takes = {pid: _shards_to_take(products[pid], quantity, self._rng) for pid, quantity in lines}
+        unsure = [pid for pid, _ in lines if len(takes[pid] or ()) != 1 and not products[pid].every_shard]
+        if unsure:  # neither shard read can serve the line alone: every shard, before any answer
+            products = {**products, **self._every_shard(unsure)}
+            takes |= {
+                pid: _shards_to_take(products[pid], qty, self._rng) for pid, qty in lines if pid in unsure
+            }
         short = [
             Shortage(product_id, quantity, products[product_id].available)
             for product_id, quantity in lines
@@ -130,6 +137,12 @@ class CheckoutService:
                 raise TooManyOpenOrders() from refused
             raise
         return order.state
+
+    def _every_shard(self, product_ids: Sequence[str]) -> dict[str, ProductSnapshot]:
+        """The products read again with every shard; one gone meanwhile has none on sale."""
+        fresh = self._products.products_for_checkout(product_ids, every_shard=True)
+        gone = ProductSnapshot("", "", "", 0, "", "ARCHIVED", 0)
+        return {pid: fresh.get(pid) or replace(gone, id=pid) for pid in product_ids}
 
     def _new_order(
         self,

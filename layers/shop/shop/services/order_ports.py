@@ -49,13 +49,20 @@ class ProductSnapshot:
     currency: str
     status: str
     available: int
+    """The units on sale: the sum over every shard (over the shards read, if `every_shard` is False)."""
     shards: Mapping[int, int] = field(default_factory=dict)
     """Available units by stock shard (empty: one shard, 0, holding `available`)."""
+    every_shard: bool = True
+    """False: `shards` holds two of the product's shards, picked at random to reserve from; if
+    neither can serve a line alone, every shard must be read before anything is decided."""
 
 
 class ProductSource(Protocol):
-    def products_for_checkout(self, product_ids: Sequence[str]) -> Mapping[str, ProductSnapshot]:
-        """The products that exist among `product_ids`, by id, read in one batch."""
+    def products_for_checkout(
+        self, product_ids: Sequence[str], *, every_shard: bool = False
+    ) -> Mapping[str, ProductSnapshot]:
+        """The products that exist among `product_ids`, by id, read in one batch: each with two of
+        its stock shards picked at random (with all of them if it has no more, or `every_shard`)."""
         ...
 
 

@@ -10,13 +10,16 @@ transaction, so buyers of one product on different shards never touch a common i
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shop.adapters.catalog.catalog_dynamo import stock_key
-from shop.adapters.catalog.stock_shards_dynamo import products_with_shards
+from shop.adapters.catalog.stock_shards_dynamo import products_with_shards, shard_count_of
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.services.order_ports import ProductSnapshot, Shortage, StockMove
+
+SAMPLED_SHARDS = 2  # the shards of a sharded product that checkout reads and picks from
 
 _MOVES = {  # kind -> (level taken from, level given to)
     "reserve": ("available", "reserved"),
@@ -60,16 +63,30 @@ def shortage_of(move: StockMove, old_item: AttrMap | None) -> Shortage | None:
 
 class DynamoCheckoutProducts:
     """The products of a cart with the fields an order freezes and their shards' available units:
-    one strongly consistent BatchGetItem (one more for sharded products)."""
+    one strongly consistent BatchGetItem (one more for sharded products). A sharded product comes
+    with two of its shards picked at random, which is what checkout reserves from: it reads two
+    small items instead of up to 16, and buyers of one product still spread over all its shards."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table: str, rng: random.Random | None = None) -> None:
         self._client, self._table = client, table
+        self._rng = rng or random.Random()  # noqa: S311 - spreads buyers over shards, not a secret
 
-    def products_for_checkout(self, product_ids: Sequence[str]) -> Mapping[str, ProductSnapshot]:
+    def products_for_checkout(
+        self, product_ids: Sequence[str], *, every_shard: bool = False
+    ) -> Mapping[str, ProductSnapshot]:
+        picked: dict[str, set[int]] = {}
+
+        def pick(product_id: str, count: int) -> set[int]:
+            picked[product_id] = set(self._rng.sample(range(count), min(count, SAMPLED_SHARDS)))
+            return picked[product_id]
+
+        sample = None if every_shard else pick
         found: dict[str, ProductSnapshot] = {}
-        for item, shards in products_with_shards(self._client, self._table, product_ids, consistent=True):
+        read = products_with_shards(self._client, self._table, product_ids, consistent=True, sample=sample)
+        for item, shards in read:
             d = from_item(item)
-            available = {shard: levels.available for shard, levels in shards.items()}
+            from_shards = picked.get(d["id"], set(shards))
+            available = {shard: levels.available for shard, levels in shards.items() if shard in from_shards}
             found[d["id"]] = ProductSnapshot(
                 d["id"],
                 d["sku"],
@@ -79,5 +96,6 @@ class DynamoCheckoutProducts:
                 d["status"],
                 sum(available.values()),
                 available,
+                every_shard=len(available) == shard_count_of(item),
             )
         return found

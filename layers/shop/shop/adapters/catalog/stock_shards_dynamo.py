@@ -7,7 +7,7 @@ has), sharded ones with one more BatchGetItem; one product with its shards is on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from shop.adapters.batch_reads import get_items
@@ -42,8 +42,16 @@ def read_shards(
     client: Any, table: str, counts: Mapping[str, int], *, consistent: bool, first: int = 0
 ) -> dict[str, dict[int, StockLevels]]:
     """Shards `first`.. of the products in `counts` (product id -> shard count), by product then shard."""
-    keys = [stock_key(pid, shard) for pid, count in counts.items() for shard in range(first, count)]
-    shards: dict[str, dict[int, StockLevels]] = {pid: {} for pid in counts}
+    wanted = {pid: range(first, count) for pid, count in counts.items()}
+    return read_shard_numbers(client, table, wanted, consistent=consistent)
+
+
+def read_shard_numbers(
+    client: Any, table: str, wanted: Mapping[str, Iterable[int]], *, consistent: bool
+) -> dict[str, dict[int, StockLevels]]:
+    """The shards `wanted` names (product id -> shard numbers), by product then shard: one BatchGetItem."""
+    keys = [stock_key(pid, shard) for pid, numbers in wanted.items() for shard in numbers]
+    shards: dict[str, dict[int, StockLevels]] = {pid: {} for pid in wanted}
     for item in get_items(client, table, keys, consistent):
         shards.setdefault(item["product_id"]["S"], {})[shard_number(item)] = shard_levels(item)
     return shards
@@ -77,12 +85,15 @@ def products_with_shards(
     consistent: bool,
     others_consistent: bool | None = None,
     short_of: Mapping[str, int] | None = None,
+    sample: Callable[[str, int], Collection[int]] | None = None,
 ) -> list[tuple[AttrMap, dict[int, StockLevels]]]:
     """The product items that exist among `product_ids`, each with its shards. Shard 0 is read with
     the products (one BatchGetItem: all an ordinary product has); the other shards of sharded
     products in one more (`others_consistent`: strongly consistent, as `consistent` by default).
     With `short_of`, only the other shards of the products it names whose shard 0 holds fewer
-    available units than it says are read: the others come back with shard 0 alone."""
+    available units than it says are read: the others come back with shard 0 alone. With
+    `sample` (product id, shard count -> shard numbers), only the shards it names of a sharded
+    product are read besides shard 0."""
     ids = list(dict.fromkeys(product_ids))
     keys = [key for pid in ids for key in (product_key(pid), stock_key(pid, 0))]
     products: dict[str, AttrMap] = {}
@@ -100,7 +111,11 @@ def products_with_shards(
             if _first_available(shards[pid]) < short_of.get(pid, 0)
         }
     others = consistent if others_consistent is None else others_consistent
-    for pid, more in read_shards(client, table, sharded, consistent=others, first=1).items():
+    wanted = {
+        pid: (set(sample(pid, count)) if sample else set(range(count))) - {0}
+        for pid, count in sharded.items()
+    }
+    for pid, more in read_shard_numbers(client, table, wanted, consistent=others).items():
         shards[pid] |= more
     return [(products[pid], shards[pid]) for pid in ids if pid in products]
 
