@@ -197,7 +197,7 @@ def test_a_burst_of_guesses_at_one_email_gets_exactly_five_tries(shop_on_dynamod
 
 
 def test_one_admins_parallel_catalog_writes_all_land(shop_on_dynamodb_local, admin_token, hot_sale):
-    """20 PATCHes of one product and 20 of one category at once, then 10 DELETEs of the product:
+    """10 PATCHes of one product and 10 of one category at once, then 10 DELETEs of the product:
     they meet on the product (or category) item and on the admin's own audit chain, and every one
     reads again until it lands (200, then 204: archiving an archived product is done, not a 409)."""
     sale = hot_sale(shop_on_dynamodb_local.url, admin_token)
@@ -216,11 +216,11 @@ def test_one_admins_parallel_catalog_writes_all_land(shop_on_dynamodb_local, adm
             return Counter(pool.map(send, requests_))
 
     patches: list[tuple[str, str, dict[str, Any] | None]] = [
-        ("PATCH", f"/products/{product_id}", {"price_cents": 1000 + n}) for n in range(20)
+        ("PATCH", f"/products/{product_id}", {"price_cents": 1000 + n}) for n in range(10)
     ]
-    patches += [("PATCH", f"/categories/{category_id}", {"name": f"Hot {n}"}) for n in range(20)]
-    assert at_once(patches) == Counter({200: 40})
+    patches += [("PATCH", f"/categories/{category_id}", {"name": f"Hot {n}"}) for n in range(10)]
+    assert at_once(patches) == Counter({200: 20})
     deletes = [("DELETE", f"/products/{product_id}", None)] * 10
     assert at_once(deletes) == Counter({204: 10})
     product = sale.call("GET", f"/products/{product_id}", admin_token).json()
-    assert product["status"] == "ARCHIVED" and 1000 <= product["price_cents"] < 1020
+    assert product["status"] == "ARCHIVED" and 1000 <= product["price_cents"] < 1010
