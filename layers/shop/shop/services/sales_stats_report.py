@@ -82,9 +82,8 @@ def _parse(raw: str, field_name: str) -> date:
 def date_range(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
     """The inclusive range asked for; ValidationFailed names the bad parameter."""
     last = _parse(raw_to, "to") if raw_to is not None else today
-    default_days = min(
-        DEFAULT_DAYS - 1, (last - date.min).days
-    )  # the calendar's first days have fewer before
+    # the default range is the last 30 days, or as many as the calendar has before `to`
+    default_days = min(DEFAULT_DAYS - 1, (last - date.min).days)
     first = _parse(raw_from, "from") if raw_from is not None else last - timedelta(days=default_days)
     if first > last:
         raise ValidationFailed(details=[{"field": "query.from", "message": "must not be after `to`"}])
