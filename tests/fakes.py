@@ -389,7 +389,8 @@ class MemoryRateLimiter:
         return tx_element(lambda: True, release)
 
     def release(self, bucket: str, now: int) -> None:
-        self.release_element(bucket, now)["apply"]()
+        if (seen := self.buckets.get(bucket)) is not None and seen.hits > 0:
+            self.release_element(bucket, now)["apply"]()
 
     def lock_if_full(self, bucket: str, held: Bucket, limit: Limit, now: int) -> None:
         if self.buckets.get(bucket) == held:

@@ -97,6 +97,20 @@ def test_the_last_hold_starts_no_lockout_once_a_slot_came_back(limiter: DynamoRa
     assert full.value.retry_after_seconds == 900 - 60  # the window's end: no lockout
 
 
+def test_a_release_on_its_own_never_goes_below_zero(limiter: DynamoRateLimiter) -> None:
+    """A login that failed after its session's transaction gave its slot back gives none twice."""
+    name, now, limit = bucket(), int(time.time()), Limit(2, 900)
+    limiter.release(name, now)
+    assert limiter.read_item(name) is None  # no bucket: none is made
+    limiter.hold(name, limit, now)
+    limiter.release(name, now)
+    limiter.release(name, now)  # already given back: nothing more
+    limiter.hold(name, limit, now)
+    limiter.hold(name, limit, now)
+    with pytest.raises(RateLimited):
+        limiter.hold(name, limit, now)
+
+
 def test_a_release_never_fails_its_transaction_even_if_the_bucket_is_gone(limiter: DynamoRateLimiter) -> None:
     name, now, limit = bucket(), int(time.time()), Limit(2, 900)
     transact_write(client("dynamodb"), [limiter.release_element(name, now)])  # no item: no condition

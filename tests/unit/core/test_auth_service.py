@@ -270,6 +270,26 @@ def test_a_right_password_refused_for_another_reason_gives_its_slot_back(
     assert world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER).user.email == "ann@example.com"
 
 
+def test_a_right_password_that_fails_for_any_reason_gives_its_slot_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB failing after the password matched (here: the session's transaction, a 500) is no
+    guess either: the owner who retries is never locked out by the shop's own failures."""
+    world.auth.register("ann@example.com", PASSWORD, "Ann")
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("DynamoDB is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(world.refresh_tokens, "start_family", down)
+        for _ in range(7):
+            with pytest.raises(RuntimeError):
+                world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER)
+    assert world.auth.login("ann@example.com", PASSWORD, source_ip=ATTACKER).user.email == "ann@example.com"
+    index = world.index.of("ann@example.com")
+    assert world.limiter.buckets[f"login#email#{index}#ip#{ATTACKER}"].hits == 0
+
+
 def test_holding_the_last_slot_starts_no_lockout_before_the_attempt_fails(world: World) -> None:
     index = world.index.of("ann@example.com")
     holds = [world.limits.hold_login(index, ATTACKER, world.limits.address_room(ATTACKER)) for _ in range(5)]

@@ -10,6 +10,7 @@ matched. Audit entries name users by id, never by email.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,8 +119,9 @@ class AuthService:
             raise InvalidCredentials()
         try:
             return self._sign_in(found, password, guest_id, request_id, (index, source_ip))
-        except ShopError:  # the right password, refused for another reason: no guess, its slot comes back
-            self._limits.release_login(index, source_ip)
+        except Exception:  # the right password, refused or failed for another reason: no guess
+            with contextlib.suppress(Exception):  # its slot comes back if it can; the first error stands
+                self._limits.release_login(index, source_ip)
             raise
 
     def _sign_in(

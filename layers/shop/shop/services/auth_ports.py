@@ -122,7 +122,7 @@ class RateLimiter(Protocol):
         ...
 
     def release(self, bucket: str, now: int) -> None:
-        """The same as `release_element`, on its own."""
+        """The same as `release_element`, on its own, and never below zero."""
         ...
 
     def lock_if_full(self, bucket: str, held: Bucket, limit: Limit, now: int) -> None:

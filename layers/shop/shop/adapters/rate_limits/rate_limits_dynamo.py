@@ -108,7 +108,17 @@ class DynamoRateLimiter:
         }
 
     def release(self, bucket: str, now: int) -> None:
-        self._db.update_item(**self.release_element(bucket, now)["Update"])
+        """On condition that the bucket counts a slot: never below zero, even if this attempt's slot
+        came back already (its session's transaction committed, then the request failed)."""
+        update = self.release_element(bucket, now)["Update"]
+        values = update["ExpressionAttributeValues"] | {":zero": _n(0)}
+        try:
+            self._db.update_item(
+                **update | {"ConditionExpression": "hits > :zero", "ExpressionAttributeValues": values}
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
 
     def lock_if_full(self, bucket: str, held: Bucket, limit: Limit, now: int) -> None:
         """No read: a conditional write, only if the lockout starts, on the bucket still being as
