@@ -192,6 +192,18 @@ def test_bad_bodies_are_400(call, function, sample, body):
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
+@pytest.mark.parametrize("currency", ["ABC", "XXX", "usd"])
+def test_a_currency_not_in_iso_4217_is_400_naming_it(call, currency):
+    create = {"sku": "X", "name": "x", "price_cents": 1, "category_id": "c", "currency": currency}
+    for function, sample, body in (
+        ("CreateProductFunction", "catalog/create_product.json", create),
+        ("UpdateProductFunction", "catalog/update_product.json", {"currency": currency}),
+    ):
+        status, answer = call(function, sample, body=body)
+        assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR"), answer
+        assert [d["field"] for d in answer["error"]["details"]] == ["body.currency"], answer
+
+
 def test_a_product_in_an_unknown_category_is_400_naming_category_id(call):
     body = {"sku": f"U-{uuid.uuid4().hex[:8]}", "name": "x", "price_cents": 1, "category_id": "nope"}
     status, answer = call("CreateProductFunction", "catalog/create_product.json", body=body)

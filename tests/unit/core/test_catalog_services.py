@@ -177,6 +177,8 @@ def test_a_new_product_is_a_draft_in_usd_with_no_stock(products, mugs, audit):
         ("price_cents", True),
         ("currency", "usd"),
         ("currency", "EURO"),
+        ("currency", "ABC"),  # three capitals, but no currency
+        ("currency", "XXX"),  # ISO 4217's "no currency"
         ("status", "LIVE"),
         ("sku", ""),
         ("sku", "has space"),

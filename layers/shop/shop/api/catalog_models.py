@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shop.api.models import Ref as Ref  # re-exported: the catalog and inventory routes take it from here
 from shop.api.models import RequestModel, ResponseModel, document_patch
@@ -19,7 +19,19 @@ Slug = Annotated[str, StringConstraints(min_length=1, max_length=rules.SLUG_MAX,
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=rules.SKU_MAX, pattern=rules.SKU_PATTERN)]
 Description = Annotated[str, StringConstraints(max_length=rules.DESCRIPTION_MAX)]
 Price = Annotated[int, Field(gt=0, le=rules.PRICE_MAX_CENTS)]
-Currency = Annotated[str, StringConstraints(pattern=rules.CURRENCY_PATTERN)]
+
+
+def _iso_currency(value: str) -> str:
+    if value not in rules.ISO_CURRENCIES:
+        raise ValueError(rules.CURRENCY_RULE)
+    return value
+
+
+Currency = Annotated[
+    str,
+    AfterValidator(_iso_currency),
+    Field(description="ISO 4217, e.g. USD, EUR.", json_schema_extra={"enum": sorted(rules.ISO_CURRENCIES)}),
+]
 Status = Literal["DRAFT", "ACTIVE", "ARCHIVED"]
 
 
