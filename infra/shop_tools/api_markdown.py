@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shop.api.models import text_pattern_in_words
+
 _MAX_ENUM = 12
 
 
@@ -83,7 +85,10 @@ class SchemaWords:
         pattern = schema.get("pattern")
         if pattern is None:
             return ""
-        return ", not blank" if pattern == "\\S" else f", matching `{pattern}`"
+        if pattern == "\\S":
+            return ", not blank"
+        words = text_pattern_in_words(pattern)
+        return f", {words}" if words else f", matching `{pattern}`"
 
     @staticmethod
     def _range(schema: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from shop.api.models import RequestModel, ResponseModel
+from shop.api.models import RequestModel, ResponseModel, text
 from shop.api.user_models import UserResponse as UserResponse  # re-exported: a session holds one
 from shop.domain import users as rules
 from shop.domain.tokens import IssuedAccessToken
@@ -21,7 +21,7 @@ NewPassword = Annotated[
     str, StringConstraints(min_length=rules.MIN_PASSWORD_LENGTH, max_length=rules.MAX_PASSWORD_LENGTH)
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_PASSWORD_LENGTH)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_NAME_LENGTH)]
+Name = Annotated[str, text(1, rules.MAX_NAME_LENGTH)]
 GuestToken = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 RefreshTokenText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REFRESH_TOKEN_LENGTH)]
 

@@ -7,17 +7,17 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shop.api.models import Ref as Ref  # re-exported: the catalog and inventory routes take it from here
-from shop.api.models import RequestModel, ResponseModel, document_patch
+from shop.api.models import RequestModel, ResponseModel, document_patch, text
 from shop.api.responses import errors as errors  # re-exported: routes took them from here
 from shop.api.responses import no_content as no_content
 from shop.api.responses import success as success
 from shop.domain import catalog as rules
 from shop.domain.catalog import Category, Product
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=rules.NAME_MAX)]
+Name = Annotated[str, text(1, rules.NAME_MAX)]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=rules.SLUG_MAX, pattern=rules.SLUG_PATTERN)]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=rules.SKU_MAX, pattern=rules.SKU_PATTERN)]
-Description = Annotated[str, StringConstraints(max_length=rules.DESCRIPTION_MAX)]
+Description = Annotated[str, text(0, rules.DESCRIPTION_MAX, lines=True)]
 Price = Annotated[int, Field(gt=0, le=rules.PRICE_MAX_CENTS)]
 
 

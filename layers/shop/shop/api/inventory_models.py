@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, field_validator
 
 from shop.api.catalog_models import ProductResponse
-from shop.api.models import RequestModel, ResponseModel
+from shop.api.models import RequestModel, ResponseModel, text
 from shop.domain.inventory import MAX_ADJUSTMENT, REASON_MAX, StockedProduct, StockLevels
 
 
@@ -15,7 +15,7 @@ class Adjustment(RequestModel):
     delta: Annotated[
         int, Field(ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT, description="Non-zero change of `available`.")
     ]
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=REASON_MAX)]
+    reason: Annotated[str, text(1, REASON_MAX, lines=True)]
 
     @field_validator("delta")
     @classmethod

@@ -12,6 +12,35 @@ ID_MAX = 64  # the longest id a route takes: a product's, a category's or an ord
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX)]
 OrderId = Ref
 
+_HIDDEN = r"\u2028\u2029\u202a-\u202e\u2066-\u2069"  # line breaks and bidirectional overrides
+_CONTROLS = r"\x00-\x1f\x7f-\x9f" + _HIDDEN
+_CONTROLS_BUT_LINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _HIDDEN
+
+
+def text(min_length: int, max_length: int, *, lines: bool = False, blank: bool = True) -> StringConstraints:
+    """A text field's constraints: no control characters (tab, newline and carriage return only
+    with `lines`) and none of the bidirectional overrides that make text display as something else
+    (a name shown reversed in the admin console or an email); with `blank=False`, at least one
+    character that is not a space. The pattern is published in the OpenAPI document too."""
+    return StringConstraints(
+        min_length=min_length or None, max_length=max_length, pattern=_text_pattern(lines, blank)
+    )
+
+
+def _text_pattern(lines: bool, blank: bool) -> str:
+    bad = _CONTROLS_BUT_LINES if lines else _CONTROLS
+    return rf"^[^{bad}]*$" if blank else rf"^[^{bad}]*[^\s{bad}][^{bad}]*$"
+
+
+def text_pattern_in_words(pattern: str) -> str | None:
+    """How the API reference says a `text` pattern (None: not one of them)."""
+    for lines in (False, True):
+        for blank in (True, False):
+            if pattern == _text_pattern(lines, blank):
+                kind = "plain text, line breaks allowed" if lines else "plain text on one line"
+                return kind if blank else f"{kind}, not blank"
+    return None
+
 
 class RequestModel(BaseModel):
     """A request body: unknown fields are refused and nothing is coerced ("5" is not 5)."""

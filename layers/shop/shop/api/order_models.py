@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from shop.api.models import LineResponse, RequestModel, ResponseModel
+from shop.api.models import LineResponse, RequestModel, ResponseModel, text
 from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import ISO_COUNTRIES, Order, OrderEvent
 from shop.domain.payments import (
@@ -28,15 +28,15 @@ from shop.domain.payments import (
 if TYPE_CHECKING:
     from shop.services.payments import PaymentResult
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
+Text = Annotated[str, text(1, 200, blank=False)]
 
 
 class ShippingAddress(RequestModel):
     name: Text
     line1: Text
-    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
-    city: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"\S")]
-    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"\S")]
+    line2: Annotated[str, text(0, 200)] | None = None
+    city: Annotated[str, text(1, 100, blank=False)]
+    postal_code: Annotated[str, text(1, 20, blank=False)]
     country: Annotated[
         str,
         Field(

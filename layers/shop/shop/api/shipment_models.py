@@ -10,20 +10,20 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from shop.api.models import RequestModel, ResponseModel
+from shop.api.models import RequestModel, ResponseModel, text
 from shop.domain.shipments import Shipment, ShipmentStatus, TrackingEvent
 
 ShipmentId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class CreateShipmentRequest(RequestModel):
-    carrier: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"\S")]
+    carrier: Annotated[str, text(1, 50, blank=False)]
 
 
 class TrackingUpdateRequest(RequestModel):
     status: ShipmentStatus
-    location: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"\S")] | None = None
-    note: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")] | None = None
+    location: Annotated[str, text(1, 100, blank=False)] | None = None
+    note: Annotated[str, text(1, 500, lines=True, blank=False)] | None = None
 
 
 class TrackingEventResponse(ResponseModel):
