@@ -15,8 +15,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from shop import deadline
-from shop.backoff import backoff_delay
+from shop.backoff import retried
 from shop.errors import Contention
 
 AttrMap = dict[str, Any]
@@ -72,16 +71,15 @@ def transact_write(
     if audit is None:
         _send(client, items, attempts, sleep)
         return
-    for attempt in range(AUDIT_RACE_ATTEMPTS):
-        try:
-            _send(client, [*items, *audit.puts()], attempts, sleep)
-            return
-        except ClientError as exc:
-            if not audit.lost_race(exc, len(items)):
-                raise
-            if attempt == AUDIT_RACE_ATTEMPTS - 1 or not deadline.another_attempt_fits():
-                raise ChainRaceLost() from exc
-        sleep(backoff_delay(attempt))
+    chain: AuditPuts = audit
+    retried(
+        lambda: _send(client, [*items, *chain.puts()], attempts, sleep),
+        lost=ClientError,
+        retry_if=lambda exc: chain.lost_race(exc, len(items)),
+        gave_up=lambda _: ChainRaceLost(),
+        attempts=AUDIT_RACE_ATTEMPTS,
+        sleep=sleep,
+    )
 
 
 def _send(

@@ -19,17 +19,15 @@ change is not written either) and is sent again on the new head.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shop import deadline
 from shop.adapters.busy_transactions import cancellation_reasons, transact_write
 from shop.adapters.dynamo_codec import AttrMap, from_item, to_item
 from shop.adapters.dynamo_paging import every_item
-from shop.backoff import backoff_delay
+from shop.backoff import retried
 from shop.domain.audit_chain import GENESIS_HASH, AuditDraft, AuditEntry, Checkpoint, canonical_json, sealed
 from shop.errors import Conflict
 
@@ -185,22 +183,26 @@ class AuditChains:
 
     def append(self, drafts: Sequence[AuditDraft]) -> list[AuditEntry]:
         sealing = SealedEntries(self, drafts)
-        for attempt in range(RACE_ATTEMPTS):
+
+        def write() -> list[AuditEntry]:
             puts = sealing.puts()
-            try:
-                if len(puts) == 1:
-                    self._db.put_item(**puts[0]["Put"])
-                else:
-                    transact_write(self._db, puts)
-                return sealing.entries
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
-                if code != "ConditionalCheckFailedException" and not sealing.lost_race(exc, 0):
-                    raise
-            if not deadline.another_attempt_fits():
-                break
-            time.sleep(backoff_delay(attempt))
-        raise Conflict("The audit trail is busy; try again.")
+            if len(puts) == 1:
+                self._db.put_item(**puts[0]["Put"])
+            else:
+                transact_write(self._db, puts)
+            return sealing.entries
+
+        def lost_race(exc: ClientError) -> bool:
+            code = exc.response.get("Error", {}).get("Code")
+            return code == "ConditionalCheckFailedException" or sealing.lost_race(exc, 0)
+
+        return retried(
+            write,
+            lost=ClientError,
+            retry_if=lost_race,
+            gave_up=lambda _: Conflict("The audit trail is busy; try again."),
+            attempts=RACE_ATTEMPTS,
+        )
 
 
 # ---------------------------------------------------------------- checkpoints and verification

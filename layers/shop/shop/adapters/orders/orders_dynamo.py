@@ -12,13 +12,11 @@ function with no KMS grant for order data).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shop import deadline
 from shop.adapters.audit.audit_dynamo import AuditChains, sealing
 from shop.adapters.batch_reads import get_items
 from shop.adapters.busy_transactions import AUDIT_RACE_ATTEMPTS
@@ -35,7 +33,7 @@ from shop.adapters.orders.orders_dynamo_items import (
 )
 from shop.adapters.orders.orders_dynamo_paging import index_partition, orders_page
 from shop.adapters.orders.orders_dynamo_transaction import OrderTransaction, refusal
-from shop.backoff import backoff_delay
+from shop.backoff import retried
 from shop.domain.order_lines import PostalAddress
 from shop.domain.orders import Order
 from shop.domain.paging import Page
@@ -123,18 +121,23 @@ class DynamoOrderStore:
         409 (its actor's other requests keep winning the chain)."""
         elements, tags = OrderTransaction(self._table, self._catalog, self._addresses).elements(change)
         entries = sealing(self._audit, change.audit)
-        for attempt in range(AUDIT_RACE_ATTEMPTS):
-            try:
-                self._send(change, elements, entries.puts() if entries else [])
-                return
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                if entries is None or not entries.lost_race(exc, len(elements)):
-                    raise refusal(_reasons(exc), tags) from exc
-                if attempt == AUDIT_RACE_ATTEMPTS - 1 or not deadline.another_attempt_fits():
-                    raise CommitRefused(busy=True) from exc
-            time.sleep(backoff_delay(attempt))
+
+        def lost_race(exc: ClientError) -> bool:
+            cancelled = exc.response["Error"]["Code"] == "TransactionCanceledException"
+            return cancelled and entries is not None and entries.lost_race(exc, len(elements))
+
+        try:
+            retried(
+                lambda: self._send(change, elements, entries.puts() if entries else []),
+                lost=ClientError,
+                retry_if=lost_race,
+                gave_up=lambda _: CommitRefused(busy=True),
+                attempts=AUDIT_RACE_ATTEMPTS,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            raise refusal(_reasons(exc), tags) from exc
 
     def _send(self, change: OrderChange, elements: list[AttrMap], puts: list[AttrMap]) -> None:
         try:
